@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# minivm: build, test and run.
+#
+#   make              the module (against KDIR), the launcher, the selftests
+#   make check        host unit tests, then every selftest in the VMX test
+#                     machine and the no-VMX check; ends "N passed, N failed"
+#   make run          boot the test machine, load minivm, show what it found
+#   make vm-run FILES="a b" CMD="./a --x"   run anything in the test machine
+#   make shell        the test machine with a shell on its serial console
+#
+# TESTVM=qemu|bochs|tcg picks the test machine (see scripts/testvm/boot).
+
+TOP := $(CURDIR)
+
+# The test machine runs Debian's 6.1 kernel; its headers build its module.
+TEST_KVER := $(shell scripts/testvm/kver)
+TEST_KDIR := /lib/modules/$(TEST_KVER)/build
+
+# The module for this machine: the running kernel's headers if it has
+# them, else the test kernel's (CI's own kernel ships none).
+HOST_KDIR := /lib/modules/$(shell uname -r)/build
+KDIR ?= $(if $(wildcard $(HOST_KDIR)),$(HOST_KDIR),$(TEST_KDIR))
+
+KSFT_INC := $(TOP)/build/ksft
+PAYLOAD := $(TOP)/build/testvm/payload
+SELFTESTS := $(shell sed -n 's/^TEST_GEN_PROGS *:= *//p; s/^\t\t  *//p' \
+		selftests/minivm/Makefile | tr -d '\\')
+UNIT_TESTS := $(patsubst %.c,%,$(wildcard tests/unit/*_test.c))
+
+all: module user selftests unit
+
+module:
+	$(MAKE) -C $(KDIR) M=$(TOP)/kmod CONFIG_MINIVM=m modules
+
+user:
+	$(MAKE) -C user
+
+$(KSFT_INC)/kselftest_harness.h:
+	scripts/ksft-headers.sh $(KSFT_INC)
+
+selftests: $(KSFT_INC)/kselftest_harness.h
+	$(MAKE) -C selftests/minivm KSFT_INC=$(KSFT_INC)
+
+unit: $(UNIT_TESTS)
+
+tests/unit/%_test: tests/unit/%_test.c kmod/*.h
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+# The module for the test machine is built in a copy of kmod/, so that it
+# and the one for this machine (KDIR) never share object files.  W=1, and
+# any compiler or objtool warning fails the build.
+testvm-module:
+	@mkdir -p build/testvm/src/kmod build/testvm/src/uapi/linux
+	@cp kmod/*.c kmod/*.h kmod/Kbuild build/testvm/src/kmod/
+	@cp uapi/linux/minivm.h build/testvm/src/uapi/linux/
+	$(MAKE) -C $(TEST_KDIR) M=$(TOP)/build/testvm/src/kmod CONFIG_MINIVM=m \
+		W=1 modules 2>&1 | tee build/testvm/module-build.log
+	@! grep -E 'warning:|error:' build/testvm/module-build.log
+
+# What the test machine gets in /minivm: module, launcher, tests, scripts.
+payload: testvm-module user selftests
+	@rm -rf $(PAYLOAD)
+	@mkdir -p $(PAYLOAD)/modules $(PAYLOAD)/bin $(PAYLOAD)/selftests $(PAYLOAD)/scripts
+	@cp build/testvm/src/kmod/minivm.ko $(PAYLOAD)/modules/
+	@cp user/minivm $(PAYLOAD)/bin/
+	@cp $(addprefix selftests/minivm/,$(SELFTESTS)) $(PAYLOAD)/selftests/
+	@echo $(SELFTESTS) > $(PAYLOAD)/selftests/tests.list
+	@cp scripts/testvm/selftests.sh scripts/testvm/demo.sh $(PAYLOAD)/scripts/
+
+deps:
+	@scripts/deps.sh
+
+check: deps
+	$(MAKE) all payload
+	scripts/check.sh
+
+run: deps
+	$(MAKE) all payload
+	scripts/testvm/boot /minivm/scripts/demo.sh
+
+vm-run: deps
+	$(MAKE) all payload
+	scripts/testvm/boot --files "$(FILES)" "$(CMD)"
+
+shell: deps
+	$(MAKE) all payload
+	scripts/testvm/boot --shell
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(TOP)/kmod clean
+	$(MAKE) -C user clean
+	$(MAKE) -C selftests/minivm clean
+	rm -rf build $(UNIT_TESTS)
+
+.PHONY: all module user selftests unit testvm-module payload deps check run \
+	vm-run shell clean

@@ -1,0 +1,68 @@
+#!/bin/bash
+# make check: everything minivm can prove, ending in "N passed, N failed".
+#
+#   1. host unit tests (pure logic, natively, in milliseconds);
+#   2. one boot of the VMX test machine (Bochs, or QEMU with nested VMX on
+#      an Intel host) running every selftest, the kernel log checked after;
+#   3. one boot of QEMU without VMX (TCG), where the module must refuse to
+#      load with a clear message; it runs beside the first boot.
+#
+# Logs are kept in build/check/.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=build/check
+mkdir -p "$out"
+rm -f "$out"/*.log "$out"/*.out
+start=$(date +%s)
+passed=0 failed=0 skipped=0
+
+# add LOG EXPECTED...: fold one log's counts into the totals.
+add() {
+	local p f s
+	read -r p f s < <(scripts/tap-count "$@")
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+}
+
+echo "== host unit tests"
+: > "$out/unit.log"
+for t in tests/unit/*_test; do
+	name=$(basename "$t")
+	{ echo "MINIVM-TEST-BEGIN $name"; "$t"; echo "MINIVM-TEST-END $name $?"; } >> "$out/unit.log" 2>&1
+done
+cat "$out/unit.log" | grep -E '^(not )?ok ' | sed 's/^/  /'
+add "$out/unit.log" $(cd tests/unit && ls *_test)
+
+tests=$(cat build/testvm/payload/selftests/tests.list)
+
+echo "== no-VMX machine (QEMU TCG), in the background"
+TESTVM=tcg scripts/testvm/boot --log "$out/novmx.serial" --timeout 300 \
+	/minivm/scripts/selftests.sh module_test > "$out/novmx.out" 2>&1 &
+tcg=$!
+
+echo "== VMX test machine: ${TESTVM:-$(scripts/testvm/choose)}"
+scripts/testvm/boot --log "$out/vmx.serial" --timeout 1800 \
+	/minivm/scripts/selftests.sh > "$out/vmx.out" 2>&1
+vmx_status=$?
+wait $tcg
+tcg_status=$?
+
+for run in vmx novmx; do
+	echo "== $run: test output ($out/$run.out)"
+	grep -vE '^#  (RUN|  +OK)' "$out/$run.out" | sed 's/^/  /'
+done
+add "$out/vmx.out" $tests
+add "$out/novmx.out" module_test
+
+# The runner's verdict on each machine: the kernel log, and finishing.
+for r in "vmx:$vmx_status" "novmx:$tcg_status"; do
+	case "${r#*:}" in
+	124) echo "FAIL ${r%%:*}: the machine did not finish"; failed=$((failed + 1)) ;;
+	125) echo "FAIL ${r%%:*}: the kernel log shows problems"; failed=$((failed + 1)) ;;
+	esac
+done
+problems=$(cat "$out"/*.out | sed -n 's/^# dmesg_problems=//p' | awk '{s += $1} END {print s + 0}')
+echo "# figure: dmesg_problems=$problems"
+echo "# make check took $(( $(date +%s) - start )) s"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the minivm selftests: opening the device, reading the
+ * capability report, loading and unloading modules, reading the kernel log.
+ * Each test file includes this after kselftest_harness.h.
+ */
+#ifndef MINIVM_SELFTEST_H
+#define MINIVM_SELFTEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/klog.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/minivm.h>
+
+#define MINIVM_DEV	"/dev/minivm"
+#define MINIVM_KO_DEFAULT "/minivm/modules/minivm.ko"
+
+/* Open /dev/minivm; -1 with errno set when it is not there. */
+static inline int minivm_open(void)
+{
+	return open(MINIVM_DEV, O_RDWR | O_CLOEXEC);
+}
+
+/* The device exists only when the module loaded, i.e. VMX is usable. */
+static inline bool minivm_present(void)
+{
+	return access(MINIVM_DEV, F_OK) == 0;
+}
+
+/*
+ * Skip the test (from its body: the 6.1 harness does not skip a body when
+ * a fixture's setup skips) when the module is not loaded.
+ */
+#define NEED_MINIVM() do {						\
+	if (!minivm_present())						\
+		SKIP(return, "no " MINIVM_DEV ": module not loaded (no VMX?)"); \
+} while (0)
+
+/* Does the CPU, as the kernel sees it, have VMX? */
+static inline bool cpu_has_vmx(void)
+{
+	char line[4096];
+	bool found = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5) && strstr(line, " vmx"))
+			found = true;
+	fclose(f);
+	return found;
+}
+
+/* MINIVM_GET_VMX_CAPS on a fresh fd; returns 0 or -errno. */
+static inline int minivm_caps(struct minivm_vmx_caps *caps)
+{
+	int fd = minivm_open();
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, MINIVM_GET_VMX_CAPS, caps) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* How many CPUs are in VMX operation for minivm right now (-1: error). */
+static inline int minivm_cpus_on(void)
+{
+	struct minivm_vmx_caps caps;
+
+	return minivm_caps(&caps) ? -1 : (int)caps.nr_cpus_vmx_on;
+}
+
+/* MINIVM_CREATE_VM through a /dev/minivm fd opened for the purpose. */
+static inline int minivm_create_vm(void)
+{
+	int fd = minivm_open();
+	int vm, err;
+
+	if (fd < 0)
+		return -1;
+	vm = ioctl(fd, MINIVM_CREATE_VM, 0);
+	err = errno;
+	close(fd);
+	errno = err;
+	return vm;
+}
+
+static inline long read_long(const char *path)
+{
+	char buf[64] = "";
+	long v = -1;
+	int fd = open(path, O_RDONLY);
+
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof(buf) - 1) > 0)
+			v = strtol(buf, NULL, 10);
+		close(fd);
+	}
+	return v;
+}
+
+static inline int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/* The module's reference count, as the kernel shows it. */
+static inline long minivm_refcnt(void)
+{
+	return read_long("/sys/module/minivm/refcnt");
+}
+
+/* insmod and rmmod, as system calls: 0 or -1 with errno. */
+static inline int load_module(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret, err;
+
+	if (fd < 0)
+		return -1;
+	ret = syscall(__NR_finit_module, fd, "", 0);
+	err = errno;
+	close(fd);
+	errno = err;
+	return ret;
+}
+
+static inline int unload_module(const char *name)
+{
+	return syscall(__NR_delete_module, name, O_NONBLOCK);
+}
+
+static inline bool module_loaded(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	return access(path, F_OK) == 0;
+}
+
+static inline const char *minivm_ko(void)
+{
+	const char *p = getenv("MINIVM_KO");
+
+	return p ? p : MINIVM_KO_DEFAULT;
+}
+
+/* Does the kernel log contain @needle?  The log is read whole. */
+static inline bool dmesg_contains(const char *needle)
+{
+	int len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	bool found = false;
+	char *buf;
+
+	if (len <= 0)
+		return false;
+	buf = calloc(1, len + 1);
+	if (!buf)
+		return false;
+	len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, len);
+	if (len > 0)
+		found = strstr(buf, needle) != NULL;
+	free(buf);
+	return found;
+}
+
+#endif /* MINIVM_SELFTEST_H */
