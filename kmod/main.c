@@ -27,7 +27,12 @@ static long minivm_check_extension(unsigned long ext)
 	switch (ext) {
 	case MINIVM_CAP_VMX_CAPS:
 	case MINIVM_CAP_CREATE_VM:
+	case MINIVM_CAP_READONLY_MEM:
 		return 1;
+	case MINIVM_CAP_NR_MEMSLOTS:
+		return MINIVM_MAX_MEMSLOTS;
+	case MINIVM_CAP_MAX_VCPUS:
+		return MINIVM_MAX_VCPUS;
 	default:
 		return 0;
 	}
@@ -51,6 +56,8 @@ static long minivm_dev_ioctl(struct file *filp, unsigned int cmd,
 		return minivm_get_vmx_caps((void __user *)arg);
 	case MINIVM_CREATE_VM:
 		return arg ? -EINVAL : minivm_create_vm();
+	case MINIVM_GET_VCPU_MMAP_SIZE:
+		return arg ? -EINVAL : PAGE_SIZE;
 	default:
 		return -ENOTTY;
 	}
@@ -78,6 +85,8 @@ static int __init minivm_init(void)
 	ret = minivm_detect_vmx();
 	if (ret)
 		return ret;
+	/* A CPU without a required control can still report its caps. */
+	minivm_vmcs_config();
 	ret = minivm_vmx_cpu_init();
 	if (ret)
 		return ret;
@@ -87,6 +96,7 @@ static int __init minivm_init(void)
 	ret = misc_register(&minivm_dev);
 	if (ret)
 		goto err_emergency;
+	minivm_debugfs_init();
 	pr_info("VMX ready (VMCS revision %#x, EPT %s, VPID %s, unrestricted guest %s)\n",
 		minivm_caps.vmcs_revision_id,
 		str_yes_no(minivm_caps.flags & MINIVM_VMX_EPT),
@@ -108,6 +118,7 @@ err_cpu:
 static void __exit minivm_exit(void)
 {
 	misc_deregister(&minivm_dev);
+	minivm_debugfs_exit();
 	minivm_emergency_exit();
 	minivm_vmx_cpu_exit();
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * minivm.h - what the files of the module share.
+ * minivm.h - the objects of minivm and what the files of the module share.
  *
  * The module reads in this order, one job per file:
  *
@@ -8,13 +8,133 @@
  *   vmx_caps.c      is there VMX at all, and what can it do?
  *   vmx_cpu.c       VMXON/VMXOFF on every CPU, hotplug, reboot, suspend
  *   vmx_emergency.c VMXOFF on the crash and emergency-reboot paths
- *   vm.c            the VM object and its file descriptor
+ *   vm.c            the VM object, its fd and its ioctls
+ *   memslot.c       guest memory: userspace mappings, pinned
+ *   ept.c           guest-physical to host-physical: the EPT tables
+ *   vcpu.c          the vCPU object, its fd, its run page, its registers
+ *   vmcs.c          the VMCS: controls, host state, guest reset state
+ *   run.c           MINIVM_RUN: loading the VMCS, entering, exiting
+ *   vmenter.S       the world switch itself
+ *   exit.c          what each VM exit means, and who handles it
+ *   emulate.c       MMIO: decoding the guest's MOV, reading its memory
+ *   cpuid.c         what CPUID tells the guest
+ *   debugfs.c       counters of live objects, for leak checks
  */
 #ifndef MINIVM_H
 #define MINIVM_H
 
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
 #include <linux/types.h>
 #include <linux/minivm.h>
+#include <asm/fpu/api.h>
+
+struct page;
+
+/* One guest memory region: MINIVM_SET_MEMORY_REGION. */
+struct minivm_memslot {
+	u32 flags;			/* MINIVM_MEM_* */
+	u64 gpa;			/* guest-physical start */
+	u64 npages;
+	unsigned long uaddr;		/* userspace start */
+	struct page **pages;		/* pinned for the slot's life */
+};
+
+/* The EPT tree of a VM: a 4-level table, like x86-64 paging. */
+struct minivm_ept {
+	u64 *root;			/* the PML4 table */
+	u64 eptp;			/* what goes into the VMCS */
+	unsigned long nr_tables;	/* table pages, root included */
+};
+
+struct minivm_vcpu;
+
+/*
+ * A virtual machine.  It lives while its fd is open or any vCPU fd is:
+ * each holds a reference (@ref).  @lock serialises changes to memory
+ * slots, the vCPU array and the CPUID table.
+ */
+struct minivm_vm {
+	struct kref ref;
+	struct mutex lock;
+	struct minivm_memslot *slots[MINIVM_MAX_MEMSLOTS];
+	struct minivm_ept ept;
+	struct minivm_vcpu *vcpus[MINIVM_MAX_VCPUS];
+	unsigned int nr_vcpus;
+	struct minivm_cpuid_entry *cpuid;
+	unsigned int nr_cpuid;
+	struct mm_struct *mm;		/* the creator's; vCPUs run only there */
+};
+
+/* The guest's general-purpose registers, as vmenter.S saves them. */
+struct minivm_gprs {
+	unsigned long rax, rcx, rdx, rbx, rsp_unused, rbp, rsi, rdi;
+	unsigned long r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+/* What the host had in the registers VM exit does not restore. */
+struct minivm_host_state {
+	bool saved;
+	u16 ds_sel, es_sel, fs_sel, gs_sel, ldt_sel;
+	unsigned long fs_base, kernel_gs_base;
+	unsigned long cr3, cr4;		/* as last written to the VMCS */
+};
+
+/* What a RUN must finish before entering the guest again. */
+enum minivm_pending {
+	MINIVM_PENDING_NONE,
+	MINIVM_PENDING_IO_IN,		/* copy run->io data into RAX */
+	MINIVM_PENDING_MMIO_READ,	/* copy run->mmio data into a GPR */
+	MINIVM_PENDING_INS,		/* copy run->io data to ES:RDI */
+};
+
+/*
+ * A virtual CPU.  Only the thread inside MINIVM_RUN touches the VMCS;
+ * @run_lock keeps a second thread out (-EBUSY).
+ */
+struct minivm_vcpu {
+	struct minivm_vm *vm;
+	unsigned int id;
+	struct mutex run_lock;
+	struct minivm_run *run;		/* the shared page */
+	void *vmcs;			/* the VMCS region */
+	u16 vpid;			/* 0: VPID unused */
+	int cpu;			/* where the VMCS is loaded, or -1 */
+	bool launched;			/* VMLAUNCH done on that CPU */
+	struct list_head loaded_link;	/* on that CPU's loaded list */
+	struct preempt_notifier preempt;
+	struct fpu_guest fpu;
+	struct minivm_gprs gprs;
+	struct minivm_host_state host;
+	unsigned long cr0_shadow, cr4_shadow;	/* what the guest believes */
+	unsigned long cr2;		/* not in the VMCS: switched by run.c */
+	unsigned long kernel_gs_base;	/* the guest's, while the host runs */
+	enum minivm_pending pending;
+	u8 pending_reg, pending_len;	/* for MINIVM_PENDING_MMIO_READ */
+	bool pending_zext, pending_high;
+	u64 pending_gva;		/* for MINIVM_PENDING_INS */
+};
+
+/* debugfs.c: live object counters, all 0 when no VM exists. */
+enum minivm_obj {
+	MINIVM_OBJ_VM,
+	MINIVM_OBJ_VCPU,
+	MINIVM_OBJ_MEMSLOT,
+	MINIVM_OBJ_PINNED_PAGE,
+	MINIVM_OBJ_EPT_TABLE,
+	MINIVM_NR_OBJ,
+};
+extern atomic_long_t minivm_objects[MINIVM_NR_OBJ];
+
+static inline void minivm_count(enum minivm_obj obj, long delta)
+{
+	atomic_long_add(delta, &minivm_objects[obj]);
+}
+
+void minivm_debugfs_init(void);
+void minivm_debugfs_exit(void);
 
 /* vmx_caps.c: filled once at load time, read-only afterwards. */
 extern struct minivm_vmx_caps minivm_caps;
@@ -27,13 +147,70 @@ void minivm_vmx_cpu_exit(void);
 int minivm_vmx_get(void);
 void minivm_vmx_put(void);
 void minivm_vmx_count_cpus(u32 *nr_online, u32 *nr_on, u32 *nr_foreign);
+bool minivm_vmcs_load(struct minivm_vcpu *vcpu);
+void minivm_vmcs_clear(struct minivm_vcpu *vcpu);
 
 /* vmx_emergency.c: the kernel's emergency-disable hook, shared with KVM. */
 int minivm_emergency_init(void);
 void minivm_emergency_exit(void);
-void minivm_emergency_arm(bool armed);
 
 /* vm.c */
 int minivm_create_vm(void);
+void minivm_vm_put(struct minivm_vm *vm);
+
+/* memslot.c */
+int minivm_set_memory_region(struct minivm_vm *vm,
+			     const struct minivm_memory_region *mr);
+void minivm_free_memslots(struct minivm_vm *vm);
+struct minivm_memslot *minivm_find_slot(struct minivm_vm *vm, u64 gpa);
+
+/* ept.c */
+int minivm_ept_init(struct minivm_ept *ept);
+void minivm_ept_destroy(struct minivm_ept *ept);
+int minivm_ept_map(struct minivm_ept *ept, u64 gpa, u64 hpa, u64 size,
+		   bool writable);
+void minivm_ept_unmap(struct minivm_ept *ept, u64 gpa, u64 size);
+void minivm_ept_flush(struct minivm_ept *ept);
+
+/* vcpu.c */
+int minivm_create_vcpu(struct minivm_vm *vm, unsigned long id);
+
+/* vmcs.c */
+int minivm_vmcs_config(void);
+void *minivm_vmcs_alloc(void);
+void minivm_vmcs_free(void *vmcs);
+void minivm_vmcs_setup(struct minivm_vcpu *vcpu);
+void minivm_vmcs_set_host_cpu(int cpu);
+void minivm_vmcs_update_entry_mode(struct minivm_vcpu *vcpu);
+const char *minivm_vmcs_missing(void);
+bool minivm_vmcs_has_vpid(void);
+
+/* exit.c: control registers, as the guest writes them. */
+void minivm_set_cr0(struct minivm_vcpu *vcpu, unsigned long val);
+void minivm_set_cr4(struct minivm_vcpu *vcpu, unsigned long val);
+
+/* run.c */
+int minivm_vcpu_run(struct minivm_vcpu *vcpu);
+void minivm_vcpu_load(struct minivm_vcpu *vcpu);
+void minivm_vcpu_put(struct minivm_vcpu *vcpu);
+extern struct preempt_ops minivm_preempt_ops;
+
+/* vmenter.S: enter the guest; 0 after a VM exit, 1 if entry failed. */
+int minivm_vmx_enter(struct minivm_gprs *gprs, bool launched);
+
+/* exit.c: 1 to re-enter the guest, 0 to return to userspace. */
+int minivm_handle_exit(struct minivm_vcpu *vcpu);
+int minivm_complete_userspace_io(struct minivm_vcpu *vcpu);
+
+/* emulate.c: MMIO, by decoding the guest's MOV instruction. */
+int minivm_emulate_mmio(struct minivm_vcpu *vcpu, u64 gpa, bool write);
+bool minivm_copy_guest_linear(struct minivm_vcpu *vcpu, u64 gva, void *buf,
+			      unsigned int len, bool write);
+void minivm_complete_mmio_read(struct minivm_vcpu *vcpu);
+
+/* cpuid.c */
+int minivm_set_cpuid(struct minivm_vm *vm, void __user *uarg);
+int minivm_default_cpuid(struct minivm_vm *vm);
+void minivm_emulate_cpuid(struct minivm_vcpu *vcpu);
 
 #endif /* MINIVM_H */

@@ -40,11 +40,14 @@
 
 #include "minivm.h"
 #include "vmx_ctl.h"
+#include "vmx_ops.h"
 
 /* One CPU's VMX state. */
 struct minivm_cpu {
 	void *vmxon_region;	/* page handed to VMXON, owned by the CPU */
 	bool vmx_on;		/* this CPU is in VMX root operation for us */
+	struct list_head loaded; /* vCPUs whose VMCS is active here */
+	struct minivm_vcpu *current_vcpu; /* whose VMCS is current here */
 };
 
 static DEFINE_PER_CPU(struct minivm_cpu, minivm_cpu);
@@ -129,16 +132,91 @@ clear_vmxe:
 }
 
 /*
- * Leave VMX root operation on this CPU.  VMXOFF and clearing CR4.VMXE are
- * the kernel's own cpu_vmxoff().  Later, every VMCS still loaded on this CPU
- * will have to be VMCLEARed first (SDM Vol. 3C, 25.11.3).
+ * A VMCS is "active" on the CPU that last did VMPTRLD on it, and that CPU
+ * may keep parts of it cached (SDM Vol. 3C, 25.11.1).  VMCLEAR writes it
+ * back to memory and makes it inactive; it must happen on that same CPU
+ * before the VMCS is loaded elsewhere, freed, or the CPU leaves VMX.
+ * Each CPU keeps a list of the vCPUs active on it; interrupts are off
+ * whenever the list changes, and only that CPU changes it.
+ */
+static void vmcs_clear_here(struct minivm_vcpu *vcpu)
+{
+	vmcs_clear(__pa(vcpu->vmcs));
+	/* VMCLEAR of the current VMCS leaves none current (SDM 31.3). */
+	if (this_cpu_read(minivm_cpu.current_vcpu) == vcpu)
+		this_cpu_write(minivm_cpu.current_vcpu, NULL);
+	list_del(&vcpu->loaded_link);
+	/* Other CPUs read these; publish them after the list change. */
+	smp_wmb();
+	WRITE_ONCE(vcpu->launched, false);
+	WRITE_ONCE(vcpu->cpu, -1);
+}
+
+static void vmcs_clear_ipi(void *info)
+{
+	struct minivm_vcpu *vcpu = info;
+
+	if (vcpu->cpu == smp_processor_id())
+		vmcs_clear_here(vcpu);
+}
+
+/**
+ * minivm_vmcs_clear() - VMCLEAR a vCPU's VMCS on the CPU it is active on.
+ * @vcpu: the vCPU; nobody may be loading it meanwhile (its run_lock or
+ *        its last reference is held, or preemption is off in its thread).
+ */
+void minivm_vmcs_clear(struct minivm_vcpu *vcpu)
+{
+	int cpu = READ_ONCE(vcpu->cpu);
+
+	if (cpu >= 0)
+		smp_call_function_single(cpu, vmcs_clear_ipi, vcpu, 1);
+}
+
+/**
+ * minivm_vmcs_load() - make @vcpu's VMCS the current one on this CPU.
+ * @vcpu: the vCPU; preemption is off.
+ *
+ * Return: true if the VMCS just became active on this CPU (it was
+ * VMCLEARed, or new), so its per-CPU host fields need writing.
+ */
+bool minivm_vmcs_load(struct minivm_vcpu *vcpu)
+{
+	struct minivm_cpu *c = this_cpu_ptr(&minivm_cpu);
+	int cpu = smp_processor_id();
+	unsigned long flags;
+
+	if (vcpu->cpu == cpu) {
+		if (c->current_vcpu != vcpu) {
+			vmcs_load(__pa(vcpu->vmcs));
+			c->current_vcpu = vcpu;
+		}
+		return false;
+	}
+	/* Active elsewhere: write it back there first. */
+	minivm_vmcs_clear(vcpu);
+	vmcs_load(__pa(vcpu->vmcs));
+	local_irq_save(flags);
+	list_add(&vcpu->loaded_link, &c->loaded);
+	vcpu->cpu = cpu;
+	c->current_vcpu = vcpu;
+	local_irq_restore(flags);
+	return true;
+}
+
+/*
+ * Leave VMX root operation on this CPU: VMCLEAR every VMCS active here,
+ * then VMXOFF and clear CR4.VMXE, which is the kernel's own cpu_vmxoff().
  */
 static void vmx_off_this_cpu(void)
 {
 	struct minivm_cpu *c = this_cpu_ptr(&minivm_cpu);
+	struct minivm_vcpu *vcpu, *tmp;
 
 	if (!c->vmx_on)
 		return;
+	list_for_each_entry_safe(vcpu, tmp, &c->loaded, loaded_link)
+		vmcs_clear_here(vcpu);
 	if (cpu_vmxoff())
 		pr_err("CPU %d: VMXOFF faulted\n", smp_processor_id());
 	c->vmx_on = false;
@@ -187,8 +265,6 @@ int minivm_vmx_get(void)
 		ret = -EBUSY;
 	} else if (minivm_users == 0) {
 		ret = vmx_on_all_cpus();
-		if (!ret)
-			minivm_emergency_arm(true);
 	}
 	if (!ret)
 		minivm_users++;
@@ -202,10 +278,8 @@ void minivm_vmx_put(void)
 {
 	cpus_read_lock();
 	mutex_lock(&minivm_vmx_lock);
-	if (!WARN_ON_ONCE(minivm_users == 0) && --minivm_users == 0) {
+	if (!WARN_ON_ONCE(minivm_users == 0) && --minivm_users == 0)
 		on_each_cpu(vmx_off_ipi, NULL, 1);
-		minivm_emergency_arm(false);
-	}
 	mutex_unlock(&minivm_vmx_lock);
 	cpus_read_unlock();
 }
@@ -346,6 +420,7 @@ static int alloc_vmxon_regions(void)
 		}
 		c->vmxon_region = page_address(page);
 		*(u32 *)c->vmxon_region = minivm_caps.vmcs_revision_id;
+		INIT_LIST_HEAD(&c->loaded);
 	}
 	return 0;
 }

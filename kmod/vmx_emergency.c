@@ -14,9 +14,11 @@
  * soon as it is loaded; registering a second one is a WARN.  kvm_intel's
  * callback turns VMX off on every CPU that has CR4.VMXE set, whoever set it,
  * so while kvm_intel is loaded it covers minivm too.  minivm therefore fills
- * the slot only while it has VMX on ("armed") and kvm_intel is absent, and
- * a module notifier makes it step aside before kvm_intel's init runs and
- * step back in once kvm_intel is gone.
+ * the slot whenever kvm_intel is absent, and a module notifier makes it step
+ * aside before kvm_intel's init runs and step back in once kvm_intel is
+ * gone.  The callback does nothing on a CPU without CR4.VMXE, so it can stay
+ * registered while minivm has no VM; unregistering waits for an RCU grace
+ * period, which is too slow to pay on every last VM's close.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,7 +33,7 @@
 #include "minivm.h"
 
 static DEFINE_MUTEX(minivm_emergency_lock);
-static bool minivm_armed;		/* minivm has VMX on somewhere */
+static bool minivm_loaded;		/* between init and exit */
 static bool kvm_intel_present;		/* kvm_intel owns the slot */
 static bool minivm_registered;		/* minivm owns the slot */
 
@@ -44,7 +46,7 @@ static void minivm_emergency_disable(void)
 /* Fill or empty the slot to match the state; minivm_emergency_lock held. */
 static void update_registration(void)
 {
-	bool want = minivm_armed && !kvm_intel_present;
+	bool want = minivm_loaded && !kvm_intel_present;
 
 	if (want == minivm_registered)
 		return;
@@ -53,18 +55,6 @@ static void update_registration(void)
 	else
 		cpu_emergency_unregister_virt_callback(minivm_emergency_disable);
 	minivm_registered = want;
-}
-
-/**
- * minivm_emergency_arm() - say whether minivm has VMX on.
- * @armed: true after the first VMXON, false after the last VMXOFF.
- */
-void minivm_emergency_arm(bool armed)
-{
-	mutex_lock(&minivm_emergency_lock);
-	minivm_armed = armed;
-	update_registration();
-	mutex_unlock(&minivm_emergency_lock);
 }
 
 static bool is_kvm_intel(struct module *mod)
@@ -122,7 +112,12 @@ static bool kvm_intel_loaded(void)
 	return found;
 }
 
-/** minivm_emergency_init() - start following kvm_intel's comings and goings. */
+/**
+ * minivm_emergency_init() - take the slot unless kvm_intel has it, and
+ * follow kvm_intel's comings and goings.
+ *
+ * Return: 0 or a negative errno.
+ */
 int minivm_emergency_init(void)
 {
 	int ret = register_module_notifier(&minivm_module_nb);
@@ -131,16 +126,18 @@ int minivm_emergency_init(void)
 		return ret;
 	mutex_lock(&minivm_emergency_lock);
 	kvm_intel_present = kvm_intel_loaded();
+	minivm_loaded = true;
+	update_registration();
 	mutex_unlock(&minivm_emergency_lock);
 	return 0;
 }
 
-/** minivm_emergency_exit() - stop following; minivm is no longer armed. */
+/** minivm_emergency_exit() - give the slot back and stop following. */
 void minivm_emergency_exit(void)
 {
 	unregister_module_notifier(&minivm_module_nb);
 	mutex_lock(&minivm_emergency_lock);
-	minivm_armed = false;
+	minivm_loaded = false;
 	update_registration();
 	mutex_unlock(&minivm_emergency_lock);
 }

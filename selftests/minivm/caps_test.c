@@ -48,7 +48,7 @@ TEST(flags_match_cpuinfo)
 	unsigned int i;
 
 	NEED_MINIVM();
-	ASSERT_EQ(0, minivm_caps(&caps));
+	ASSERT_EQ(0, read_caps(&caps));
 	for (i = 0; i < sizeof(vmx_flags) / sizeof(vmx_flags[0]); i++) {
 		bool ours = caps.flags & vmx_flags[i].flag;
 		bool kernel = cpuinfo_vmx_flag(vmx_flags[i].cpuinfo);
@@ -66,7 +66,7 @@ TEST(fields_follow_msrs)
 	unsigned int i;
 
 	NEED_MINIVM();
-	ASSERT_EQ(0, minivm_caps(&caps));
+	ASSERT_EQ(0, read_caps(&caps));
 	EXPECT_NE(0, caps.vmcs_revision_id);
 	EXPECT_EQ(caps.vmx_basic & 0x7fffffff, caps.vmcs_revision_id);
 	EXPECT_EQ(!!(caps.vmx_basic & (1ULL << 55)),
@@ -97,7 +97,7 @@ TEST(raw_msrs_match)
 	ASSERT_EQ(8, pread(fd, &basic, 8, 0x480));	/* IA32_VMX_BASIC */
 	ASSERT_EQ(8, pread(fd, &misc, 8, 0x485));	/* IA32_VMX_MISC */
 	close(fd);
-	ASSERT_EQ(0, minivm_caps(&caps));
+	ASSERT_EQ(0, read_caps(&caps));
 	EXPECT_EQ(basic, caps.vmx_basic);
 	EXPECT_EQ(misc, caps.vmx_misc);
 }
@@ -108,7 +108,7 @@ TEST(idle_means_vmx_off)
 	struct minivm_vmx_caps caps;
 
 	NEED_MINIVM();
-	ASSERT_EQ(0, minivm_caps(&caps));
+	ASSERT_EQ(0, read_caps(&caps));
 	EXPECT_EQ(0, caps.nr_cpus_vmx_on);
 	EXPECT_EQ(0, caps.nr_cpus_foreign);
 }

@@ -84,14 +84,14 @@ TEST_F(coexist, kvm_vm_keeps_minivm_out)
 	NEED_READY();
 	kvm_vm = kvm_create_vm();
 	ASSERT_LE(0, kvm_vm);
-	EXPECT_EQ(-1, minivm_create_vm());
+	EXPECT_EQ(-1, create_vm_fd());
 	EXPECT_EQ(EBUSY, errno);
-	ASSERT_EQ(0, minivm_caps(&caps));
+	ASSERT_EQ(0, read_caps(&caps));
 	EXPECT_EQ(caps.nr_cpus_online, caps.nr_cpus_foreign);
 	EXPECT_EQ(0, caps.nr_cpus_vmx_on);
 	close(kvm_vm);
 
-	vm = minivm_create_vm();
+	vm = create_vm_fd();
 	EXPECT_LE(0, vm);
 	close(vm);
 }
@@ -102,7 +102,7 @@ TEST_F(coexist, minivm_vm_keeps_kvm_out)
 	int kvm_vm, vm;
 
 	NEED_READY();
-	vm = minivm_create_vm();
+	vm = create_vm_fd();
 	ASSERT_LE(0, vm);
 	EXPECT_EQ(-1, kvm_create_vm());
 	EXPECT_EQ(EBUSY, errno);
@@ -122,7 +122,7 @@ TEST_F(coexist, take_turns_10_times)
 		fd = kvm_create_vm();
 		failed += fd < 0;
 		close(fd);
-		fd = minivm_create_vm();
+		fd = create_vm_fd();
 		failed += fd < 0;
 		failed += minivm_cpus_on() != sysconf(_SC_NPROCESSORS_ONLN);
 		close(fd);
@@ -142,7 +142,7 @@ TEST_F(coexist, load_order_and_unload_while_running)
 	NEED_READY();
 	ASSERT_EQ(0, unload_module("minivm"));
 	ASSERT_EQ(0, load_module(minivm_ko()));
-	vm = minivm_create_vm();
+	vm = create_vm_fd();
 	ASSERT_LE(0, vm);
 	unload_kvm_intel();
 	EXPECT_FALSE(module_loaded("kvm_intel"));

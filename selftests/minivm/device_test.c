@@ -46,7 +46,7 @@ TEST(api_version)
 	int fd;
 
 	NEED_MINIVM();
-	fd = minivm_open();
+	fd = open_dev();
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(MINIVM_API_VERSION, ioctl(fd, MINIVM_GET_API_VERSION, 0));
 	/* Unused arguments must be zero, so they can mean something later. */
@@ -63,7 +63,7 @@ TEST(check_extension)
 	int fd;
 
 	NEED_MINIVM();
-	fd = minivm_open();
+	fd = open_dev();
 	ASSERT_LE(0, fd);
 	EXPECT_LT(0, ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_VMX_CAPS));
 	EXPECT_LT(0, ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_CREATE_VM));
@@ -86,7 +86,7 @@ TEST(unknown_ioctl_is_enotty)
 	int fd, vm;
 
 	NEED_MINIVM();
-	fd = minivm_open();
+	fd = open_dev();
 	ASSERT_LE(0, fd);
 	vm = ioctl(fd, MINIVM_CREATE_VM, 0);
 	ASSERT_LE(0, vm);
@@ -112,7 +112,7 @@ TEST(bad_pointer_is_efault)
 	int fd;
 
 	NEED_MINIVM();
-	fd = minivm_open();
+	fd = open_dev();
 	ASSERT_LE(0, fd);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		EXPECT_EQ(-1, ioctl(fd, MINIVM_GET_VMX_CAPS, bad[i]));
@@ -130,7 +130,7 @@ TEST(open_holds_module_reference)
 	NEED_MINIVM();
 	before = minivm_refcnt();
 	ASSERT_LE(0, before);
-	fd = minivm_open();
+	fd = open_dev();
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(before + 1, minivm_refcnt());
 	close(fd);

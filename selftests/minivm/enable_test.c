@@ -17,7 +17,7 @@ TEST(first_vm_on_last_vm_off)
 
 	NEED_MINIVM();
 	ASSERT_EQ(0, minivm_cpus_on());
-	vm = minivm_create_vm();
+	vm = create_vm_fd();
 	ASSERT_LE(0, vm);
 	EXPECT_EQ(online_cpus(), minivm_cpus_on());
 	close(vm);
@@ -30,7 +30,7 @@ TEST(on_and_off_100_times)
 
 	NEED_MINIVM();
 	for (i = 0; i < 100; i++) {
-		vm = minivm_create_vm();
+		vm = create_vm_fd();
 		ASSERT_LE(0, vm) TH_LOG("round %d: %s", i, strerror(errno));
 		wrong += minivm_cpus_on() != online_cpus();
 		close(vm);
@@ -46,7 +46,7 @@ TEST(many_vms_share_vmx)
 
 	NEED_MINIVM();
 	for (i = 0; i < 4; i++) {
-		vm[i] = minivm_create_vm();
+		vm[i] = create_vm_fd();
 		ASSERT_LE(0, vm[i]);
 	}
 	close(vm[2]);
@@ -65,7 +65,7 @@ TEST(vm_fd_holds_module_reference)
 
 	NEED_MINIVM();
 	before = minivm_refcnt();
-	vm = minivm_create_vm();
+	vm = create_vm_fd();
 	ASSERT_LE(0, vm);
 	EXPECT_EQ(before + 1, minivm_refcnt());
 	EXPECT_EQ(FD_CLOEXEC, fcntl(vm, F_GETFD) & FD_CLOEXEC);
@@ -78,7 +78,7 @@ TEST(create_vm_with_argument_is_einval)
 	int fd;
 
 	NEED_MINIVM();
-	fd = minivm_open();
+	fd = open_dev();
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, ioctl(fd, MINIVM_CREATE_VM, 1));
 	EXPECT_EQ(EINVAL, errno);

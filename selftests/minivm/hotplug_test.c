@@ -44,7 +44,7 @@ TEST_F(hotplug, offline_and_online_while_on)
 	int vm;
 
 	NEED_READY();
-	vm = minivm_create_vm();
+	vm = create_vm_fd();
 	ASSERT_LE(0, vm);
 	ASSERT_EQ(2, minivm_cpus_on());
 	ASSERT_EQ(0, set_cpu1(0));
@@ -62,7 +62,7 @@ TEST_F(hotplug, online_after_enable)
 
 	NEED_READY();
 	ASSERT_EQ(0, set_cpu1(0));
-	vm = minivm_create_vm();
+	vm = create_vm_fd();
 	ASSERT_LE(0, vm);
 	EXPECT_EQ(1, minivm_cpus_on());
 	ASSERT_EQ(0, set_cpu1(1));
@@ -85,7 +85,7 @@ TEST_F(hotplug, ten_cycles_while_on)
 	int i, vm, wrong = 0;
 
 	NEED_READY();
-	vm = minivm_create_vm();
+	vm = create_vm_fd();
 	ASSERT_LE(0, vm);
 	for (i = 0; i < 10; i++) {
 		ASSERT_EQ(0, set_cpu1(0));

@@ -24,7 +24,7 @@
 #define MINIVM_KO_DEFAULT "/minivm/modules/minivm.ko"
 
 /* Open /dev/minivm; -1 with errno set when it is not there. */
-static inline int minivm_open(void)
+static inline int open_dev(void)
 {
 	return open(MINIVM_DEV, O_RDWR | O_CLOEXEC);
 }
@@ -61,9 +61,9 @@ static inline bool cpu_has_vmx(void)
 }
 
 /* MINIVM_GET_VMX_CAPS on a fresh fd; returns 0 or -errno. */
-static inline int minivm_caps(struct minivm_vmx_caps *caps)
+static inline int read_caps(struct minivm_vmx_caps *caps)
 {
-	int fd = minivm_open();
+	int fd = open_dev();
 	int ret;
 
 	if (fd < 0)
@@ -78,13 +78,13 @@ static inline int minivm_cpus_on(void)
 {
 	struct minivm_vmx_caps caps;
 
-	return minivm_caps(&caps) ? -1 : (int)caps.nr_cpus_vmx_on;
+	return read_caps(&caps) ? -1 : (int)caps.nr_cpus_vmx_on;
 }
 
 /* MINIVM_CREATE_VM through a /dev/minivm fd opened for the purpose. */
-static inline int minivm_create_vm(void)
+static inline int create_vm_fd(void)
 {
-	int fd = minivm_open();
+	int fd = open_dev();
 	int vm, err;
 
 	if (fd < 0)

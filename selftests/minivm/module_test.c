@@ -55,7 +55,7 @@ TEST(rmmod_refused_while_device_open)
 
 	NEED_VMX();
 	ASSERT_TRUE(ensure_loaded(true));
-	fd = minivm_open();
+	fd = open_dev();
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, unload_module("minivm"));
 	EXPECT_EQ(EWOULDBLOCK, errno);
@@ -70,7 +70,7 @@ TEST(rmmod_refused_while_vm_exists)
 
 	NEED_VMX();
 	ASSERT_TRUE(ensure_loaded(true));
-	vm = minivm_create_vm();	/* the /dev/minivm fd is closed */
+	vm = create_vm_fd();	/* the /dev/minivm fd is closed */
 	ASSERT_LE(0, vm);
 	EXPECT_EQ(-1, unload_module("minivm"));
 	EXPECT_EQ(EWOULDBLOCK, errno);

@@ -26,6 +26,9 @@
  */
 #define MINIVM_CAP_VMX_CAPS	1	/* MINIVM_GET_VMX_CAPS exists */
 #define MINIVM_CAP_CREATE_VM	2	/* MINIVM_CREATE_VM exists */
+#define MINIVM_CAP_NR_MEMSLOTS	3	/* answers the number of memory slots */
+#define MINIVM_CAP_MAX_VCPUS	4	/* answers the vCPUs a VM may have */
+#define MINIVM_CAP_READONLY_MEM	5	/* MINIVM_MEM_READONLY works */
 
 /*
  * struct minivm_vmx_caps - what the CPU offers for VMX, as minivm found it.
@@ -69,10 +72,164 @@ struct minivm_vmx_caps {
 #define MINIVM_VMX_INVEPT		(1U << 9)
 #define MINIVM_VMX_INVVPID		(1U << 10)
 
+/*
+ * struct minivm_memory_region - MINIVM_SET_MEMORY_REGION: guest memory.
+ *
+ * Guest-physical [guest_phys_addr, +memory_size) is backed by the caller's
+ * memory at userspace_addr.  All three must be page-aligned; memory_size 0
+ * deletes the slot.
+ */
+struct minivm_memory_region {
+	__u32 slot;
+	__u32 flags;			/* MINIVM_MEM_* */
+	__u64 guest_phys_addr;
+	__u64 memory_size;		/* bytes; 0 deletes the slot */
+	__u64 userspace_addr;
+};
+
+#define MINIVM_MEM_READONLY	(1U << 0) /* guest writes exit as MMIO */
+
+#define MINIVM_MAX_MEMSLOTS	32
+#define MINIVM_MAX_SLOT_SIZE	(4ULL << 30)	/* 4 GiB per slot */
+#define MINIVM_MAX_GPA		(1ULL << 39)	/* 512 GiB of guest space */
+#define MINIVM_MAX_VCPUS	8
+
+/* struct minivm_regs - MINIVM_GET_REGS / MINIVM_SET_REGS: the GPRs. */
+struct minivm_regs {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+/* A segment register, hidden part included (SDM Vol. 3A, 3.4.5). */
+struct minivm_segment {
+	__u64 base;
+	__u32 limit;			/* in bytes, granularity applied */
+	__u16 selector;
+	__u8 type;			/* the descriptor's 4-bit type */
+	__u8 present, dpl, db, s, l, g, avl;
+	__u8 unusable;			/* a null selector was loaded */
+	__u8 padding;
+};
+
+/* A descriptor table register: GDTR or IDTR. */
+struct minivm_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];
+};
+
+/* struct minivm_sregs - MINIVM_GET_SREGS / MINIVM_SET_SREGS. */
+struct minivm_sregs {
+	struct minivm_segment cs, ds, es, fs, gs, ss;
+	struct minivm_segment tr, ldt;
+	struct minivm_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, efer;
+};
+
+/* One CPUID leaf the guest sees, for MINIVM_SET_CPUID. */
+struct minivm_cpuid_entry {
+	__u32 function;			/* EAX in */
+	__u32 index;			/* ECX in, if MINIVM_CPUID_INDEXED */
+	__u32 flags;
+	__u32 eax, ebx, ecx, edx;	/* out */
+	__u32 padding[3];
+};
+
+#define MINIVM_CPUID_INDEXED	(1U << 0) /* the leaf depends on ECX */
+#define MINIVM_MAX_CPUID	256
+
+struct minivm_cpuid {
+	__u32 nent;
+	__u32 padding;
+	struct minivm_cpuid_entry entries[];
+};
+
+/* Why MINIVM_RUN returned: minivm_run.exit_reason. */
+#define MINIVM_EXIT_UNKNOWN		0
+#define MINIVM_EXIT_HLT			1 /* the guest executed HLT */
+#define MINIVM_EXIT_IO			2 /* port I/O, see run->io */
+#define MINIVM_EXIT_MMIO		3 /* a guest access outside RAM */
+#define MINIVM_EXIT_SHUTDOWN		4 /* triple fault */
+#define MINIVM_EXIT_FAIL_ENTRY		5 /* VM entry failed */
+#define MINIVM_EXIT_INTERNAL_ERROR	6 /* minivm could not go on */
+#define MINIVM_EXIT_INTR		7 /* a signal, or immediate_exit */
+
+#define MINIVM_EXIT_IO_IN		0
+#define MINIVM_EXIT_IO_OUT		1
+
+/* Internal errors: minivm_run.internal.suberror. */
+#define MINIVM_INTERNAL_UNEXPECTED_EXIT	1 /* data: reason, qual, rip */
+#define MINIVM_INTERNAL_EPT_MISCONFIG	2 /* data: gpa, rip */
+#define MINIVM_INTERNAL_MMIO_DECODE	3 /* data: gpa, rip, insn bytes */
+
+/*
+ * struct minivm_run - the page shared by a vCPU and its user, mapped by
+ * mmap() of the vCPU fd (MINIVM_GET_VCPU_MMAP_SIZE bytes).
+ */
+struct minivm_run {
+	/* in: set by userspace */
+	__u8 immediate_exit;		/* RUN returns at once, EINTR */
+	__u8 padding1[7];
+
+	/* out: set by minivm */
+	__u32 exit_reason;		/* MINIVM_EXIT_* */
+	__u32 padding2;
+
+	union {
+		/* MINIVM_EXIT_IO: data at (char *)run + data_offset */
+		struct {
+			__u8 direction;		/* MINIVM_EXIT_IO_IN/OUT */
+			__u8 size;		/* 1, 2 or 4 */
+			__u16 port;
+			__u32 count;		/* items; >1 for INS/OUTS */
+			__u64 data_offset;
+		} io;
+		/* MINIVM_EXIT_MMIO: for reads, fill data before RUN */
+		struct {
+			__u64 phys_addr;
+			__u8 data[8];
+			__u32 len;		/* 1, 2, 4 or 8 */
+			__u8 is_write;
+			__u8 padding[3];
+		} mmio;
+		/* MINIVM_EXIT_FAIL_ENTRY */
+		struct {
+			__u64 hardware_entry_failure_reason; /* exit reason */
+			__u64 qualification;
+			__u32 vm_instruction_error;	/* for VMfail */
+			__u32 padding;
+		} fail_entry;
+		/* MINIVM_EXIT_INTERNAL_ERROR */
+		struct {
+			__u32 suberror;		/* MINIVM_INTERNAL_* */
+			__u32 ndata;
+			__u64 data[16];
+		} internal;
+		char padding[256];
+	};
+};
+
+/* Where string and non-string I/O data live in the run page. */
+#define MINIVM_RUN_IO_DATA_OFFSET	1024
+
 /* ioctls on /dev/minivm */
 #define MINIVM_GET_API_VERSION	_IO(MINIVMIO, 0x00)
 #define MINIVM_CHECK_EXTENSION	_IO(MINIVMIO, 0x01)
 #define MINIVM_GET_VMX_CAPS	_IOR(MINIVMIO, 0x02, struct minivm_vmx_caps)
 #define MINIVM_CREATE_VM	_IO(MINIVMIO, 0x03)
+#define MINIVM_GET_VCPU_MMAP_SIZE _IO(MINIVMIO, 0x04)
+
+/* ioctls on a VM fd */
+#define MINIVM_SET_MEMORY_REGION _IOW(MINIVMIO, 0x10, struct minivm_memory_region)
+#define MINIVM_CREATE_VCPU	_IO(MINIVMIO, 0x11)
+#define MINIVM_SET_CPUID	_IOW(MINIVMIO, 0x12, struct minivm_cpuid)
+
+/* ioctls on a vCPU fd */
+#define MINIVM_RUN		_IO(MINIVMIO, 0x20)
+#define MINIVM_GET_REGS		_IOR(MINIVMIO, 0x21, struct minivm_regs)
+#define MINIVM_SET_REGS		_IOW(MINIVMIO, 0x22, struct minivm_regs)
+#define MINIVM_GET_SREGS	_IOR(MINIVMIO, 0x23, struct minivm_sregs)
+#define MINIVM_SET_SREGS	_IOW(MINIVMIO, 0x24, struct minivm_sregs)
 
 #endif /* _UAPI_LINUX_MINIVM_H */

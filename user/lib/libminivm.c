@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "libminivm.h"
@@ -42,6 +43,80 @@ int minivm_get_vmx_caps(int devfd, struct minivm_vmx_caps *caps)
 int minivm_create_vm(int devfd)
 {
 	return ret_or_errno(ioctl(devfd, MINIVM_CREATE_VM, 0));
+}
+
+int minivm_set_memory(int vmfd, uint32_t slot, uint64_t gpa, uint64_t size,
+		      void *host, uint32_t flags)
+{
+	struct minivm_memory_region mr = {
+		.slot = slot,
+		.flags = flags,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)host,
+	};
+
+	return ret_or_errno(ioctl(vmfd, MINIVM_SET_MEMORY_REGION, &mr));
+}
+
+int minivm_create_vcpu(int devfd, int vmfd, unsigned int id,
+		       struct minivm_vcpu *vcpu)
+{
+	int size = ret_or_errno(ioctl(devfd, MINIVM_GET_VCPU_MMAP_SIZE, 0));
+	int fd, err;
+	void *run;
+
+	if (size < 0)
+		return size;
+	fd = ret_or_errno(ioctl(vmfd, MINIVM_CREATE_VCPU, (unsigned long)id));
+	if (fd < 0)
+		return fd;
+	run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (run == MAP_FAILED) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	vcpu->fd = fd;
+	vcpu->run = run;
+	vcpu->run_size = size;
+	return 0;
+}
+
+void minivm_destroy_vcpu(struct minivm_vcpu *vcpu)
+{
+	if (vcpu->run)
+		munmap(vcpu->run, vcpu->run_size);
+	if (vcpu->fd >= 0)
+		close(vcpu->fd);
+	vcpu->run = NULL;
+	vcpu->fd = -1;
+}
+
+int minivm_run(struct minivm_vcpu *vcpu)
+{
+	return ret_or_errno(ioctl(vcpu->fd, MINIVM_RUN, 0));
+}
+
+int minivm_get_regs(struct minivm_vcpu *vcpu, struct minivm_regs *regs)
+{
+	return ret_or_errno(ioctl(vcpu->fd, MINIVM_GET_REGS, regs));
+}
+
+int minivm_set_regs(struct minivm_vcpu *vcpu, const struct minivm_regs *regs)
+{
+	return ret_or_errno(ioctl(vcpu->fd, MINIVM_SET_REGS, regs));
+}
+
+int minivm_get_sregs(struct minivm_vcpu *vcpu, struct minivm_sregs *sregs)
+{
+	return ret_or_errno(ioctl(vcpu->fd, MINIVM_GET_SREGS, sregs));
+}
+
+int minivm_set_sregs(struct minivm_vcpu *vcpu,
+		     const struct minivm_sregs *sregs)
+{
+	return ret_or_errno(ioctl(vcpu->fd, MINIVM_SET_SREGS, sregs));
 }
 
 /* Does /proc/cpuinfo list the vmx flag? */

@@ -4,15 +4,35 @@
  *
  * Every function returns 0 (or a file descriptor) on success and a negative
  * errno on failure, so callers can print strerror(-ret) without looking at
- * errno.  Nothing here allocates; a program can use it from a signal-free
- * single thread or from many threads, one vCPU each.
+ * errno.  A minimal VMM with it:
+ *
+ *	int dev = minivm_open_device();
+ *	int vm = minivm_create_vm(dev);
+ *	void *mem = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+ *			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+ *	minivm_set_memory(vm, 0, 0, 1 << 20, mem, 0);
+ *	memcpy(mem + 0x1000, code, code_size);
+ *	struct minivm_vcpu cpu;
+ *	minivm_create_vcpu(dev, vm, 0, &cpu);
+ *	minivm_setup_real_mode(&cpu, 0x1000);
+ *	while (minivm_run(&cpu) == 0 && cpu.run->exit_reason == MINIVM_EXIT_IO)
+ *		putchar(*minivm_io_data(cpu.run));
  */
 #ifndef LIBMINIVM_H
 #define LIBMINIVM_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <linux/minivm.h>
 
 #define MINIVM_DEVICE "/dev/minivm"
+
+/* A vCPU: its fd and its mapped run page. */
+struct minivm_vcpu {
+	int fd;
+	struct minivm_run *run;
+	size_t run_size;
+};
 
 /* Open /dev/minivm.  Returns the fd or -errno. */
 int minivm_open_device(void);
@@ -28,6 +48,54 @@ int minivm_get_vmx_caps(int devfd, struct minivm_vmx_caps *caps);
 
 /* MINIVM_CREATE_VM: the new VM's fd, or -errno. */
 int minivm_create_vm(int devfd);
+
+/* MINIVM_SET_MEMORY_REGION: back [gpa, gpa + size) with @host. */
+int minivm_set_memory(int vmfd, uint32_t slot, uint64_t gpa, uint64_t size,
+		      void *host, uint32_t flags);
+
+/* MINIVM_CREATE_VCPU and mmap of its run page into @vcpu: 0 or -errno. */
+int minivm_create_vcpu(int devfd, int vmfd, unsigned int id,
+		       struct minivm_vcpu *vcpu);
+
+/* munmap the run page and close the vCPU fd. */
+void minivm_destroy_vcpu(struct minivm_vcpu *vcpu);
+
+/* MINIVM_RUN: 0 with vcpu->run->exit_reason set, or -errno (-EINTR). */
+int minivm_run(struct minivm_vcpu *vcpu);
+
+int minivm_get_regs(struct minivm_vcpu *vcpu, struct minivm_regs *regs);
+int minivm_set_regs(struct minivm_vcpu *vcpu, const struct minivm_regs *regs);
+int minivm_get_sregs(struct minivm_vcpu *vcpu, struct minivm_sregs *sregs);
+int minivm_set_sregs(struct minivm_vcpu *vcpu,
+		     const struct minivm_sregs *sregs);
+
+/* The data of a MINIVM_EXIT_IO exit, inside the run page. */
+static inline uint8_t *minivm_io_data(struct minivm_run *run)
+{
+	return (uint8_t *)run + run->io.data_offset;
+}
+
+/*
+ * Processor modes.  Real mode needs nothing in guest memory.  The others
+ * put a GDT (and page tables) into guest memory at @tables (a page-aligned
+ * guest-physical address with 64 KiB free, inside @mem which backs
+ * guest-physical 0..@mem_size) and identity-map the first GiB.
+ */
+enum minivm_mode {
+	MINIVM_MODE_REAL,	/* 16-bit, CS:IP = entry >> 4 : entry & 15 */
+	MINIVM_MODE_PROTECTED,	/* 32-bit flat segments, no paging */
+	MINIVM_MODE_PAGED,	/* 32-bit with 4 MiB PSE pages */
+	MINIVM_MODE_LONG,	/* 64-bit, 2 MiB pages */
+};
+
+int minivm_setup_mode(struct minivm_vcpu *vcpu, enum minivm_mode mode,
+		      void *mem, uint64_t mem_size, uint64_t tables,
+		      uint64_t entry, uint64_t stack);
+
+/* Names, for messages. */
+const char *minivm_exit_name(uint32_t exit_reason);
+const char *minivm_vmx_exit_name(uint32_t basic_reason);
+const char *minivm_vm_instruction_error_name(uint32_t error);
 
 /*
  * Why /dev/minivm could not be opened, in words a user can act on, for the

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cpuid.c - what CPUID tells the guest.
+ *
+ * CPUID always exits in VMX non-root operation (SDM Vol. 3C, 26.1.2), so
+ * the guest sees exactly the table minivm keeps per VM.  Userspace may
+ * replace it (MINIVM_SET_CPUID); by default it is the host's CPUID with
+ * everything minivm does not virtualize taken out, the "hypervisor" bit
+ * set, and minivm's signature at leaf 40000000h.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/processor.h>
+
+#include "minivm.h"
+
+/* Leaf 1 ECX bits (SDM Vol. 2A, Table 3-10) minivm hides. */
+#define L1_ECX_HIDE (BIT(3) /* MONITOR: exits */ | BIT(5) /* VMX */ |	\
+		     BIT(6) /* SMX */ | BIT(12) /* FMA */ |		\
+		     BIT(21) /* x2APIC */ | BIT(24) /* TSC deadline */ |	\
+		     BIT(26) /* XSAVE: XSETBV not emulated */ |		\
+		     BIT(27) /* OSXSAVE */ | BIT(28) /* AVX */ |		\
+		     BIT(29) /* F16C */)
+#define L1_ECX_HYPERVISOR BIT(31)
+
+/* Leaf 7 EBX: AVX2, the AVX-512 family, RTM/HLE, Intel PT. */
+#define L7_EBX_HIDE (BIT(4) | BIT(5) | BIT(11) | BIT(16) | BIT(17) |	\
+		     BIT(21) | BIT(25) | BIT(26) | BIT(27) | BIT(28) |	\
+		     BIT(30) | BIT(31))
+
+/* Extended leaf 80000001h ECX bit 2 is SVM: not on Intel, never shown. */
+
+struct cpuid_builder {
+	struct minivm_cpuid_entry *e;
+	unsigned int n;
+};
+
+static void add_leaf(struct cpuid_builder *b, u32 fn, u32 idx, u32 flags)
+{
+	struct minivm_cpuid_entry *e;
+
+	if (b->n >= MINIVM_MAX_CPUID)
+		return;
+	e = &b->e[b->n++];
+	e->function = fn;
+	e->index = idx;
+	e->flags = flags;
+	cpuid_count(fn, idx, &e->eax, &e->ebx, &e->ecx, &e->edx);
+
+	switch (fn) {
+	case 1:
+		e->ecx = (e->ecx & ~L1_ECX_HIDE) | L1_ECX_HYPERVISOR;
+		e->ebx &= 0x00ffffff;	/* APIC ID: set per vCPU at exit */
+		break;
+	case 5: case 6: case 0xa: case 0xd:	/* MONITOR, power, PMU, XSAVE */
+		e->eax = e->ebx = e->ecx = e->edx = 0;
+		break;
+	case 7:
+		if (idx == 0) {
+			e->ebx &= ~L7_EBX_HIDE;
+			e->ecx = 0;
+			e->edx = 0;
+		} else {
+			e->eax = e->ebx = e->ecx = e->edx = 0;
+		}
+		break;
+	case 0x80000001:
+		e->ecx &= ~BIT(2);
+		break;
+	}
+}
+
+/* Leaves whose answer depends on ECX, and how many subleaves to keep. */
+static unsigned int nr_subleaves(u32 fn)
+{
+	switch (fn) {
+	case 4: case 0xb: case 0x1f:
+		return 8;
+	case 7: case 0xd: case 0x14:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+static void add_leaves(struct cpuid_builder *b, u32 first, u32 last)
+{
+	u32 fn, i;
+
+	for (fn = first; fn <= last; fn++) {
+		u32 subs = nr_subleaves(fn);
+
+		if (!subs)
+			add_leaf(b, fn, 0, 0);
+		for (i = 0; i < subs; i++)
+			add_leaf(b, fn, i, MINIVM_CPUID_INDEXED);
+	}
+}
+
+/* Replace the VM's table; vm->lock is held. */
+static void install(struct minivm_vm *vm, struct minivm_cpuid_entry *e,
+		    unsigned int n)
+{
+	kfree(vm->cpuid);
+	vm->cpuid = e;
+	vm->nr_cpuid = n;
+}
+
+/**
+ * minivm_default_cpuid() - give a new VM the filtered host table.
+ * @vm: the VM, not yet visible to anyone.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int minivm_default_cpuid(struct minivm_vm *vm)
+{
+	struct cpuid_builder b = { .n = 0 };
+	struct minivm_cpuid_entry *sig;
+
+	b.e = kcalloc(MINIVM_MAX_CPUID, sizeof(*b.e), GFP_KERNEL_ACCOUNT);
+	if (!b.e)
+		return -ENOMEM;
+	add_leaves(&b, 0, min_t(u32, cpuid_eax(0), 0x1f));
+	add_leaves(&b, 0x80000000, min_t(u32, cpuid_eax(0x80000000), 0x80000008));
+
+	/* 40000000h: the hypervisor's own leaf, "minivm" and zeros. */
+	sig = &b.e[b.n++];
+	*sig = (struct minivm_cpuid_entry) { .function = 0x40000000,
+					     .eax = 0x40000000 };
+	memcpy(&sig->ebx, "mini", 4);
+	memcpy(&sig->ecx, "vm\0\0", 4);
+	install(vm, b.e, b.n);
+	return 0;
+}
+
+/**
+ * minivm_set_cpuid() - MINIVM_SET_CPUID: replace the VM's CPUID table.
+ * @vm:   the VM.
+ * @uarg: a struct minivm_cpuid followed by its entries.
+ *
+ * Return: 0; -E2BIG for more than MINIVM_MAX_CPUID entries; -EINVAL for
+ * unknown flags; -EFAULT; -ENOMEM.
+ */
+int minivm_set_cpuid(struct minivm_vm *vm, void __user *uarg)
+{
+	struct minivm_cpuid __user *ucpuid = uarg;
+	struct minivm_cpuid_entry *e;
+	unsigned int i;
+	u32 nent;
+
+	if (get_user(nent, &ucpuid->nent))
+		return -EFAULT;
+	if (nent > MINIVM_MAX_CPUID)
+		return -E2BIG;
+	e = memdup_user(ucpuid->entries, nent * sizeof(*e));
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	for (i = 0; i < nent; i++) {
+		if (e[i].flags & ~MINIVM_CPUID_INDEXED) {
+			kfree(e);
+			return -EINVAL;
+		}
+	}
+	mutex_lock(&vm->lock);
+	install(vm, e, nent);
+	mutex_unlock(&vm->lock);
+	return 0;
+}
+
+/**
+ * minivm_emulate_cpuid() - answer the guest's CPUID from the table.
+ * @vcpu: the vCPU that exited on CPUID.
+ *
+ * A leaf not in the table reads as zeros.  Leaf 1 gets the vCPU's number
+ * as its initial APIC ID (EBX[31:24]).
+ */
+void minivm_emulate_cpuid(struct minivm_vcpu *vcpu)
+{
+	struct minivm_vm *vm = vcpu->vm;
+	struct minivm_gprs *g = &vcpu->gprs;
+	u32 fn = g->rax, idx = g->rcx;
+	u32 out[4] = { 0 };
+	unsigned int i;
+
+	mutex_lock(&vm->lock);
+	for (i = 0; i < vm->nr_cpuid; i++) {
+		struct minivm_cpuid_entry *e = &vm->cpuid[i];
+
+		if (e->function != fn ||
+		    ((e->flags & MINIVM_CPUID_INDEXED) && e->index != idx))
+			continue;
+		out[0] = e->eax;
+		out[1] = e->ebx;
+		out[2] = e->ecx;
+		out[3] = e->edx;
+		break;
+	}
+	mutex_unlock(&vm->lock);
+	if (fn == 1)
+		out[1] = (out[1] & 0x00ffffff) | vcpu->id << 24;
+	/* CPUID writes EAX..EDX as 32-bit values: the upper halves clear. */
+	g->rax = out[0];
+	g->rbx = out[1];
+	g->rcx = out[2];
+	g->rdx = out[3];
+}

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * emulate.c - MMIO: the guest touched an address no memory backs.
+ *
+ * The EPT violation tells minivm the guest-physical address and whether it
+ * was a write (SDM Vol. 3C, Table 28-7), but not how many bytes, or from
+ * which register.  For that the instruction itself must be read and
+ * decoded.  minivm decodes just the MOV family that compiled code uses for
+ * device registers (KVM has a full x86 emulator; that is one of the things
+ * minivm leaves out):
+ *
+ *   88/89    MOV r/m, reg        (write)     C6/C7  MOV r/m, imm  (write)
+ *   8A/8B    MOV reg, r/m        (read)      0F B6/B7  MOVZX     (read)
+ *   A0/A1    MOV AL/rAX, moffs   (read)      A2/A3  MOV moffs, AL/rAX (write)
+ *
+ * with operand-size (66h), address-size (67h), segment and REX prefixes,
+ * in 16-, 32- and 64-bit code.  Anything else stops the guest with
+ * MINIVM_EXIT_INTERNAL_ERROR and the instruction's bytes.
+ *
+ * Reading the instruction means translating RIP from guest-linear to
+ * guest-physical: this file also walks the guest's own page tables.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/highmem.h>
+#include <linux/kernel.h>
+#include <asm/vmx.h>
+
+#include "minivm.h"
+#include "vmx_ops.h"
+
+#define MAX_INSN 15
+
+/*
+ * Copy between guest-physical memory and @buf (to the guest if @write).
+ * False if some of it is not RAM, or a write meets read-only RAM.
+ */
+static bool copy_guest_phys(struct minivm_vm *vm, u64 gpa, void *buf,
+			    unsigned int len, bool write)
+{
+	bool ok = true;
+
+	mutex_lock(&vm->lock);
+	while (len && ok) {
+		struct minivm_memslot *s = minivm_find_slot(vm, gpa);
+		unsigned int off = offset_in_page(gpa);
+		unsigned int n = min_t(unsigned int, len, PAGE_SIZE - off);
+		void *p;
+
+		ok = s && !(write && (s->flags & MINIVM_MEM_READONLY));
+		if (!ok)
+			break;
+		p = kmap_local_page(s->pages[(gpa - s->gpa) >> PAGE_SHIFT]);
+		if (write)
+			memcpy(p + off, buf, n);
+		else
+			memcpy(buf, p + off, n);
+		kunmap_local(p);
+		buf += n;
+		gpa += n;
+		len -= n;
+	}
+	mutex_unlock(&vm->lock);
+	return ok;
+}
+
+static bool read_guest_phys(struct minivm_vm *vm, u64 gpa, void *buf,
+			    unsigned int len)
+{
+	return copy_guest_phys(vm, gpa, buf, len, false);
+}
+
+static bool read_pte(struct minivm_vm *vm, u64 gpa, u64 *pte, int size)
+{
+	*pte = 0;
+	return read_guest_phys(vm, gpa, pte, size) && (*pte & 1);
+}
+
+/*
+ * Guest-linear to guest-physical, as the guest's paging would (SDM Vol.
+ * 3A, 4.3-4.5): no paging, 32-bit (with 4 MiB pages), PAE, or 4-level.
+ * Permissions are not checked: the guest already fetched this RIP.
+ */
+static bool guest_linear_to_phys(struct minivm_vcpu *vcpu, u64 gva, u64 *gpa)
+{
+	u64 cr3 = vmcs_read(GUEST_CR3), pte;
+	unsigned long cr4 = vcpu->cr4_shadow;
+	struct minivm_vm *vm = vcpu->vm;
+	int level, shift;
+
+	if (!(vcpu->cr0_shadow & X86_CR0_PG)) {
+		*gpa = gva;
+		return true;
+	}
+	if (!(cr4 & X86_CR4_PAE)) {
+		u64 pde_a = (cr3 & 0xfffff000) + ((gva >> 22) & 1023) * 4;
+
+		if (!read_pte(vm, pde_a, &pte, 4))
+			return false;
+		if ((pte & 0x80) && (cr4 & X86_CR4_PSE)) {
+			*gpa = (pte & 0xffc00000) | (gva & 0x3fffff);
+			return true;
+		}
+		if (!read_pte(vm, (pte & 0xfffff000) + ((gva >> 12) & 1023) * 4,
+			      &pte, 4))
+			return false;
+		*gpa = (pte & 0xfffff000) | (gva & 0xfff);
+		return true;
+	}
+	if (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) {
+		level = 4;
+		pte = cr3;
+	} else {	/* PAE: the 4 PDPTEs, CR3 bits 31:5 */
+		if (!read_pte(vm, (cr3 & 0xffffffe0) + ((gva >> 30) & 3) * 8,
+			      &pte, 8))
+			return false;
+		level = 2;
+	}
+	for (; level >= 1; level--) {
+		shift = 12 + 9 * (level - 1);
+		if (!read_pte(vm, (pte & 0x000ffffffffff000ULL) +
+			      ((gva >> shift) & 511) * 8, &pte, 8))
+			return false;
+		if (level <= 3 && level > 1 && (pte & 0x80)) {	/* 1G/2M */
+			*gpa = (pte & 0x000fffffffe00000ULL & ~((1ULL << shift) - 1)) |
+			       (gva & ((1ULL << shift) - 1));
+			return true;
+		}
+	}
+	*gpa = (pte & 0x000ffffffffff000ULL) | (gva & 0xfff);
+	return true;
+}
+
+/**
+ * minivm_copy_guest_linear() - copy to or from the guest's linear memory.
+ * @vcpu:  the vCPU whose paging translates the address.
+ * @gva:   guest-linear address.
+ * @buf:   the host buffer.
+ * @len:   bytes.
+ * @write: true to copy into the guest.
+ *
+ * Return: true if every byte was RAM (and writable, for a write).
+ */
+bool minivm_copy_guest_linear(struct minivm_vcpu *vcpu, u64 gva, void *buf,
+			      unsigned int len, bool write)
+{
+	while (len) {
+		unsigned int n = min_t(unsigned int, len,
+				       PAGE_SIZE - offset_in_page(gva));
+		u64 gpa;
+
+		if (!guest_linear_to_phys(vcpu, gva, &gpa) ||
+		    !copy_guest_phys(vcpu->vm, gpa, buf, n, write))
+			return false;
+		gva += n;
+		buf += n;
+		len -= n;
+	}
+	return true;
+}
+
+/* The code segment's default sizes: 2, 4 or 8 (64-bit mode). */
+static int code_size(void)
+{
+	u32 ar = vmcs_read32(GUEST_CS_AR_BYTES);
+
+	if ((vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) && (ar & VMX_AR_L_MASK))
+		return 8;
+	return (ar & VMX_AR_DB_MASK) ? 4 : 2;
+}
+
+/* Fetch up to 15 bytes at CS:RIP, stopping at the end of RAM. */
+static unsigned int fetch_insn(struct minivm_vcpu *vcpu, u8 *insn)
+{
+	u64 rip = vmcs_read(GUEST_RIP), gva, gpa;
+	unsigned int n;
+
+	gva = (code_size() == 8 ? 0 : vmcs_read(GUEST_CS_BASE)) + rip;
+	for (n = 0; n < MAX_INSN; n++) {
+		if (!guest_linear_to_phys(vcpu, gva + n, &gpa) ||
+		    !read_guest_phys(vcpu->vm, gpa, &insn[n], 1))
+			break;
+	}
+	return n;
+}
+
+/* A decoded MOV: which register, how wide, what immediate, how long. */
+struct mmio_insn {
+	bool write, has_imm, zext;
+	u8 reg, len;		/* GPR number (SDM order) and access size */
+	bool high_byte;		/* AH/CH/DH/BH */
+	u64 imm;
+	unsigned int insn_len;
+};
+
+/* Length of the ModRM addressing bytes after the ModRM byte itself. */
+static int modrm_extra(const u8 *p, unsigned int avail, int addr)
+{
+	u8 modrm = p[0], mod = modrm >> 6, rm = modrm & 7;
+	int n = 0;
+
+	if (mod == 3)
+		return -1;			/* a register: not memory */
+	if (addr == 2) {			/* 16-bit addressing */
+		if (mod == 1)
+			return 1;
+		if (mod == 2 || (mod == 0 && rm == 6))
+			return 2;
+		return 0;
+	}
+	if (rm == 4) {				/* SIB */
+		if (avail < 2)
+			return -1;
+		n = 1;
+		if (mod == 0 && (p[1] & 7) == 5)
+			return n + 4;
+	}
+	if (mod == 1)
+		return n + 1;
+	if (mod == 2 || (mod == 0 && rm == 5))
+		return n + 4;
+	return n;
+}
+
+static bool decode(const u8 *b, unsigned int n, int csz, struct mmio_insn *d)
+{
+	int opsz = csz == 8 ? 4 : csz, addr = csz;
+	unsigned int i = 0, extra_len;
+	u8 rex = 0, op;
+	int extra;
+
+	memset(d, 0, sizeof(*d));
+	for (; i < n; i++) {			/* legacy prefixes */
+		if (b[i] == 0x66)
+			opsz = opsz == 2 ? 4 : 2;
+		else if (b[i] == 0x67)
+			addr = csz == 8 ? 4 : (csz == 4 ? 2 : 4);
+		else if (b[i] != 0x26 && b[i] != 0x2e && b[i] != 0x36 &&
+			 b[i] != 0x3e && b[i] != 0x64 && b[i] != 0x65)
+			break;
+	}
+	if (csz == 8 && i < n && (b[i] & 0xf0) == 0x40)
+		rex = b[i++];
+	if (rex & 8)
+		opsz = 8;
+	if (i >= n)
+		return false;
+	op = b[i++];
+	if (op >= 0xa0 && op <= 0xa3) {		/* MOV AL/rAX <-> moffs */
+		d->len = (op & 1) ? opsz : 1;
+		d->write = op >= 0xa2;
+		d->reg = 0;
+		d->insn_len = i + addr;		/* the offset is addr bytes */
+		return d->insn_len <= n;
+	}
+	if (op == 0x0f) {
+		if (i >= n || (b[i] != 0xb6 && b[i] != 0xb7))
+			return false;
+		d->zext = true;
+		d->len = b[i++] == 0xb6 ? 1 : 2;
+	} else if (op == 0x88 || op == 0x8a || op == 0xc6) {
+		d->len = 1;
+	} else if (op == 0x89 || op == 0x8b || op == 0xc7) {
+		d->len = opsz;
+	} else {
+		return false;
+	}
+	d->write = op == 0x88 || op == 0x89 || op == 0xc6 || op == 0xc7;
+	d->has_imm = op == 0xc6 || op == 0xc7;
+	if (i >= n)
+		return false;
+	extra = modrm_extra(&b[i], n - i, addr);
+	if (extra < 0)
+		return false;
+	d->reg = ((b[i] >> 3) & 7) | ((rex & 4) << 1);
+	d->high_byte = d->len == 1 && !d->zext && !rex && d->reg >= 4 &&
+		       !d->has_imm;
+	if (d->high_byte)
+		d->reg -= 4;
+	if (d->has_imm && ((b[i] >> 3) & 7) != 0)
+		return false;			/* C6/C7 /0 only */
+	i += 1 + extra;
+	if (d->has_imm) {
+		extra_len = d->len == 8 ? 4 : d->len;
+		if (i + extra_len > n)
+			return false;
+		memcpy(&d->imm, &b[i], extra_len);
+		if (d->len == 8)		/* imm32 sign-extended */
+			d->imm = (u64)(s64)(s32)d->imm;
+		i += extra_len;
+	}
+	if (i > n)
+		return false;
+	d->insn_len = i;
+	return true;
+}
+
+static int decode_failed(struct minivm_vcpu *vcpu, u64 gpa, const u8 *insn,
+			 unsigned int n)
+{
+	struct minivm_run *run = vcpu->run;
+
+	run->exit_reason = MINIVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = MINIVM_INTERNAL_MMIO_DECODE;
+	run->internal.ndata = 4;
+	run->internal.data[0] = gpa;
+	run->internal.data[1] = vmcs_read(GUEST_RIP);
+	memset(&run->internal.data[2], 0, 16);
+	memcpy(&run->internal.data[2], insn, n);
+	return 0;
+}
+
+/**
+ * minivm_emulate_mmio() - turn an EPT violation into MINIVM_EXIT_MMIO.
+ * @vcpu:  the vCPU.
+ * @gpa:   the guest-physical address it touched.
+ * @write: whether it was a write (from the exit qualification).
+ *
+ * Return: 0 (to userspace), with run->mmio or run->internal filled in.
+ */
+int minivm_emulate_mmio(struct minivm_vcpu *vcpu, u64 gpa, bool write)
+{
+	struct minivm_run *run = vcpu->run;
+	struct mmio_insn d;
+	u8 insn[MAX_INSN];
+	unsigned int n = fetch_insn(vcpu, insn);
+	unsigned long val;
+
+	if (!decode(insn, n, code_size(), &d) || d.write != write)
+		return decode_failed(vcpu, gpa, insn, n);
+
+	run->exit_reason = MINIVM_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = d.len;
+	run->mmio.is_write = d.write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (d.write) {
+		val = d.has_imm ? d.imm : *(&vcpu->gprs.rax + d.reg);
+		if (d.reg == 4 && !d.has_imm)
+			val = vmcs_read(GUEST_RSP);
+		if (d.high_byte)
+			val >>= 8;
+		memcpy(run->mmio.data, &val, d.len);
+	} else {
+		vcpu->pending = MINIVM_PENDING_MMIO_READ;
+		vcpu->pending_reg = d.reg;
+		vcpu->pending_len = d.len;
+		vcpu->pending_zext = d.zext;
+		vcpu->pending_high = d.high_byte;
+	}
+	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + d.insn_len);
+	return 0;
+}
+
+/**
+ * minivm_complete_mmio_read() - put what userspace read into the register.
+ * @vcpu: the vCPU, at the start of the next MINIVM_RUN.
+ *
+ * As a MOV would: 8- and 16-bit results merge into the register, 32-bit
+ * ones zero-extend to 64 bits, MOVZX zero-extends to the operand size.
+ */
+void minivm_complete_mmio_read(struct minivm_vcpu *vcpu)
+{
+	unsigned long *reg = &vcpu->gprs.rax + vcpu->pending_reg;
+	unsigned long val = 0, mask;
+	bool rsp = vcpu->pending_reg == 4;
+
+	memcpy(&val, vcpu->run->mmio.data, vcpu->pending_len);
+	if (rsp)
+		reg = &vcpu->gprs.rsp_unused;	/* written back below */
+	if (vcpu->pending_high) {
+		*reg = (*reg & ~0xff00UL) | (val << 8);
+	} else if (vcpu->pending_zext || vcpu->pending_len >= 4) {
+		*reg = val;
+	} else {
+		mask = vcpu->pending_len == 1 ? 0xff : 0xffff;
+		*reg = (*reg & ~mask) | val;
+	}
+	if (rsp)
+		vmcs_write(GUEST_RSP, *reg);
+}

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * run.c - MINIVM_RUN: load the VMCS, enter the guest, handle the exit,
+ * and do it again until userspace has something to do.
+ *
+ * Three things make this more than a loop around vmenter.S:
+ *
+ * 1. The VMCS must be loaded (VMPTRLD) on the CPU the thread runs on.
+ *    The thread may be preempted and moved at any time; a preempt
+ *    notifier reloads the VMCS when the thread is scheduled in again, and
+ *    if it landed on another CPU the VMCS is first VMCLEARed on the old
+ *    one (SDM Vol. 3C, 25.11.1: a VMCS is active on one CPU at a time).
+ *
+ * 2. VM exit restores only part of the host's state (SDM 28.5).  The
+ *    selectors of DS/ES/FS/GS, the LDT, KERNEL_GS_BASE (which a guest
+ *    SWAPGS changes), the GDT and TR limits and CR2 are minivm's to put
+ *    back.  The segment state is switched lazily: saved once before the
+ *    first entry, restored when the thread is scheduled out or RUN
+ *    returns, as the kernel needs it then and not before.
+ *
+ * 3. The guest's FPU, SSE and AVX state is its own: fpu_swap_kvm_fpstate()
+ *    puts it in the registers for the whole RUN, and the kernel saves it
+ *    into the guest's buffer if the thread is preempted.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/preempt.h>
+#include <linux/sched/signal.h>
+#include <asm/apic.h>
+#include <asm/desc.h>
+#include <asm/fpu/api.h>
+#include <asm/mmu_context.h>
+#include <asm/msr.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+#include <asm/vmx.h>
+
+#include "minivm.h"
+#include "vmx_ops.h"
+
+/**
+ * minivm_vcpu_load() - make @vcpu's VMCS current on this CPU.
+ * @vcpu: the vCPU; preemption is off.
+ */
+void minivm_vcpu_load(struct minivm_vcpu *vcpu)
+{
+	if (minivm_vmcs_load(vcpu))
+		minivm_vmcs_set_host_cpu(smp_processor_id());
+}
+
+/* Save the host's segment state and install the guest's KERNEL_GS_BASE. */
+static void switch_to_guest(struct minivm_vcpu *vcpu)
+{
+	struct minivm_host_state *h = &vcpu->host;
+	int cpu = smp_processor_id();
+
+	if (h->saved)
+		return;
+	savesegment(ds, h->ds_sel);
+	savesegment(es, h->es_sel);
+	store_ldt(h->ldt_sel);
+	/* Up-to-date FS/GS of this task in current->thread. */
+	current_save_fsgs();
+	h->fs_sel = current->thread.fsindex;
+	h->gs_sel = current->thread.gsindex;
+	h->fs_base = current->thread.fsbase;
+	h->kernel_gs_base = current->thread.gsbase;
+
+	/* SDM 25.5.2: host selectors need RPL 0 and TI 0, else use 0. */
+	vmcs_write(HOST_FS_SELECTOR, (h->fs_sel & 7) ? 0 : h->fs_sel);
+	vmcs_write(HOST_GS_SELECTOR, (h->gs_sel & 7) ? 0 : h->gs_sel);
+	vmcs_write(HOST_FS_BASE, h->fs_base);
+	vmcs_write(HOST_GS_BASE, cpu_kernelmode_gs_base(cpu));
+	wrmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
+	h->saved = true;
+}
+
+/**
+ * minivm_vcpu_put() - give the host back what VM exits left changed.
+ * @vcpu: the vCPU; preemption is off.
+ */
+void minivm_vcpu_put(struct minivm_vcpu *vcpu)
+{
+	struct minivm_host_state *h = &vcpu->host;
+
+	if (!h->saved)
+		return;
+	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
+	if (h->ldt_sel || (h->gs_sel & 7)) {
+		asm volatile("lldt %0" : : "rm" (h->ldt_sel));
+		load_gs_index(h->gs_sel);
+	}
+	if (h->fs_sel & 7)
+		loadsegment(fs, h->fs_sel);
+	if (h->ds_sel | h->es_sel) {
+		loadsegment(ds, h->ds_sel);
+		loadsegment(es, h->es_sel);
+	}
+	/* VM exit sets the TR limit to 67h; the I/O bitmap lies beyond. */
+	invalidate_tss_limit();
+	wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	/* VM exit sets the GDT limit to FFFFh; the kernel wants its own. */
+	load_fixmap_gdt(smp_processor_id());
+	h->saved = false;
+}
+
+static void minivm_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	minivm_vcpu_load(container_of(pn, struct minivm_vcpu, preempt));
+}
+
+static void minivm_sched_out(struct preempt_notifier *pn,
+			     struct task_struct *next)
+{
+	minivm_vcpu_put(container_of(pn, struct minivm_vcpu, preempt));
+}
+
+struct preempt_ops minivm_preempt_ops = {
+	.sched_in = minivm_sched_in,
+	.sched_out = minivm_sched_out,
+};
+
+/* CR3 and CR4 of the host change with the process and at runtime. */
+static void update_host_crs(struct minivm_vcpu *vcpu)
+{
+	unsigned long cr3 = __get_current_cr3_fast();
+	unsigned long cr4 = cr4_read_shadow();
+
+	if (cr3 != vcpu->host.cr3) {
+		vmcs_write(HOST_CR3, cr3);
+		vcpu->host.cr3 = cr3;
+	}
+	if (cr4 != vcpu->host.cr4) {
+		vmcs_write(HOST_CR4, cr4);
+		vcpu->host.cr4 = cr4;
+	}
+}
+
+/*
+ * One entry and exit, with interrupts off from just before the entry to
+ * just after the exit.  An external interrupt that caused the exit is
+ * still pending in the local APIC and is taken when interrupts come back
+ * on; an NMI that caused the exit is sent again to this CPU (the guest's
+ * exit blocked nothing, so it arrives at once).
+ */
+static int enter_guest(struct minivm_vcpu *vcpu)
+{
+	u32 reason;
+	int ret;
+
+	update_host_crs(vcpu);
+	switch_to_guest(vcpu);
+	if (read_cr2() != vcpu->cr2)
+		write_cr2(vcpu->cr2);
+
+	ret = minivm_vmx_enter(&vcpu->gprs, vcpu->launched);
+
+	vcpu->cr2 = read_cr2();
+	if (ret)
+		return ret;
+	vcpu->launched = true;
+	reason = vmcs_read32(VM_EXIT_REASON);
+	if ((u16)reason == EXIT_REASON_EXCEPTION_NMI &&
+	    (vmcs_read32(VM_EXIT_INTR_INFO) & INTR_INFO_INTR_TYPE_MASK) ==
+	    INTR_TYPE_NMI_INTR)
+		apic->send_IPI_self(NMI_VECTOR);
+	return 0;
+}
+
+/* A failed VMLAUNCH/VMRESUME: report it to userspace in words (api.rst). */
+static void report_vmfail(struct minivm_vcpu *vcpu, int how)
+{
+	struct minivm_run *run = vcpu->run;
+
+	run->exit_reason = MINIVM_EXIT_FAIL_ENTRY;
+	run->fail_entry.hardware_entry_failure_reason = 0;
+	run->fail_entry.qualification = 0;
+	/* 1: VMfail, the error number is in the VMCS; 2: the insn faulted */
+	run->fail_entry.vm_instruction_error =
+		how == 1 ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
+}
+
+/* Should RUN return to userspace before the next entry? */
+static bool must_return(struct minivm_vcpu *vcpu, int *ret)
+{
+	if (READ_ONCE(vcpu->run->immediate_exit) || signal_pending(current)) {
+		vcpu->run->exit_reason = MINIVM_EXIT_INTR;
+		*ret = -EINTR;
+		return true;
+	}
+	return false;
+}
+
+static int run_loop(struct minivm_vcpu *vcpu)
+{
+	int ret = 0, how;
+
+	for (;;) {
+		if (must_return(vcpu, &ret))
+			break;
+		cond_resched();
+
+		preempt_disable();
+		local_irq_disable();
+		if (need_resched() || signal_pending(current)) {
+			local_irq_enable();
+			preempt_enable();
+			continue;
+		}
+		how = enter_guest(vcpu);
+		local_irq_enable();
+		preempt_enable();
+
+		if (how) {
+			report_vmfail(vcpu, how);
+			break;
+		}
+		if (!minivm_handle_exit(vcpu))
+			break;
+	}
+	return ret;
+}
+
+/**
+ * minivm_vcpu_run() - MINIVM_RUN: run the guest until userspace is needed.
+ * @vcpu: the vCPU.
+ *
+ * First the exit that last returned to userspace is completed (an IN or
+ * an MMIO read gets its data), then the guest runs.
+ *
+ * Return: 0 with run->exit_reason saying why; -EINTR on a signal or
+ * immediate_exit (exit_reason MINIVM_EXIT_INTR); -EBUSY if another thread
+ * is in RUN on this vCPU.
+ */
+int minivm_vcpu_run(struct minivm_vcpu *vcpu)
+{
+	int ret;
+
+	if (!mutex_trylock(&vcpu->run_lock))
+		return -EBUSY;
+
+	preempt_disable();
+	preempt_notifier_register(&vcpu->preempt);
+	minivm_vcpu_load(vcpu);
+	preempt_enable();
+
+	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
+	ret = minivm_complete_userspace_io(vcpu);
+	if (!ret)
+		ret = run_loop(vcpu);
+	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
+
+	preempt_disable();
+	minivm_vcpu_put(vcpu);
+	preempt_notifier_unregister(&vcpu->preempt);
+	preempt_enable();
+
+	mutex_unlock(&vcpu->run_lock);
+	return ret;
+}

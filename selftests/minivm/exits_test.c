@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The exits of a guest, in real, protected, paged and long mode: HLT,
+ * port I/O of every size, CPUID, triple fault, MMIO, an exit minivm does
+ * not handle, and a failed VM entry.  Each guest is a few instructions,
+ * assembled for every mode (guest.h).
+ */
+#include "kselftest_harness.h"
+#include "minivm_selftest.h"
+#include "guest.h"
+
+FIXTURE(exits) {
+	struct guest g;
+	bool ready;
+};
+
+FIXTURE_VARIANT(exits) {
+	enum minivm_mode mode;
+};
+
+FIXTURE_VARIANT_ADD(exits, real) { .mode = MINIVM_MODE_REAL };
+FIXTURE_VARIANT_ADD(exits, protected) { .mode = MINIVM_MODE_PROTECTED };
+FIXTURE_VARIANT_ADD(exits, paged) { .mode = MINIVM_MODE_PAGED };
+FIXTURE_VARIANT_ADD(exits, long) { .mode = MINIVM_MODE_LONG };
+
+FIXTURE_SETUP(exits)
+{
+	self->ready = minivm_present();
+	self->g.mem = MAP_FAILED;
+	self->g.dev = self->g.vm = self->g.cpu.fd = -1;
+	self->g.cpu.run = NULL;
+	if (!self->ready)
+		SKIP(return, "no " MINIVM_DEV ": module not loaded (no VMX?)");
+}
+
+FIXTURE_TEARDOWN(exits)
+{
+	guest_destroy(&self->g);
+}
+
+#define START(code) do {						\
+	if (!self->ready)						\
+		SKIP(return, "set-up skipped");				\
+	ASSERT_EQ(0, guest_create(&self->g, variant->mode, code))	\
+		TH_LOG("%s mode", mode_names[variant->mode]);		\
+} while (0)
+
+/* The code's address as the guest's RIP sees it (real mode: CS-relative). */
+static uint64_t code_rip(enum minivm_mode mode, uint64_t offset)
+{
+	return (mode == MINIVM_MODE_REAL ? 0 : GUEST_CODE_ADDR) + offset;
+}
+
+GUEST_CODE(g_hlt, "hlt");
+
+TEST_F(exits, hlt)
+{
+	START(g_hlt);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
+	EXPECT_EQ(code_rip(variant->mode, 1), guest_rip(&self->g));
+}
+
+/* An OUT exit: port, size, direction and the data, then continue. */
+static void expect_out(struct __test_metadata *_metadata, struct guest *g,
+		       uint16_t port, uint8_t size, uint32_t value)
+{
+	struct minivm_run *run = g->cpu.run;
+	uint32_t data = 0;
+
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(g));
+	EXPECT_EQ(MINIVM_EXIT_IO_OUT, run->io.direction);
+	EXPECT_EQ(port, run->io.port);
+	EXPECT_EQ(size, run->io.size);
+	EXPECT_EQ(1, run->io.count);
+	memcpy(&data, minivm_io_data(run), size);
+	EXPECT_EQ(value, data);
+}
+
+/* An IN exit: answer it with @value. */
+static void answer_in(struct __test_metadata *_metadata, struct guest *g,
+		      uint16_t port, uint8_t size, uint32_t value)
+{
+	struct minivm_run *run = g->cpu.run;
+
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(g));
+	EXPECT_EQ(MINIVM_EXIT_IO_IN, run->io.direction);
+	EXPECT_EQ(port, run->io.port);
+	EXPECT_EQ(size, run->io.size);
+	memcpy(minivm_io_data(run), &value, size);
+}
+
+GUEST_CODE(g_out,
+	"mov $0x41, %al\n out %al, $0xe9\n"
+	"mov $0x4243, %ax\n out %ax, $0x80\n"
+	"mov $0x44454647, %eax\n mov $0x3f8, %dx\n out %eax, %dx\n"
+	"hlt");
+
+TEST_F(exits, out_of_every_size)
+{
+	START(g_out);
+	expect_out(_metadata, &self->g, 0xe9, 1, 0x41);
+	expect_out(_metadata, &self->g, 0x80, 2, 0x4243);
+	expect_out(_metadata, &self->g, 0x3f8, 4, 0x44454647);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
+}
+
+/* IN of each size; the guest echoes each value back with OUT. */
+GUEST_CODE(g_in,
+	"mov $0xffffffff, %ebx\n mov %ebx, %eax\n"
+	"in $0x60, %al\n out %eax, $0x80\n"
+	"mov %ebx, %eax\n in $0x60, %ax\n out %eax, $0x80\n"
+	"mov %ebx, %eax\n mov $0x1f0, %dx\n in %dx, %eax\n out %eax, $0x80\n"
+	"hlt");
+
+TEST_F(exits, in_of_every_size)
+{
+	START(g_in);
+	answer_in(_metadata, &self->g, 0x60, 1, 0x12);
+	expect_out(_metadata, &self->g, 0x80, 4, 0xffffff12);	/* AL only */
+	answer_in(_metadata, &self->g, 0x60, 2, 0x3456);
+	expect_out(_metadata, &self->g, 0x80, 4, 0xffff3456);	/* AX only */
+	answer_in(_metadata, &self->g, 0x1f0, 4, 0x789abcde);
+	expect_out(_metadata, &self->g, 0x80, 4, 0x789abcde);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
+}
+
+/* CPUID 40000000h: minivm's signature; leaf 1: the hypervisor bit. */
+GUEST_CODE(g_cpuid,
+	"mov $0x40000000, %eax\n cpuid\n mov %ebx, %eax\n out %eax, $0x80\n"
+	"mov $1, %eax\n cpuid\n mov %ecx, %eax\n out %eax, $0x80\n"
+	"hlt");
+
+TEST_F(exits, cpuid_answers_from_the_table)
+{
+	struct minivm_run *run;
+	uint32_t ecx;
+
+	START(g_cpuid);
+	run = self->g.cpu.run;
+	expect_out(_metadata, &self->g, 0x80, 4, 0x696e696d);	/* "mini" */
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&self->g));
+	memcpy(&ecx, minivm_io_data(run), 4);
+	EXPECT_TRUE(ecx & (1U << 31)) TH_LOG("hypervisor bit");
+	EXPECT_FALSE(ecx & (1U << 5)) TH_LOG("VMX must be hidden");
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
+}
+
+/* An IDT with limit 0 turns any interrupt into a triple fault. */
+GUEST_CODE(g_triple, "lidt 0x8000\n int3\n hlt");
+
+TEST_F(exits, triple_fault_is_shutdown)
+{
+	START(g_triple);
+	EXPECT_EQ(MINIVM_EXIT_SHUTDOWN, guest_run(&self->g));
+}
+
+/* Writes of 1, 2 and 4 bytes to the MMIO hole. */
+GUEST_CODE(g_mmio_write,
+	"movb $0x11, 0xe000\n movw $0x2222, 0xe002\n"
+	"movl $0x33333333, 0xe004\n"
+	"mov $0x44, %ah\n mov %ah, 0xe008\n hlt");
+
+static void expect_mmio(struct __test_metadata *_metadata, struct guest *g,
+			uint64_t addr, uint32_t len, bool write,
+			uint64_t value)
+{
+	struct minivm_run *run = g->cpu.run;
+	uint64_t data = 0;
+
+	ASSERT_EQ(MINIVM_EXIT_MMIO, guest_run(g));
+	EXPECT_EQ(addr, run->mmio.phys_addr);
+	EXPECT_EQ(len, run->mmio.len);
+	EXPECT_EQ(write, run->mmio.is_write);
+	if (write) {
+		memcpy(&data, run->mmio.data, len);
+		EXPECT_EQ(value, data);
+	} else {
+		memcpy(run->mmio.data, &value, len);
+	}
+}
+
+TEST_F(exits, mmio_writes_of_every_size)
+{
+	START(g_mmio_write);
+	expect_mmio(_metadata, &self->g, 0xe000, 1, true, 0x11);
+	expect_mmio(_metadata, &self->g, 0xe002, 2, true, 0x2222);
+	expect_mmio(_metadata, &self->g, 0xe004, 4, true, 0x33333333);
+	expect_mmio(_metadata, &self->g, 0xe008, 1, true, 0x44);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
+}
+
+/* Reads of 1, 2 and 4 bytes, echoed with OUT; MOVZX too. */
+GUEST_CODE(g_mmio_read,
+	"mov $0xffffffff, %ebx\n"
+	"mov %ebx, %eax\n mov 0xe010, %al\n out %eax, $0x80\n"
+	"mov %ebx, %eax\n mov 0xe010, %ax\n out %eax, $0x80\n"
+	"mov %ebx, %eax\n mov 0xe010, %eax\n out %eax, $0x80\n"
+	"mov %ebx, %ecx\n movzbl 0xe010, %ecx\n mov %ecx, %eax\n out %eax, $0x80\n"
+	"hlt");
+
+TEST_F(exits, mmio_reads_of_every_size)
+{
+	START(g_mmio_read);
+	expect_mmio(_metadata, &self->g, 0xe010, 1, false, 0xa1);
+	expect_out(_metadata, &self->g, 0x80, 4, 0xffffffa1);
+	expect_mmio(_metadata, &self->g, 0xe010, 2, false, 0xb2b3);
+	expect_out(_metadata, &self->g, 0x80, 4, 0xffffb2b3);
+	expect_mmio(_metadata, &self->g, 0xe010, 4, false, 0xc4c5c6c7);
+	expect_out(_metadata, &self->g, 0x80, 4, 0xc4c5c6c7);
+	expect_mmio(_metadata, &self->g, 0xe010, 1, false, 0xd8);
+	expect_out(_metadata, &self->g, 0x80, 4, 0xd8);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
+}
+
+/* RDMSR always exits and minivm does not emulate it: internal error. */
+GUEST_CODE(g_rdmsr, "mov $0x10, %ecx\n rdmsr\n hlt");
+
+TEST_F(exits, unhandled_exit_is_internal_error)
+{
+	struct minivm_run *run;
+
+	START(g_rdmsr);
+	run = self->g.cpu.run;
+	ASSERT_EQ(MINIVM_EXIT_INTERNAL_ERROR, guest_run(&self->g));
+	EXPECT_EQ(MINIVM_INTERNAL_UNEXPECTED_EXIT, run->internal.suberror);
+	EXPECT_EQ(3, run->internal.ndata);
+	EXPECT_EQ(31, run->internal.data[0]);		/* RDMSR */
+	EXPECT_EQ(code_rip(variant->mode, variant->mode == MINIVM_MODE_REAL ?
+			   6 : 5), run->internal.data[2]);
+}
+
+/* CR0.PG without CR0.PE is invalid guest state (SDM 26.3.1.1). */
+TEST_F(exits, invalid_guest_state_fails_entry)
+{
+	struct minivm_sregs s;
+	struct minivm_run *run;
+
+	START(g_hlt);
+	run = self->g.cpu.run;
+	ASSERT_EQ(0, minivm_get_sregs(&self->g.cpu, &s));
+	s.cr0 = (s.cr0 | 0x80000000) & ~1ULL;
+	ASSERT_EQ(0, minivm_set_sregs(&self->g.cpu, &s));
+	ASSERT_EQ(MINIVM_EXIT_FAIL_ENTRY, guest_run(&self->g));
+	EXPECT_EQ(33, run->fail_entry.hardware_entry_failure_reason);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guests inside the tests.
+ *
+ * A test writes its guest as a few lines of assembly with GUEST_CODE(),
+ * assembled into the test binary three times: as 16-bit, 32-bit and 64-bit
+ * code.  guest_create() copies the right one into a fresh VM, puts the vCPU
+ * into that mode (libminivm's minivm_setup_mode()) and the test then runs
+ * it, asserting each exit: the guest talks to the test over I/O ports,
+ * like the KVM selftests' guests do.
+ *
+ * Guest-physical memory (4 MiB, one anonymous mapping):
+ *
+ *   0x00000 - 0x0dfff  RAM (slot 0): real-mode stack below 0x9000
+ *   0x0e000 - 0x0efff  a hole: MMIO, reachable from real mode too
+ *   0x0f000 - 0x1fffff RAM (slot 1): code at 0x10000, tables at 0x100000
+ *   0x200000 - 0x200fff read-only RAM (slot 2)
+ */
+#ifndef MINIVM_GUEST_H
+#define MINIVM_GUEST_H
+
+#include <stdint.h>
+#include <sys/mman.h>
+
+#include "../../user/lib/libminivm.h"
+
+#define GUEST_MEM_SIZE	(4UL << 20)
+#define GUEST_MMIO	0xe000UL
+#define GUEST_CODE_ADDR	0x10000UL
+#define GUEST_TABLES	0x100000UL
+#define GUEST_STACK	0x9000UL
+#define GUEST_RO	0x200000UL
+
+/* One blob of guest code, its bytes in the test binary. */
+struct guest_code {
+	const char *start, *end;
+};
+
+/*
+ * GUEST_CODE(name, "asm") defines name_real, name_prot and name_long, the
+ * same source assembled as .code16, .code32 and .code64.
+ */
+#define GUEST_ASM_ONE(name, bits, body)					\
+	extern const char name##_start[], name##_end[];			\
+	asm(".pushsection .rodata.guest, \"a\"\n"			\
+	    ".globl " #name "_start\n" #name "_start:\n"		\
+	    ".code" #bits "\n" body "\n"				\
+	    ".globl " #name "_end\n" #name "_end:\n"			\
+	    ".code64\n.popsection\n")
+
+#define GUEST_CODE(name, body)						\
+	GUEST_ASM_ONE(name##_real, 16, body);				\
+	GUEST_ASM_ONE(name##_prot, 32, body);				\
+	GUEST_ASM_ONE(name##_long, 64, body);				\
+	static const struct guest_code name[] = {			\
+		[MINIVM_MODE_REAL] = { name##_real_start, name##_real_end }, \
+		[MINIVM_MODE_PROTECTED] = { name##_prot_start, name##_prot_end }, \
+		[MINIVM_MODE_PAGED] = { name##_prot_start, name##_prot_end }, \
+		[MINIVM_MODE_LONG] = { name##_long_start, name##_long_end }, \
+	}
+
+struct guest {
+	int dev, vm;
+	struct minivm_vcpu cpu;
+	uint8_t *mem;
+};
+
+/* Create a VM with the memory above and one vCPU running @code[mode]. */
+static inline int guest_create(struct guest *g, enum minivm_mode mode,
+			       const struct guest_code *code)
+{
+	size_t len = code[mode].end - code[mode].start;
+	int ret;
+
+	g->vm = -1;
+	g->cpu.fd = -1;
+	g->cpu.run = NULL;
+	g->mem = mmap(NULL, GUEST_MEM_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g->mem == MAP_FAILED)
+		return -ENOMEM;
+	g->dev = minivm_open_device();
+	if (g->dev < 0)
+		return g->dev;
+	g->vm = minivm_create_vm(g->dev);
+	if (g->vm < 0)
+		return g->vm;
+	ret = minivm_set_memory(g->vm, 0, 0, GUEST_MMIO, g->mem, 0);
+	if (!ret)
+		ret = minivm_set_memory(g->vm, 1, GUEST_MMIO + 0x1000,
+					GUEST_RO - GUEST_MMIO - 0x1000,
+					g->mem + GUEST_MMIO + 0x1000, 0);
+	if (!ret)
+		ret = minivm_set_memory(g->vm, 2, GUEST_RO, 0x1000,
+					g->mem + GUEST_RO, MINIVM_MEM_READONLY);
+	if (!ret)
+		ret = minivm_create_vcpu(g->dev, g->vm, 0, &g->cpu);
+	if (ret)
+		return ret;
+	memcpy(g->mem + GUEST_CODE_ADDR, code[mode].start, len);
+	return minivm_setup_mode(&g->cpu, mode, g->mem, GUEST_MEM_SIZE,
+				 GUEST_TABLES, GUEST_CODE_ADDR, GUEST_STACK);
+}
+
+static inline void guest_destroy(struct guest *g)
+{
+	minivm_destroy_vcpu(&g->cpu);
+	if (g->vm >= 0)
+		close(g->vm);
+	if (g->dev >= 0)
+		close(g->dev);
+	if (g->mem != MAP_FAILED)
+		munmap(g->mem, GUEST_MEM_SIZE);
+}
+
+/* Run until the next exit; the MINIVM_EXIT_* reason, or -errno. */
+static inline int guest_run(struct guest *g)
+{
+	int ret = minivm_run(&g->cpu);
+
+	return ret ? ret : (int)g->cpu.run->exit_reason;
+}
+
+static inline uint64_t guest_rip(struct guest *g)
+{
+	struct minivm_regs r;
+
+	return minivm_get_regs(&g->cpu, &r) ? ~0ULL : r.rip;
+}
+
+static const char * const mode_names[] = {
+	[MINIVM_MODE_REAL] = "real", [MINIVM_MODE_PROTECTED] = "protected",
+	[MINIVM_MODE_PAGED] = "paged", [MINIVM_MODE_LONG] = "long",
+};
+
+#endif /* MINIVM_GUEST_H */

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Objects and their lifetimes: VMs, vCPUs and memory come and go by the
+ * thousand and leave nothing behind, whatever order their fds close in.
+ * minivm's own counters (debugfs) must return to zero and the kernel's
+ * slab usage to where it was.
+ */
+#include <sys/mman.h>
+
+#include "kselftest_harness.h"
+#include "minivm_selftest.h"
+#include "guest.h"
+
+#define OBJECTS "/sys/kernel/debug/minivm/objects"
+
+/* Sum of minivm's live-object counters, or -1 if unreadable. */
+static long live_objects(void)
+{
+	char name[64];
+	long n, sum = 0;
+	FILE *f = fopen(OBJECTS, "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", name, &n) == 2)
+		sum += n;
+	fclose(f);
+	return sum;
+}
+
+/* KiB in use by the kmalloc caches, from /proc/slabinfo. */
+static long kmalloc_kib(void)
+{
+	char line[512], name[64];
+	long active, total, size, kib = 0;
+	FILE *f = fopen("/proc/slabinfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld %ld %ld", name, &active, &total,
+			   &size) == 4 && !strncmp(name, "kmalloc-", 8))
+			kib += active * size / 1024;
+	fclose(f);
+	return kib;
+}
+
+/* One VM with a slot and a vCPU, closed in a given order. */
+static int make_vm(int dev, void *mem, int order)
+{
+	struct minivm_vcpu cpu;
+	int vm = minivm_create_vm(dev);
+
+	if (vm < 0)
+		return vm;
+	if (minivm_set_memory(vm, 0, 0, 1 << 16, mem, 0) ||
+	    minivm_create_vcpu(dev, vm, 0, &cpu)) {
+		close(vm);
+		return -1;
+	}
+	if (order) {
+		close(vm);
+		minivm_destroy_vcpu(&cpu);
+	} else {
+		minivm_destroy_vcpu(&cpu);
+		close(vm);
+	}
+	return 0;
+}
+
+TEST(vms_500_rounds_of_16_leave_nothing)
+{
+	long objs, slab_before, slab_after;
+	int dev, vm[16], round, i, failed = 0;
+	void *mem;
+
+	NEED_MINIVM();
+	if (live_objects() < 0)
+		SKIP(return, "no " OBJECTS " (debugfs not mounted?)");
+	ASSERT_EQ(0, live_objects());
+	dev = open_dev();
+	ASSERT_LE(0, dev);
+	mem = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	slab_before = kmalloc_kib();
+
+	for (round = 0; round < 500; round++) {
+		for (i = 0; i < 16; i++) {
+			vm[i] = minivm_create_vm(dev);
+			failed += vm[i] < 0;
+		}
+		for (i = 0; i < 16; i++)
+			close(vm[i]);
+	}
+	EXPECT_EQ(0, failed);
+	objs = live_objects();
+	EXPECT_EQ(0, objs);
+
+	/* And with memory and vCPUs, closed in both orders. */
+	for (round = 0; round < 100; round++)
+		failed += make_vm(dev, mem, round & 1) != 0;
+	EXPECT_EQ(0, failed);
+	EXPECT_EQ(0, live_objects());
+
+	slab_after = kmalloc_kib();
+	TH_LOG("kmalloc slabs: %ld KiB before, %ld KiB after", slab_before,
+	       slab_after);
+	printf("# figure: slab_growth_kib=%ld\n", slab_after - slab_before);
+	EXPECT_LT(slab_after - slab_before, 512);
+	EXPECT_EQ(0, minivm_cpus_on());
+	munmap(mem, 1 << 16);
+	close(dev);
+}
+
+GUEST_CODE(g_hlt, "hlt");
+
+/* A guest's memory, vCPU and VM are counted while they live, then gone. */
+TEST(a_guest_is_counted_then_gone)
+{
+	struct guest g;
+
+	NEED_MINIVM();
+	if (live_objects() < 0)
+		SKIP(return, "no " OBJECTS " (debugfs not mounted?)");
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_hlt));
+	EXPECT_LT(0, live_objects());
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	guest_destroy(&g);
+	EXPECT_EQ(0, live_objects());
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MINIVM_RUN and the life of vCPUs: signals and immediate_exit stop a
+ * guest, two threads run two vCPUs, one vCPU cannot be run twice at once,
+ * the guest's SSE registers are its own, and fds close in any order.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "minivm_selftest.h"
+#include "guest.h"
+
+/* An endless loop with interrupts off: only minivm can stop it. */
+GUEST_CODE(g_spin, "cli\n 1: jmp 1b");
+
+static void on_alarm(int sig)
+{
+}
+
+TEST(signal_interrupts_endless_guest)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_value = { .tv_usec = 200000 } };
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_spin));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	EXPECT_EQ(-EINTR, minivm_run(&g.cpu));
+	EXPECT_EQ(MINIVM_EXIT_INTR, g.cpu.run->exit_reason);
+	/* The guest is still there, still spinning, at the jump. */
+	EXPECT_EQ(GUEST_CODE_ADDR + 1, guest_rip(&g));
+	guest_destroy(&g);
+}
+
+TEST(immediate_exit_returns_at_once)
+{
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_spin));
+	g.cpu.run->immediate_exit = 1;
+	EXPECT_EQ(-EINTR, minivm_run(&g.cpu));
+	EXPECT_EQ(MINIVM_EXIT_INTR, g.cpu.run->exit_reason);
+	EXPECT_EQ(GUEST_CODE_ADDR, guest_rip(&g));	/* never entered */
+	guest_destroy(&g);
+}
+
+/* One vCPU, two threads: the second RUN is refused with EBUSY. */
+static void *run_thread(void *arg)
+{
+	return (void *)(long)minivm_run(arg);
+}
+
+TEST(second_run_of_a_vcpu_is_ebusy)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct guest g;
+	pthread_t t;
+	void *ret;
+	int i;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_spin));
+	ASSERT_EQ(0, pthread_create(&t, NULL, run_thread, &g.cpu));
+	/* Wait until the thread is inside RUN: our RUN is then refused. */
+	for (i = 0; i < 500; i++) {
+		usleep(10000);
+		if (minivm_run(&g.cpu) == -EBUSY)
+			break;
+	}
+	EXPECT_LT(i, 500);
+	pthread_kill(t, SIGUSR1);
+	pthread_join(t, &ret);
+	EXPECT_EQ(-EINTR, (long)ret);
+	guest_destroy(&g);
+}
+
+/* Two vCPUs of one VM, each on its own thread, each counting to 1000. */
+GUEST_CODE(g_count,
+	"xor %ecx, %ecx\n 1: inc %ecx\n mov %ecx, %eax\n out %eax, $0x80\n"
+	"cmp $1000, %ecx\n jne 1b\n hlt");
+
+struct counter {
+	struct minivm_vcpu cpu;
+	int ok;
+};
+
+static void *count_thread(void *arg)
+{
+	struct counter *c = arg;
+	uint32_t expect = 1, data;
+
+	for (;;) {
+		if (minivm_run(&c->cpu))
+			return NULL;
+		if (c->cpu.run->exit_reason == MINIVM_EXIT_HLT)
+			break;
+		if (c->cpu.run->exit_reason != MINIVM_EXIT_IO)
+			return NULL;
+		memcpy(&data, minivm_io_data(c->cpu.run), 4);
+		if (data != expect++)
+			return NULL;
+	}
+	c->ok = expect == 1001;
+	return NULL;
+}
+
+TEST(two_vcpus_on_two_threads)
+{
+	struct counter c[2] = { 0 };
+	pthread_t t[2];
+	struct guest g;
+	int i;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_count));
+	c[0].cpu = g.cpu;
+	ASSERT_EQ(0, minivm_create_vcpu(g.dev, g.vm, 1, &c[1].cpu));
+	ASSERT_EQ(0, minivm_setup_mode(&c[1].cpu, MINIVM_MODE_LONG, g.mem,
+				       GUEST_MEM_SIZE, GUEST_TABLES,
+				       GUEST_CODE_ADDR, GUEST_STACK));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, count_thread, &c[i]));
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	EXPECT_TRUE(c[0].ok);
+	EXPECT_TRUE(c[1].ok);
+	minivm_destroy_vcpu(&c[1].cpu);
+	guest_destroy(&g);
+}
+
+/*
+ * The guest puts a value in XMM0 and reports it after every exit; the
+ * host puts another in its own XMM0 and sleeps meanwhile (preemption,
+ * other processes).  Neither sees the other's.
+ */
+GUEST_CODE(g_sse,
+	"mov $0x5a5a5a5a, %eax\n movd %eax, %xmm0\n"
+	"mov $100, %ecx\n"
+	"1: movd %xmm0, %eax\n out %eax, $0x80\n dec %ecx\n jnz 1b\n hlt");
+
+TEST(guest_sse_state_is_its_own)
+{
+	uint32_t host = 0xa5a5a5a5, seen, data, bad = 0;
+	struct guest g;
+	int i;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_sse));
+	for (i = 0; i < 100; i++) {
+		asm volatile("movd %0, %%xmm0" : : "r" (host) : "xmm0");
+		ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+		memcpy(&data, minivm_io_data(g.cpu.run), 4);
+		bad += data != 0x5a5a5a5a;
+		if (i % 10 == 0)
+			usleep(1000);
+		asm volatile("movd %%xmm0, %0" : "=r" (seen));
+		bad += seen != host;
+	}
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	guest_destroy(&g);
+}
+
+/* Close the VM fd first: the vCPU keeps the VM alive and still runs. */
+TEST(vcpu_outlives_vm_fd)
+{
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_count));
+	close(g.vm);
+	g.vm = -1;
+	close(g.dev);
+	g.dev = -1;
+	EXPECT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	guest_destroy(&g);
+	EXPECT_EQ(0, minivm_cpus_on());
+}
+
+/* A process killed in the middle of RUN leaves nothing behind. */
+TEST(sigkill_mid_run_frees_everything)
+{
+	long refs = minivm_refcnt();
+	int status;
+	pid_t pid;
+
+	NEED_MINIVM();
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct guest g;
+
+		if (guest_create(&g, MINIVM_MODE_LONG, g_spin))
+			_exit(1);
+		minivm_run(&g.cpu);
+		_exit(2);
+	}
+	usleep(300000);
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(refs, minivm_refcnt());
+	EXPECT_EQ(0, minivm_cpus_on());
+}
+
+TEST_HARNESS_MAIN
