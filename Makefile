@@ -26,6 +26,7 @@ KSFT_INC := $(TOP)/build/ksft
 PAYLOAD := $(TOP)/build/testvm/payload
 SELFTESTS := $(shell sed -n 's/^TEST_GEN_PROGS *:= *//p; s/^\t\t  *//p' \
 		selftests/minivm/Makefile | tr -d '\\')
+SELFTEST_SCRIPTS := $(shell sed -n 's/^TEST_PROGS *:= *//p' selftests/minivm/Makefile)
 UNIT_TESTS := $(patsubst %.c,%,$(wildcard tests/unit/*_test.c))
 
 all: module user selftests unit
@@ -44,8 +45,14 @@ selftests: $(KSFT_INC)/kselftest_harness.h
 
 unit: $(UNIT_TESTS)
 
-tests/unit/%_test: tests/unit/%_test.c kmod/*.h
+tests/unit/vmx_ctl_test: tests/unit/vmx_ctl_test.c tests/unit/tap.h kmod/vmx_ctl.h
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+# The launcher's loader, argument parsing and table builder, without VMX.
+tests/unit/launcher_test: tests/unit/launcher_test.c tests/unit/tap.h user/*.c \
+		user/*.h user/lib/*.c user/lib/*.h user
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Iuapi -o $@ $< \
+		user/parse.c user/loader.c user/lib/libminivm.a
 
 # The module for the test machine is built in a copy of kmod/, so that it
 # and the one for this machine (KDIR) never share object files.  W=1, and
@@ -61,12 +68,15 @@ testvm-module:
 # What the test machine gets in /minivm: module, launcher, tests, scripts.
 payload: testvm-module user selftests
 	@rm -rf $(PAYLOAD)
-	@mkdir -p $(PAYLOAD)/modules $(PAYLOAD)/bin $(PAYLOAD)/selftests $(PAYLOAD)/scripts
+	@mkdir -p $(PAYLOAD)/modules $(PAYLOAD)/bin $(PAYLOAD)/selftests $(PAYLOAD)/scripts \
+		$(PAYLOAD)/guests
 	@# Without debug info the module loads many times faster in Bochs.
 	@strip --strip-debug -o $(PAYLOAD)/modules/minivm.ko build/testvm/src/kmod/minivm.ko
 	@cp user/minivm $(PAYLOAD)/bin/
+	@cp user/guests/*.bin user/guests/*.elf $(PAYLOAD)/guests/
 	@cp $(addprefix selftests/minivm/,$(SELFTESTS)) $(PAYLOAD)/selftests/
-	@echo $(SELFTESTS) > $(PAYLOAD)/selftests/tests.list
+	@cp $(addprefix selftests/minivm/,$(SELFTEST_SCRIPTS)) $(PAYLOAD)/selftests/
+	@echo $(SELFTESTS) $(SELFTEST_SCRIPTS) > $(PAYLOAD)/selftests/tests.list
 	@cp scripts/testvm/selftests.sh scripts/testvm/demo.sh $(PAYLOAD)/scripts/
 
 deps:

@@ -37,6 +37,14 @@ struct cpuid_builder {
 	unsigned int n;
 };
 
+static void clear_leaf(struct minivm_cpuid_entry *e)
+{
+	e->eax = 0;
+	e->ebx = 0;
+	e->ecx = 0;
+	e->edx = 0;
+}
+
 static void add_leaf(struct cpuid_builder *b, u32 fn, u32 idx, u32 flags)
 {
 	struct minivm_cpuid_entry *e;
@@ -55,7 +63,7 @@ static void add_leaf(struct cpuid_builder *b, u32 fn, u32 idx, u32 flags)
 		e->ebx &= 0x00ffffff;	/* APIC ID: set per vCPU at exit */
 		break;
 	case 5: case 6: case 0xa: case 0xd:	/* MONITOR, power, PMU, XSAVE */
-		e->eax = e->ebx = e->ecx = e->edx = 0;
+		clear_leaf(e);
 		break;
 	case 7:
 		if (idx == 0) {
@@ -63,7 +71,7 @@ static void add_leaf(struct cpuid_builder *b, u32 fn, u32 idx, u32 flags)
 			e->ecx = 0;
 			e->edx = 0;
 		} else {
-			e->eax = e->ebx = e->ecx = e->edx = 0;
+			clear_leaf(e);
 		}
 		break;
 	case 0x80000001:

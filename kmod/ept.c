@@ -156,9 +156,9 @@ static void ept_flush_ipi(void *info)
 {
 	/* Single-context if the CPU has it, else global (SDM 31.3). */
 	if (minivm_caps.ept_vpid_cap & VMX_EPT_EXTENT_CONTEXT_BIT)
-		invept(VMX_EPT_EXTENT_CONTEXT, *(u64 *)info);
+		vmx_invept(VMX_EPT_EXTENT_CONTEXT, *(u64 *)info);
 	else
-		invept(VMX_EPT_EXTENT_GLOBAL, 0);
+		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
 }
 
 /**

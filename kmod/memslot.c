@@ -111,29 +111,44 @@ static void free_slot(struct minivm_memslot *s)
 	kfree(s);
 }
 
-/* Pin the userspace range; all of it or nothing. */
+/* Pin @s's range with @gup flags; all of it (0) or nothing (-errno). */
+static long pin_range(struct minivm_memslot *s, unsigned int gup)
+{
+	long pinned = pin_user_pages_fast(s->uaddr, s->npages, gup, s->pages);
+
+	if (pinned == s->npages)
+		return 0;
+	if (pinned > 0)
+		unpin_user_pages(s->pages, pinned);
+	return pinned < 0 ? pinned : -EFAULT;
+}
+
+/*
+ * Pin the userspace range.  A read-only slot is pinned for writing too
+ * when the mapping allows it: a private page the VMM never touched is
+ * otherwise the shared zero page, and the VMM's later write would go to a
+ * new copy the guest never sees.  Pinned for writing, the page is the
+ * VMM's own from the start.  Truly read-only mappings are pinned as such.
+ */
 static int pin_slot(struct minivm_memslot *s)
 {
-	unsigned int gup = FOLL_LONGTERM;
-	long pinned;
+	long ret;
 
-	if (!(s->flags & MINIVM_MEM_READONLY))
-		gup |= FOLL_WRITE;
 	s->pages = kvmalloc_array(s->npages, sizeof(*s->pages),
 				  GFP_KERNEL_ACCOUNT);
 	if (!s->pages)
 		return -ENOMEM;
-	pinned = pin_user_pages_fast(s->uaddr, s->npages, gup, s->pages);
-	if (pinned == s->npages) {
+	ret = pin_range(s, FOLL_LONGTERM | FOLL_WRITE);
+	if (ret == -EFAULT && (s->flags & MINIVM_MEM_READONLY))
+		ret = pin_range(s, FOLL_LONGTERM);
+	if (!ret) {
 		minivm_count(MINIVM_OBJ_PINNED_PAGE, s->npages);
 		minivm_count(MINIVM_OBJ_MEMSLOT, 1);
 		return 0;
 	}
-	if (pinned > 0)
-		unpin_user_pages(s->pages, pinned);
 	kvfree(s->pages);
 	/* An unmapped or wrongly protected range is the caller's fault. */
-	return pinned < 0 && pinned != -ENOMEM ? -EFAULT : -ENOMEM;
+	return ret == -ENOMEM ? -ENOMEM : -EFAULT;
 }
 
 static int delete_slot(struct minivm_vm *vm, u32 id)

@@ -58,7 +58,7 @@ struct minivm_vcpu;
  */
 struct minivm_vm {
 	struct kref ref;
-	struct mutex lock;
+	struct mutex lock;		/* slots, vcpus, cpuid */
 	struct minivm_memslot *slots[MINIVM_MAX_MEMSLOTS];
 	struct minivm_ept ept;
 	struct minivm_vcpu *vcpus[MINIVM_MAX_VCPUS];
@@ -97,7 +97,7 @@ enum minivm_pending {
 struct minivm_vcpu {
 	struct minivm_vm *vm;
 	unsigned int id;
-	struct mutex run_lock;
+	struct mutex run_lock;		/* one thread in RUN or a regs ioctl */
 	struct minivm_run *run;		/* the shared page */
 	void *vmcs;			/* the VMCS region */
 	u16 vpid;			/* 0: VPID unused */
@@ -126,6 +126,7 @@ enum minivm_obj {
 	MINIVM_OBJ_EPT_TABLE,
 	MINIVM_NR_OBJ,
 };
+
 extern atomic_long_t minivm_objects[MINIVM_NR_OBJ];
 
 static inline void minivm_count(enum minivm_obj obj, long delta)
@@ -195,8 +196,12 @@ void minivm_vcpu_load(struct minivm_vcpu *vcpu);
 void minivm_vcpu_put(struct minivm_vcpu *vcpu);
 extern struct preempt_ops minivm_preempt_ops;
 
-/* vmenter.S: enter the guest; 0 after a VM exit, 1 if entry failed. */
+/*
+ * vmenter.S: enter the guest; 0 after a VM exit, 1 if VMLAUNCH/VMRESUME
+ * failed, 2 if it faulted.  minivm_vmx_exit is where exits land.
+ */
 int minivm_vmx_enter(struct minivm_gprs *gprs, bool launched);
+extern const char minivm_vmx_exit[];
 
 /* exit.c: 1 to re-enter the guest, 0 to return to userspace. */
 int minivm_handle_exit(struct minivm_vcpu *vcpu);

@@ -28,9 +28,9 @@ static void invvpid_ipi(void *info)
 {
 	/* Single-context if the CPU has it, else all contexts (SDM 31.3). */
 	if (minivm_caps.ept_vpid_cap & VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT << 32)
-		invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, *(u16 *)info);
+		vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, *(u16 *)info);
 	else
-		invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0);
+		vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0);
 }
 
 static void free_vpid(u16 vpid)

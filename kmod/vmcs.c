@@ -39,8 +39,6 @@ static struct {
 /* The guest owns these CR0 bits except NE, CD and NW (see below). */
 #define CR0_HOST_OWNED	(X86_CR0_NE | X86_CR0_CD | X86_CR0_NW)
 
-extern const char minivm_vmx_exit[];
-
 /* One control word, or a note of what the CPU lacks. */
 static u32 choose(const char *name, u32 required, u32 optional, u64 cap)
 {

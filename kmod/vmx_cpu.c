@@ -62,7 +62,7 @@ static bool minivm_rebooting;
 static enum cpuhp_state minivm_hp_state;
 
 /* VMXON with the physical address of the region (SDM Vol. 3C, 31.3). */
-static int vmxon(u64 region_pa)
+static int vmx_vmxon(u64 region_pa)
 {
 	/*
 	 * VMfailInvalid sets CF (bad region or revision id); VMfailValid
@@ -118,7 +118,7 @@ static int vmx_on_this_cpu(void)
 		ret = -EIO;
 		goto clear_vmxe;
 	}
-	ret = vmxon(__pa(c->vmxon_region));
+	ret = vmx_vmxon(__pa(c->vmxon_region));
 	if (ret) {
 		pr_err("CPU %d: VMXON failed (%d)\n", cpu, ret);
 		goto clear_vmxe;
@@ -261,11 +261,10 @@ int minivm_vmx_get(void)
 
 	cpus_read_lock();
 	mutex_lock(&minivm_vmx_lock);
-	if (minivm_rebooting) {
+	if (minivm_rebooting)
 		ret = -EBUSY;
-	} else if (minivm_users == 0) {
+	else if (minivm_users == 0)
 		ret = vmx_on_all_cpus();
-	}
 	if (!ret)
 		minivm_users++;
 	mutex_unlock(&minivm_vmx_lock);

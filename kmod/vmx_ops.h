@@ -85,7 +85,7 @@ fail:
 }
 
 /* INVEPT and INVVPID take a type and a 128-bit descriptor in memory. */
-static __always_inline void invept(unsigned long type, u64 eptp)
+static __always_inline void vmx_invept(unsigned long type, u64 eptp)
 {
 	struct { u64 eptp, reserved; } desc = { eptp, 0 };
 
@@ -99,7 +99,7 @@ fail:
 	minivm_vmx_insn_failed("invept", type, eptp);
 }
 
-static __always_inline void invvpid(unsigned long type, u16 vpid)
+static __always_inline void vmx_invvpid(unsigned long type, u16 vpid)
 {
 	struct { u64 vpid, gva; } desc = { vpid, 0 };
 

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * minivm: the launcher.  "minivm info" reports what the CPU offers for VMX
- * and who holds it; it is minivm's answer to "grep vmx /proc/cpuinfo".
+ * minivm: the launcher.
+ *
+ *   minivm run [options] IMAGE   load a guest and run it (vmm.c)
+ *   minivm info                  what the CPU offers for VMX, and who
+ *                                holds it: minivm's "grep vmx /proc/cpuinfo"
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +15,7 @@
 #include <unistd.h>
 
 #include "lib/libminivm.h"
+#include "vmm.h"
 
 #define MINIVM_VERSION "0.1"
 
@@ -18,9 +23,32 @@ static const char usage[] =
 	"usage: minivm [--help] [--version] COMMAND [ARGS]\n"
 	"\n"
 	"commands:\n"
-	"  info [-v]   what this CPU offers for VMX, and who holds it now\n"
+	"  run [options] IMAGE   run a guest (minivm run --help)\n"
+	"  info [-v]             what this CPU offers for VMX, and who holds it now\n"
 	"\n"
-	"minivm talks to the minivm kernel module through /dev/minivm.\n";
+	"minivm talks to the minivm kernel module through /dev/minivm.\n"
+	"See minivm(1).\n";
+
+static const char run_usage[] =
+	"usage: minivm run [options] IMAGE\n"
+	"\n"
+	"  -f, --format FMT    flat, elf or multiboot (default: detected)\n"
+	"  -m, --mode MODE     flat images: real, protected, paged or long (default real)\n"
+	"  -l, --load ADDR     flat images: load address (real 0x7c00, else 0x100000)\n"
+	"  -e, --entry ADDR    entry point (flat: the load address; ELF: e_entry)\n"
+	"  -s, --stack ADDR    initial stack pointer (real 0x7000, else 0x80000)\n"
+	"  -M, --mem SIZE      guest memory, with K, M or G (default 16M)\n"
+	"  -c, --cmdline STR   multiboot command line\n"
+	"      --strict        stop at the first port no device serves\n"
+	"      --trace         print every exit\n"
+	"      --stats         count the exits by reason at the end\n"
+	"      --regs          print the registers when the guest halts\n"
+	"  -t, --timeout SEC   stop the guest after SEC seconds\n"
+	"  -h, --help          this text\n"
+	"\n"
+	"exit status: 0 the guest halted; odd: isa-debug-exit (code << 1) | 1;\n"
+	"2 usage, 4 image or setup, 6 triple fault, 8 VM-entry failure,\n"
+	"10 internal error or unhandled device, 124 --timeout, 130 Ctrl-C.\n";
 
 static const char *yes_no(unsigned int flags, unsigned int bit)
 {
@@ -142,6 +170,116 @@ static int cmd_info(int argc, char **argv)
 	return 0;
 }
 
+static int bad_arg(const char *opt, const char *arg)
+{
+	fprintf(stderr, "minivm run: invalid %s '%s'\n%s", opt, arg, run_usage);
+	return VMM_EXIT_USAGE;
+}
+
+/* Parse "minivm run"'s options into @o; 0, or an exit status. */
+static int parse_run(int argc, char **argv, struct vmm_options *o)
+{
+	enum { O_STRICT = 256, O_TRACE, O_STATS, O_REGS };
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "load", required_argument, NULL, 'l' },
+		{ "entry", required_argument, NULL, 'e' },
+		{ "stack", required_argument, NULL, 's' },
+		{ "mem", required_argument, NULL, 'M' },
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "strict", no_argument, NULL, O_STRICT },
+		{ "trace", no_argument, NULL, O_TRACE },
+		{ "stats", no_argument, NULL, O_STATS },
+		{ "regs", no_argument, NULL, O_REGS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t t;
+	int c;
+
+	*o = (struct vmm_options){ .mode = MINIVM_MODE_REAL, .mem_size = 16 << 20 };
+	while ((c = getopt_long(argc, argv, "+f:m:l:e:s:M:c:t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (parse_format(optarg, &o->format))
+				return bad_arg("--format", optarg);
+			break;
+		case 'm':
+			if (parse_mode(optarg, &o->mode))
+				return bad_arg("--mode", optarg);
+			break;
+		case 'l':
+			if (!parse_addr(optarg, &o->load))
+				return bad_arg("--load", optarg);
+			o->load_set = true;
+			break;
+		case 'e':
+			if (!parse_addr(optarg, &o->entry))
+				return bad_arg("--entry", optarg);
+			o->entry_set = true;
+			break;
+		case 's':
+			if (!parse_addr(optarg, &o->stack))
+				return bad_arg("--stack", optarg);
+			o->stack_set = true;
+			break;
+		case 'M':
+			if (!parse_size(optarg, &o->mem_size) || o->mem_size < (2 << 20) ||
+			    o->mem_size > (1ULL << 30) || o->mem_size % 4096)
+				return bad_arg("--mem (2M to 1G, whole pages)", optarg);
+			break;
+		case 'c':
+			o->cmdline = optarg;
+			break;
+		case 't':
+			if (!parse_size(optarg, &t) || !t || t > 86400)
+				return bad_arg("--timeout", optarg);
+			o->timeout = t;
+			break;
+		case O_STRICT: o->strict = true; break;
+		case O_TRACE: o->trace = true; break;
+		case O_STATS: o->stats = true; break;
+		case O_REGS: o->regs = true; break;
+		case 'h':
+			fputs(run_usage, stdout);
+			return -1;
+		default:
+			fputs(run_usage, stderr);
+			return VMM_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "minivm run: %s\n%s", optind == argc ?
+			"no image given" : "one image only", run_usage);
+		return VMM_EXIT_USAGE;
+	}
+	o->image = argv[optind];
+	return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct vmm v = { .dev = -1, .vm = -1, .cpu.fd = -1 };
+	int ret = parse_run(argc, argv, &v.opt);
+
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	/* The image first: its errors are worth knowing without VMX too. */
+	if (vmm_alloc_memory(&v) || vmm_load_image(&v) || vmm_create(&v)) {
+		vmm_destroy(&v);
+		return VMM_EXIT_SETUP;
+	}
+	if (v.opt.stack_set)
+		v.stack = v.opt.stack;
+	else
+		v.stack = v.mode == MINIVM_MODE_REAL ? 0x7000 : VMM_TABLES;
+	ret = vmm_run(&v);
+	vmm_destroy(&v);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -158,6 +296,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "info"))
 		return cmd_info(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
 	fprintf(stderr, "minivm: unknown command '%s'\n%s", argv[1], usage);
 	return 2;
 }

@@ -4,7 +4,9 @@
  * guest, two threads run two vCPUs, one vCPU cannot be run twice at once,
  * the guest's SSE registers are its own, and fds close in any order.
  */
+#define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -165,6 +167,41 @@ TEST(guest_sse_state_is_its_own)
 	}
 	EXPECT_EQ(0, bad);
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	guest_destroy(&g);
+}
+
+/*
+ * The thread hops between the two CPUs after every exit: its VMCS must be
+ * VMCLEARed on one and loaded on the other each time, and the guest must
+ * not notice (it counts on, in RCX, across all of it).
+ */
+TEST(vcpu_follows_its_thread_across_cpus)
+{
+	uint32_t expect = 1, data;
+	cpu_set_t set;
+	struct guest g;
+	int hops = 0;
+
+	NEED_MINIVM();
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_count));
+	while (guest_run(&g) == MINIVM_EXIT_IO) {
+		memcpy(&data, minivm_io_data(g.cpu.run), 4);
+		ASSERT_EQ(expect, data);
+		expect++;
+		CPU_ZERO(&set);
+		CPU_SET(expect & 1, &set);
+		ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+		hops += sched_getcpu() == (int)(expect & 1);
+	}
+	EXPECT_EQ(MINIVM_EXIT_HLT, g.cpu.run->exit_reason);
+	EXPECT_EQ(1001, expect);
+	EXPECT_LT(900, hops);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	CPU_SET(1, &set);
+	sched_setaffinity(0, sizeof(set), &set);
 	guest_destroy(&g);
 }
 

@@ -8,17 +8,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "tap.h"
+
 typedef uint32_t u32;
 typedef uint64_t u64;
 #include "../../kmod/vmx_ctl.h"
-
-static int test_nr, failed;
-
-static void check(bool ok, const char *what)
-{
-	printf("%sok %d %s\n", ok ? "" : "not ", ++test_nr, what);
-	failed += !ok;
-}
 
 /* cap = allowed-1 in the high half, allowed-0 (must be one) in the low. */
 static u64 cap(u32 must_be_one, u32 may_be_one)
@@ -75,8 +69,8 @@ static void test_cr_fixed(void)
 
 int main(void)
 {
-	printf("TAP version 13\n1..13\n");
+	printf("TAP version 13\n");
 	test_adjust_ctl();
 	test_cr_fixed();
-	return failed ? 1 : 0;
+	return tap_done();
 }

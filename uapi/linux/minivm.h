@@ -10,6 +10,7 @@
 #ifndef _UAPI_LINUX_MINIVM_H
 #define _UAPI_LINUX_MINIVM_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -60,17 +61,17 @@ struct minivm_vmx_caps {
 	__u64 reserved[8];		/* zero */
 };
 
-#define MINIVM_VMX_TRUE_CTLS		(1U << 0) /* VMX_BASIC bit 55 */
-#define MINIVM_VMX_EPT			(1U << 1)
-#define MINIVM_VMX_VPID			(1U << 2)
-#define MINIVM_VMX_UNRESTRICTED_GUEST	(1U << 3)
-#define MINIVM_VMX_PREEMPTION_TIMER	(1U << 4)
-#define MINIVM_VMX_EPT_AD		(1U << 5) /* EPT accessed/dirty bits */
-#define MINIVM_VMX_EPT_2M		(1U << 6) /* EPT 2 MiB pages */
-#define MINIVM_VMX_EPT_1G		(1U << 7) /* EPT 1 GiB pages */
-#define MINIVM_VMX_EPT_WB		(1U << 8) /* EPT write-back paging */
-#define MINIVM_VMX_INVEPT		(1U << 9)
-#define MINIVM_VMX_INVVPID		(1U << 10)
+#define MINIVM_VMX_TRUE_CTLS		_BITUL(0) /* VMX_BASIC bit 55 */
+#define MINIVM_VMX_EPT			_BITUL(1)
+#define MINIVM_VMX_VPID			_BITUL(2)
+#define MINIVM_VMX_UNRESTRICTED_GUEST	_BITUL(3)
+#define MINIVM_VMX_PREEMPTION_TIMER	_BITUL(4)
+#define MINIVM_VMX_EPT_AD		_BITUL(5) /* EPT accessed/dirty bits */
+#define MINIVM_VMX_EPT_2M		_BITUL(6) /* EPT 2 MiB pages */
+#define MINIVM_VMX_EPT_1G		_BITUL(7) /* EPT 1 GiB pages */
+#define MINIVM_VMX_EPT_WB		_BITUL(8) /* EPT write-back paging */
+#define MINIVM_VMX_INVEPT		_BITUL(9)
+#define MINIVM_VMX_INVVPID		_BITUL(10)
 
 /*
  * struct minivm_memory_region - MINIVM_SET_MEMORY_REGION: guest memory.
@@ -87,11 +88,11 @@ struct minivm_memory_region {
 	__u64 userspace_addr;
 };
 
-#define MINIVM_MEM_READONLY	(1U << 0) /* guest writes exit as MMIO */
+#define MINIVM_MEM_READONLY	_BITUL(0) /* guest writes exit as MMIO */
 
 #define MINIVM_MAX_MEMSLOTS	32
 #define MINIVM_MAX_SLOT_SIZE	(4ULL << 30)	/* 4 GiB per slot */
-#define MINIVM_MAX_GPA		(1ULL << 39)	/* 512 GiB of guest space */
+#define MINIVM_MAX_GPA		_BITULL(39)	/* 512 GiB of guest space */
 #define MINIVM_MAX_VCPUS	8
 
 /* struct minivm_regs - MINIVM_GET_REGS / MINIVM_SET_REGS: the GPRs. */
@@ -136,7 +137,7 @@ struct minivm_cpuid_entry {
 	__u32 padding[3];
 };
 
-#define MINIVM_CPUID_INDEXED	(1U << 0) /* the leaf depends on ECX */
+#define MINIVM_CPUID_INDEXED	_BITUL(0) /* the leaf depends on ECX */
 #define MINIVM_MAX_CPUID	256
 
 struct minivm_cpuid {

@@ -79,7 +79,7 @@ static inline uint8_t *minivm_io_data(struct minivm_run *run)
  * Processor modes.  Real mode needs nothing in guest memory.  The others
  * put a GDT (and page tables) into guest memory at @tables (a page-aligned
  * guest-physical address with 64 KiB free, inside @mem which backs
- * guest-physical 0..@mem_size) and identity-map the first GiB.
+ * guest-physical 0..@mem_size) and identity-map all of 4 GiB.
  */
 enum minivm_mode {
 	MINIVM_MODE_REAL,	/* 16-bit, CS:IP = entry >> 4 : entry & 15 */
@@ -87,6 +87,10 @@ enum minivm_mode {
 	MINIVM_MODE_PAGED,	/* 32-bit with 4 MiB PSE pages */
 	MINIVM_MODE_LONG,	/* 64-bit, 2 MiB pages */
 };
+
+/* Only the tables in guest memory (no vCPU): 0 or -EINVAL. */
+int minivm_write_tables(void *mem, uint64_t mem_size, enum minivm_mode mode,
+			uint64_t tables);
 
 int minivm_setup_mode(struct minivm_vcpu *vcpu, enum minivm_mode mode,
 		      void *mem, uint64_t mem_size, uint64_t tables,

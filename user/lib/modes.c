@@ -11,8 +11,9 @@
  *   +0x0000  GDT: null, 32-bit code (08h), data (10h), 64-bit code (18h)
  *   +0x1000  paged: page directory of 4 MiB pages; long: PML4
  *   +0x2000  long: PDPT
- *   +0x3000  long: page directory of 2 MiB pages
- * Both paged modes identity-map the first GiB.
+ *   +0x3000  long: four page directories of 2 MiB pages
+ * Both paged modes identity-map the whole 4 GiB of 32-bit space, so
+ * devices high up (MMIO) are reachable as well as RAM.
  */
 #include <errno.h>
 #include <string.h>
@@ -64,7 +65,7 @@ static void write_pse_tables(uint8_t *mem, uint64_t tables)
 	uint32_t *pd = (uint32_t *)(mem + tables + 0x1000);
 	uint32_t i;
 
-	for (i = 0; i < 256; i++)		/* 256 x 4 MiB = 1 GiB */
+	for (i = 0; i < 1024; i++)		/* 1024 x 4 MiB = 4 GiB */
 		pd[i] = (i << 22) | PTE_P | PTE_RW | PTE_PS;
 }
 
@@ -76,8 +77,9 @@ static void write_long_tables(uint8_t *mem, uint64_t tables)
 	uint64_t i;
 
 	pml4[0] = (tables + 0x2000) | PTE_P | PTE_RW;
-	pdpt[0] = (tables + 0x3000) | PTE_P | PTE_RW;
-	for (i = 0; i < 512; i++)		/* 512 x 2 MiB = 1 GiB */
+	for (i = 0; i < 4; i++)
+		pdpt[i] = (tables + 0x3000 + i * 0x1000) | PTE_P | PTE_RW;
+	for (i = 0; i < 4 * 512; i++)		/* 2048 x 2 MiB = 4 GiB */
 		pd[i] = (i << 21) | PTE_P | PTE_RW | PTE_PS;
 }
 
@@ -95,6 +97,22 @@ static void protected_sregs(struct minivm_sregs *s, uint64_t tables, int l)
 	s->cr4 = CR4_OSFXSR | CR4_OSXMMEXCPT;
 }
 
+int minivm_write_tables(void *mem, uint64_t mem_size, enum minivm_mode mode,
+			uint64_t tables)
+{
+	if (mode == MINIVM_MODE_REAL)
+		return 0;
+	if (mode > MINIVM_MODE_LONG || tables & 0xfff ||
+	    tables + 0x10000 > mem_size)
+		return -EINVAL;
+	write_gdt(mem, tables);
+	if (mode == MINIVM_MODE_PAGED)
+		write_pse_tables(mem, tables);
+	else if (mode == MINIVM_MODE_LONG)
+		write_long_tables(mem, tables);
+	return 0;
+}
+
 int minivm_setup_mode(struct minivm_vcpu *vcpu, enum minivm_mode mode,
 		      void *mem, uint64_t mem_size, uint64_t tables,
 		      uint64_t entry, uint64_t stack)
@@ -103,9 +121,9 @@ int minivm_setup_mode(struct minivm_vcpu *vcpu, enum minivm_mode mode,
 	struct minivm_regs r;
 	int ret;
 
-	if (mode != MINIVM_MODE_REAL &&
-	    (tables & 0xfff || tables + 0x10000 > mem_size))
-		return -EINVAL;
+	ret = minivm_write_tables(mem, mem_size, mode, tables);
+	if (ret)
+		return ret;
 	ret = minivm_get_sregs(vcpu, &s);
 	if (ret)
 		return ret;
@@ -123,10 +141,8 @@ int minivm_setup_mode(struct minivm_vcpu *vcpu, enum minivm_mode mode,
 		break;
 	case MINIVM_MODE_PROTECTED:
 	case MINIVM_MODE_PAGED:
-		write_gdt(mem, tables);
 		protected_sregs(&s, tables, 0);
 		if (mode == MINIVM_MODE_PAGED) {
-			write_pse_tables(mem, tables);
 			s.cr3 = tables + 0x1000;
 			s.cr4 |= CR4_PSE;
 			s.cr0 |= CR0_PG;
@@ -134,8 +150,6 @@ int minivm_setup_mode(struct minivm_vcpu *vcpu, enum minivm_mode mode,
 		r.rip = entry;
 		break;
 	case MINIVM_MODE_LONG:
-		write_gdt(mem, tables);
-		write_long_tables(mem, tables);
 		protected_sregs(&s, tables, 1);
 		s.cr3 = tables + 0x1000;
 		s.cr4 |= CR4_PAE;

@@ -1,0 +1,147 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The minivm launcher, as a user meets it: every hello guest prints
+# exactly what it should, exit statuses mean what minivm(1) says, --timeout
+# and Ctrl-C stop a guest, --trace and --stats report, and bad input gets
+# a clear message and a non-zero status.  TAP output.
+
+G=${MINIVM_GUESTS:-/minivm/guests}
+N=0
+FAILED=0
+T=$(mktemp -d)
+
+ok() {
+	N=$((N + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $N $2"
+	else
+		echo "not ok $N $2"
+		FAILED=1
+	fi
+}
+
+# expect NAME STATUS EXPECTED_STDOUT -- minivm args...
+expect() {
+	name=$1 want_status=$2 want_out=$3
+	shift 4
+	minivm "$@" > "$T/out" 2> "$T/err"
+	status=$?
+	printf '%b' "$want_out" > "$T/want"
+	if [ "$status" != "$want_status" ] || ! cmp -s "$T/out" "$T/want"; then
+		echo "# $name: status $status (want $want_status), stdout:"
+		sed 's/^/#   /' "$T/out"
+		sed 's/^/#   stderr: /' "$T/err" | head -n 5
+		ok 1 "$name"
+	else
+		ok 0 "$name"
+	fi
+}
+
+# stderr_has NAME PATTERN: the last run's stderr matches PATTERN.
+stderr_has() {
+	grep -qE "$2" "$T/err"
+	r=$?
+	[ $r = 0 ] || { echo "# $1: stderr lacks '$2':"; sed 's/^/#   /' "$T/err" | head -n 8; }
+	ok $r "$1"
+}
+
+echo "TAP version 13"
+if [ ! -e /dev/minivm ]; then
+	echo "1..0 # SKIP no /dev/minivm: module not loaded (no VMX?)"
+	exit 4
+fi
+
+# Hello from every mode.
+expect "real-mode flat guest" 0 'Hello from real mode!\n' -- \
+	run --mode real "$G/hello_real.bin"
+expect "ELF32 guest in protected mode" 0 'Hello from protected mode!\n' -- \
+	run "$G/hello32.elf"
+expect "flat guest, --mode protected" 0 'Hello from protected mode!\n' -- \
+	run --mode protected "$G/hello32.bin"
+expect "flat guest, --mode paged" 0 'Hello from paged protected mode!\n' -- \
+	run --mode paged "$G/hello32.bin"
+expect "ELF64 guest in long mode" 0 'Hello from long mode! (LM)\n' -- \
+	run "$G/hello64.elf"
+expect "multiboot guest sees its information" 0 \
+'multiboot: mem_lower=640K mem_upper=31744K
+multiboot: cmdline="console=e9 answer=42"
+multiboot: mmap 0x0 len 0x9fc00 available
+multiboot: mmap 0x9fc00 len 0x400 reserved
+multiboot: mmap 0xf0000 len 0x10000 reserved
+multiboot: mmap 0x100000 len 0x1f00000 available\n' -- \
+	run --mem 32M --cmdline "console=e9 answer=42" "$G/multiboot.elf"
+expect "--format multiboot forced" 0 'multiboot: mem_lower=640K mem_upper=15360K\nmultiboot: cmdline=""\nmultiboot: mmap 0x0 len 0x9fc00 available\nmultiboot: mmap 0x9fc00 len 0x400 reserved\nmultiboot: mmap 0xf0000 len 0x10000 reserved\nmultiboot: mmap 0x100000 len 0xf00000 available\n' -- \
+	run --format multiboot "$G/multiboot.elf"
+expect "MMIO of 1, 2, 4 and 8 bytes" 0 'mmio: 1 2 4 8 bytes ok\n' -- \
+	run "$G/mmio64.elf"
+
+# Exit statuses.
+printf '\260\052\346\364' > "$T/exit42.bin"		# mov $42,%al; out %al,$0xf4
+expect "isa-debug-exit: status (42 << 1) | 1" 85 '' -- \
+	run "$T/exit42.bin"
+printf '\353\376' > "$T/spin.bin"			# jmp .
+expect "--timeout stops an endless guest" 124 '' -- \
+	run --timeout 2 "$T/spin.bin"
+stderr_has "--timeout says why and dumps registers" 'timeout: the guest ran for 2 s'
+grep -q '^RIP=' "$T/err"
+ok $? "--timeout: register dump"
+printf '\364' > "$T/hlt.bin"
+minivm run --regs "$T/hlt.bin" > "$T/out" 2> "$T/err"
+[ $? = 0 ] && grep -q '^RIP=0000000000000001' "$T/out"
+ok $? "--regs prints the registers at HLT (IP after the HLT)"
+
+minivm run "$T/spin.bin" > /dev/null 2> "$T/err" &
+pid=$!
+sleep 2
+kill -INT $pid
+wait $pid
+ok $([ $? = 130 ] && echo 0 || echo 1) "Ctrl-C (SIGINT) stops the guest with 130"
+
+# Reporting.
+expect "--stats counts exits" 0 'Hello from real mode!\n' -- \
+	run --stats --mode real "$G/hello_real.bin"
+grep -q 'io  *22$' "$T/err" && grep -q 'hlt  *1$' "$T/err"
+ok $? "--stats: 22 io exits and 1 hlt"
+minivm run --trace --mode real "$G/hello_real.bin" > /dev/null 2> "$T/err"
+[ "$(grep -c '^trace: io .* out port=0xe9 size=1 count=1' "$T/err")" = 22 ]
+ok $? "--trace names every exit"
+
+# Ports nobody serves: one warning per port, or a stop with --strict.
+printf '\344\141\344\141\364' > "$T/port.bin"		# in $0x61 twice; hlt
+expect "unknown port: warning, reads all ones" 0 '' -- run "$T/port.bin"
+[ "$(grep -c 'warning: IN from port 0x61' "$T/err")" = 1 ]
+ok $? "unknown port: warned once"
+expect "--strict stops at an unknown port" 10 '' -- run --strict "$T/port.bin"
+
+# Abnormal stops: diagnosis in words, registers, documented status.
+printf '\017\001\036\000\020\314' > "$T/triple.bin"	# lidt [0x1000]; int3
+expect "triple fault: status 6" 6 '' -- run "$T/triple.bin"
+stderr_has "triple fault: diagnosis and registers" 'triple-faulted' 
+
+# Bad input.
+: > "$T/empty"
+expect "empty image" 4 '' -- run "$T/empty"
+stderr_has "empty image: says so" 'the image is empty'
+head -c 100 "$G/hello64.elf" > "$T/trunc.elf"
+expect "truncated ELF" 4 '' -- run "$T/trunc.elf"
+dd if=/dev/zero of="$T/big.bin" bs=1024 count=3072 2> /dev/null
+expect "image larger than --mem" 4 '' -- run --mem 2M "$T/big.bin"
+stderr_has "image larger than --mem: says so" 'larger than guest memory'
+expect "unknown flag" 2 '' -- run --bogus "$G/hello64.elf"
+expect "no image" 2 '' -- run
+expect "bad --mode" 2 '' -- run --mode warp "$G/hello64.elf"
+expect "flat image over the page tables" 4 '' -- \
+	run --mode long --load 0x80000 "$G/hello32.bin"
+stderr_has "page-table overlap: says so" 'overlaps the launcher'"'"'s page tables'
+
+# Without the module: a clear message and status 4.
+if rmmod minivm 2> /dev/null; then
+	expect "no /dev/minivm" 4 '' -- run "$G/hello64.elf"
+	stderr_has "no /dev/minivm: says what to do" 'load the module'
+	insmod /minivm/modules/minivm.ko
+fi
+
+echo "1..$N"
+rm -rf "$T"
+exit $FAILED

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests for the launcher's pure parts: argument values
+ * (user/parse.c), the image loaders (user/loader.c) and the page tables
+ * libminivm builds (user/lib/modes.c).  No VMX needed; TAP output.
+ *
+ * The hello guests built in user/guests/ serve as real ELF images.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../user/vmm.h"
+#include "tap.h"
+
+#define GUESTS "user/guests/"
+
+static void test_parse(void)
+{
+	uint64_t v = 0;
+	enum image_format f;
+	enum minivm_mode m;
+
+	check(parse_size("16M", &v) && v == 16 << 20, "16M is 16 MiB");
+	check(parse_size("4k", &v) && v == 4096, "4k is 4096");
+	check(parse_size("1G", &v) && v == 1ULL << 30, "1G is 1 GiB");
+	check(parse_size("0x1000", &v) && v == 4096, "sizes take hex");
+	check(!parse_size("3X", &v), "3X is refused");
+	check(!parse_size("", &v) && !parse_size("M", &v), "empty is refused");
+	check(!parse_size("-1M", &v), "negative is refused");
+	check(!parse_size("99999999999999G", &v), "overflow is refused");
+	check(parse_addr("0x7c00", &v) && v == 0x7c00, "addresses in hex");
+	check(!parse_addr("0x7c00z", &v), "trailing junk is refused");
+	check(parse_format("coff", &f) < 0 && parse_format("elf", &f) == 0 &&
+	      f == FMT_ELF, "formats by name");
+	check(parse_mode("long", &m) == 0 && m == MINIVM_MODE_LONG &&
+	      parse_mode("warp", &m) < 0, "modes by name");
+}
+
+/* A VMM with memory but no VM: what the loader needs. */
+static struct vmm *vmm_with(uint64_t mem_size, const char *image,
+			    enum minivm_mode mode)
+{
+	static struct vmm v;
+
+	free(v.mem);
+	memset(&v, 0, sizeof(v));
+	v.opt.mem_size = v.mem_size = mem_size;
+	v.opt.mode = mode;
+	v.opt.image = image;
+	v.mem = calloc(1, mem_size);
+	return &v;
+}
+
+static const char *tmpfile_with(const void *data, size_t len)
+{
+	static char path[] = "/tmp/minivm-unit-XXXXXX";
+	int fd;
+
+	strcpy(path, "/tmp/minivm-unit-XXXXXX");
+	fd = mkstemp(path);
+	if (write(fd, data, len) != (ssize_t)len)
+		return NULL;
+	close(fd);
+	return path;
+}
+
+static void test_loader(void)
+{
+	static const uint8_t hlt[] = { 0xf4 };
+	struct vmm *v;
+	const char *f;
+
+	f = tmpfile_with(hlt, 1);
+	v = vmm_with(2 << 20, f, MINIVM_MODE_REAL);
+	check(!vmm_load_image(v) && v->mem[0x7c00] == 0xf4 && v->entry == 0x7c00 &&
+	      v->mode == MINIVM_MODE_REAL, "flat, real mode: at 7C00h");
+	v = vmm_with(2 << 20, f, MINIVM_MODE_LONG);
+	check(!vmm_load_image(v) && v->mem[0x100000] == 0xf4 &&
+	      v->mode == MINIVM_MODE_LONG, "flat, long mode: at 1 MiB");
+	v = vmm_with(2 << 20, f, MINIVM_MODE_LONG);
+	v->opt.load = 0x80800;
+	v->opt.load_set = true;
+	check(vmm_load_image(v) < 0, "flat over the page tables is refused");
+	v = vmm_with(2 << 20, f, MINIVM_MODE_REAL);
+	v->opt.load = (2 << 20);
+	v->opt.load_set = true;
+	check(vmm_load_image(v) < 0, "flat past the end of memory is refused");
+	unlink(f);
+
+	f = tmpfile_with("", 0);
+	check(vmm_load_image(vmm_with(2 << 20, f, 0)) < 0, "an empty image is refused");
+	unlink(f);
+
+	v = vmm_with(4 << 20, GUESTS "hello64.elf", 0);
+	check(!vmm_load_image(v) && v->mode == MINIVM_MODE_LONG &&
+	      v->entry == 0x100000 && v->mem[0x100000] != 0,
+	      "ELF64: long mode, e_entry, segment at its address");
+	v = vmm_with(4 << 20, GUESTS "hello32.elf", 0);
+	check(!vmm_load_image(v) && v->mode == MINIVM_MODE_PROTECTED,
+	      "ELF32: protected mode");
+	v = vmm_with(1 << 20, GUESTS "hello64.elf", 0);
+	check(vmm_load_image(v) < 0, "ELF segments outside memory are refused");
+
+	v = vmm_with(16 << 20, GUESTS "multiboot.elf", 0);
+	v->opt.cmdline = "a=b";
+	check(!vmm_load_image(v) && v->rax == 0x2badb002 && v->rbx == VMM_MBI,
+	      "multiboot: detected, EAX magic, EBX info");
+	check(*(uint32_t *)(v->mem + VMM_MBI + 4) == 640 &&
+	      *(uint32_t *)(v->mem + VMM_MBI + 8) == 15360 &&
+	      !strcmp((char *)v->mem + *(uint32_t *)(v->mem + VMM_MBI + 16), "a=b"),
+	      "multiboot: mem_lower, mem_upper, cmdline");
+
+	{
+		uint8_t buf[200];
+		FILE *in = fopen(GUESTS "hello64.elf", "rb");
+		size_t n = in ? fread(buf, 1, sizeof(buf), in) : 0;
+
+		if (in)
+			fclose(in);
+		f = tmpfile_with(buf, n);
+		check(vmm_load_image(vmm_with(4 << 20, f, 0)) < 0,
+		      "a truncated ELF is refused");
+		buf[EI_CLASS] = 7;
+		f = tmpfile_with(buf, n);
+		check(vmm_load_image(vmm_with(4 << 20, f, 0)) < 0,
+		      "an unknown ELF class is refused");
+		unlink(f);
+	}
+}
+
+static void test_tables(void)
+{
+	uint8_t *mem = calloc(1, 2 << 20);
+	uint64_t *pml4 = (uint64_t *)(mem + 0x81000);
+	uint64_t *pdpt = (uint64_t *)(mem + 0x82000);
+	uint64_t *pd = (uint64_t *)(mem + 0x83000);
+	uint32_t *pd32 = (uint32_t *)(mem + 0x81000);
+	uint64_t *gdt = (uint64_t *)(mem + 0x80000);
+
+	check(minivm_write_tables(mem, 2 << 20, MINIVM_MODE_LONG, 0x80000) == 0,
+	      "long-mode tables are written");
+	check(gdt[0] == 0 && gdt[3] == 0x00af9b000000ffffULL,
+	      "GDT: null and a 64-bit code segment at 18h");
+	check(pml4[0] == (0x82000 | 3) && pdpt[3] == (0x86000 | 3),
+	      "PML4 -> PDPT -> four page directories");
+	check(pd[0] == 0x83 && pd[1] == (0x200000 | 0x83) &&
+	      pd[2047] == ((2047ULL << 21) | 0x83),
+	      "2 MiB pages identity-map 4 GiB");
+	memset(mem, 0, 2 << 20);
+	check(minivm_write_tables(mem, 2 << 20, MINIVM_MODE_PAGED, 0x80000) == 0 &&
+	      pd32[0] == 0x83 && pd32[1023] == ((1023U << 22) | 0x83),
+	      "paged: 4 MiB pages identity-map 4 GiB");
+	check(minivm_write_tables(mem, 2 << 20, MINIVM_MODE_LONG, 0x80800) < 0 &&
+	      minivm_write_tables(mem, 0x88000, MINIVM_MODE_LONG, 0x80000) < 0,
+	      "unaligned or too-small table areas are refused");
+	free(mem);
+}
+
+int main(void)
+{
+	printf("TAP version 13\n");
+	test_parse();
+	test_loader();
+	test_tables();
+	return tap_done();
+}

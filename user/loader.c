@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * loader.c - putting a guest image into guest memory.
+ *
+ * Three formats, told apart by their first bytes:
+ *
+ *   flat       raw bytes, loaded at --load and entered at --entry, in the
+ *              --mode the user chose;
+ *   ELF        32- or 64-bit, each PT_LOAD segment at its physical address,
+ *              entered at e_entry in protected (ELF32) or long (ELF64) mode;
+ *   multiboot  an ELF32 with a multiboot v1 header in its first 8 KiB:
+ *              entered in 32-bit protected mode with EAX = 2BADB002h and
+ *              EBX pointing to the information structure (memory sizes,
+ *              command line, memory map), as the specification says.
+ *
+ * Every check that fails says what is wrong with the image, in words.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vmm.h"
+
+#define MB_MAGIC	0x1badb002U	/* in the image's header */
+#define MB_BOOT_MAGIC	0x2badb002U	/* in EAX at entry */
+#define MB_SEARCH	8192
+
+/* The parts of the multiboot v1 information structure minivm fills. */
+struct mb_info {
+	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
+	uint32_t mods_count, mods_addr, syms[4], mmap_length, mmap_addr;
+} __attribute__((packed));
+
+struct mb_mmap {
+	uint32_t size;
+	uint64_t addr, len;
+	uint32_t type;			/* 1: available RAM */
+} __attribute__((packed));
+
+const char *vmm_format_name(enum image_format f)
+{
+	static const char * const names[] = { "auto", "flat", "ELF", "multiboot" };
+
+	return names[f];
+}
+
+static int fail(struct vmm *v, const char *fmt, const char *what)
+{
+	fprintf(stderr, "minivm: %s: ", v->opt.image);
+	fprintf(stderr, fmt, what);
+	fputc('\n', stderr);
+	return -1;
+}
+
+/* Does [addr, addr + len) fit in guest RAM, clear of the launcher's own? */
+static const char *check_range(struct vmm *v, uint64_t addr, uint64_t len,
+			       bool avoid_tables)
+{
+	if (addr > v->mem_size || len > v->mem_size - addr)
+		return "does not fit in guest memory (see --mem)";
+	if (avoid_tables && addr < VMM_MBI + 0x1000 &&
+	    addr + len > VMM_TABLES)
+		return "overlaps the launcher's page tables at 0x80000-0x90fff";
+	return NULL;
+}
+
+/* A multiboot header in the first 8 KiB, 4-byte aligned, checksum 0? */
+static bool has_multiboot_header(const uint8_t *img, size_t len)
+{
+	size_t off;
+
+	for (off = 0; off + 12 <= len && off < MB_SEARCH; off += 4) {
+		uint32_t h[3];
+
+		memcpy(h, img + off, sizeof(h));
+		if (h[0] == MB_MAGIC && h[0] + h[1] + h[2] == 0)
+			return true;
+	}
+	return false;
+}
+
+static enum image_format detect(const uint8_t *img, size_t len)
+{
+	if (len >= SELFMAG && !memcmp(img, ELFMAG, SELFMAG))
+		return img[EI_CLASS] == ELFCLASS32 &&
+		       has_multiboot_header(img, len) ? FMT_MULTIBOOT : FMT_ELF;
+	return FMT_FLAT;
+}
+
+static int load_flat(struct vmm *v, const uint8_t *img, size_t len)
+{
+	bool real = v->opt.mode == MINIVM_MODE_REAL;
+	uint64_t load = v->opt.load_set ? v->opt.load : (real ? 0x7c00 : 0x100000);
+	const char *why = check_range(v, load, len, !real);
+
+	if (why)
+		return fail(v, "the image %s", why);
+	memcpy(v->mem + load, img, len);
+	v->mode = v->opt.mode;
+	v->entry = v->opt.entry_set ? v->opt.entry : load;
+	return 0;
+}
+
+/* One program header of either class, as 64-bit values. */
+struct seg {
+	uint32_t type;
+	uint64_t offset, paddr, filesz, memsz;
+};
+
+static bool get_seg(const uint8_t *img, size_t len, bool is64, unsigned int i,
+		    uint64_t phoff, struct seg *s)
+{
+	if (is64) {
+		Elf64_Phdr p;
+
+		if (phoff + (i + 1) * sizeof(p) > len)
+			return false;
+		memcpy(&p, img + phoff + i * sizeof(p), sizeof(p));
+		*s = (struct seg){ p.p_type, p.p_offset, p.p_paddr, p.p_filesz, p.p_memsz };
+	} else {
+		Elf32_Phdr p;
+
+		if (phoff + (i + 1) * sizeof(p) > len)
+			return false;
+		memcpy(&p, img + phoff + i * sizeof(p), sizeof(p));
+		*s = (struct seg){ p.p_type, p.p_offset, p.p_paddr, p.p_filesz, p.p_memsz };
+	}
+	return true;
+}
+
+static int load_elf(struct vmm *v, const uint8_t *img, size_t len)
+{
+	bool is64 = img[EI_CLASS] == ELFCLASS64;
+	uint64_t phoff, entry;
+	unsigned int phnum, machine, i, loaded = 0;
+	const char *why;
+	struct seg s;
+
+	if (len < (is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr)))
+		return fail(v, "%s", "truncated ELF header");
+	if (img[EI_CLASS] != ELFCLASS32 && img[EI_CLASS] != ELFCLASS64)
+		return fail(v, "%s", "unknown ELF class");
+	if (img[EI_DATA] != ELFDATA2LSB)
+		return fail(v, "%s", "not a little-endian ELF");
+	if (is64) {
+		const Elf64_Ehdr *e = (const void *)img;
+
+		phoff = e->e_phoff, phnum = e->e_phnum;
+		machine = e->e_machine, entry = e->e_entry;
+	} else {
+		const Elf32_Ehdr *e = (const void *)img;
+
+		phoff = e->e_phoff, phnum = e->e_phnum;
+		machine = e->e_machine, entry = e->e_entry;
+	}
+	if (machine != (is64 ? EM_X86_64 : EM_386))
+		return fail(v, "%s", "not an x86 ELF (e_machine)");
+	for (i = 0; i < phnum; i++) {
+		if (!get_seg(img, len, is64, i, phoff, &s))
+			return fail(v, "%s", "truncated ELF: program headers past the end");
+		if (s.type != PT_LOAD)
+			continue;
+		if (s.filesz > s.memsz || s.offset > len || s.filesz > len - s.offset)
+			return fail(v, "%s", "truncated ELF: a segment's data is past the end");
+		why = check_range(v, s.paddr, s.memsz, true);
+		if (why)
+			return fail(v, "a segment %s", why);
+		memcpy(v->mem + s.paddr, img + s.offset, s.filesz);
+		memset(v->mem + s.paddr + s.filesz, 0, s.memsz - s.filesz);
+		loaded++;
+	}
+	if (!loaded)
+		return fail(v, "%s", "the ELF has no loadable segment");
+	v->mode = is64 ? MINIVM_MODE_LONG : MINIVM_MODE_PROTECTED;
+	v->entry = v->opt.entry_set ? v->opt.entry : entry;
+	return 0;
+}
+
+/* The multiboot information: memory, command line and memory map. */
+static void write_mbi(struct vmm *v)
+{
+	struct mb_info *mbi = (void *)(v->mem + VMM_MBI);
+	struct mb_mmap *map = (void *)(v->mem + VMM_MBI + 0x100);
+	char *cmdline = (char *)v->mem + VMM_MBI + 0x200;
+	const struct mb_mmap ranges[] = {
+		{ 20, 0, 0x9fc00, 1 },
+		{ 20, 0x9fc00, 0x400, 2 },
+		{ 20, 0xf0000, 0x10000, 2 },
+		{ 20, 0x100000, v->mem_size - 0x100000, 1 },
+	};
+
+	memset(mbi, 0, 0x1000);
+	mbi->flags = 1 << 0 | 1 << 2 | 1 << 6;	/* mem_*, cmdline, mmap */
+	mbi->mem_lower = 640;
+	mbi->mem_upper = (v->mem_size - 0x100000) / 1024;
+	snprintf(cmdline, 0x1000 - 0x200, "%s", v->opt.cmdline ? v->opt.cmdline : "");
+	mbi->cmdline = VMM_MBI + 0x200;
+	memcpy(map, ranges, sizeof(ranges));
+	mbi->mmap_addr = VMM_MBI + 0x100;
+	mbi->mmap_length = sizeof(ranges);
+	v->rax = MB_BOOT_MAGIC;
+	v->rbx = VMM_MBI;
+}
+
+static int read_image(struct vmm *v, uint8_t **img, size_t *len)
+{
+	int fd = open(v->opt.image, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0 || fstat(fd, &st)) {
+		fprintf(stderr, "minivm: %s: %s\n", v->opt.image, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
+		close(fd);
+		return fail(v, "%s", st.st_size ? "not a regular file" : "the image is empty");
+	}
+	if ((uint64_t)st.st_size > v->mem_size) {
+		close(fd);
+		return fail(v, "%s", "the image is larger than guest memory (see --mem)");
+	}
+	*len = st.st_size;
+	*img = malloc(*len);
+	n = *img ? read(fd, *img, *len) : -1;
+	close(fd);
+	if (n != (ssize_t)*len) {
+		free(*img);
+		return fail(v, "%s", "cannot read the image");
+	}
+	return 0;
+}
+
+/**
+ * vmm_load_image() - read --image, detect or obey --format, load it.
+ * Return: 0, or -1 after a message.
+ */
+int vmm_load_image(struct vmm *v)
+{
+	enum image_format fmt;
+	uint8_t *img;
+	size_t len;
+	int ret;
+
+	if (read_image(v, &img, &len))
+		return -1;
+	fmt = v->opt.format == FMT_AUTO ? detect(img, len) : v->opt.format;
+	if (fmt != FMT_FLAT && (len < SELFMAG || memcmp(img, ELFMAG, SELFMAG))) {
+		free(img);
+		return fail(v, "%s", "--format elf/multiboot given, but this is not an ELF file");
+	}
+	if (fmt == FMT_MULTIBOOT && img[EI_CLASS] != ELFCLASS32) {
+		free(img);
+		return fail(v, "%s", "multiboot images must be ELF32");
+	}
+	ret = fmt == FMT_FLAT ? load_flat(v, img, len) : load_elf(v, img, len);
+	if (!ret && fmt == FMT_MULTIBOOT) {
+		write_mbi(v);
+		v->mode = MINIVM_MODE_PROTECTED;
+	}
+	free(img);
+	return ret;
+}

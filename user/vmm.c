@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmm.c - the launcher's VMM: make the VM, run it, serve its exits.
+ *
+ * This is the classic loop of a userspace VMM: MINIVM_RUN, look at
+ * run->exit_reason, do what the guest asked (write a byte, answer a port,
+ * emulate a device register), repeat.  Everything the kernel hands back is
+ * handled here or ends the run with a diagnosis in words.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <Zydis/Zydis.h>
+
+#include "vmm.h"
+
+static const struct vmm_device *const devices[] = {
+	&dev_debugcon, &dev_uart, &dev_exit,
+};
+
+/* Set by SIGALRM (--timeout) and SIGINT; RUN sees immediate_exit. */
+static volatile sig_atomic_t got_alarm, got_sigint;
+static struct minivm_run *volatile running;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGALRM)
+		got_alarm = 1;
+	else
+		got_sigint = 1;
+	if (running)
+		running->immediate_exit = 1;
+}
+
+/* Guest RAM: anonymous memory of --mem bytes, touched only when used. */
+int vmm_alloc_memory(struct vmm *v)
+{
+	v->mem_size = v->opt.mem_size;
+	v->mem = mmap(NULL, v->mem_size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (v->mem == MAP_FAILED) {
+		fprintf(stderr, "minivm: cannot allocate %llu MiB of guest memory: %s\n",
+			(unsigned long long)v->mem_size >> 20, strerror(errno));
+		v->mem = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* The VM, its memory slot and its vCPU. */
+int vmm_create(struct vmm *v)
+{
+	int ret;
+
+	v->dev = minivm_open_device();
+	if (v->dev < 0) {
+		fprintf(stderr, "minivm: %s\n", minivm_open_error(v->dev));
+		return -1;
+	}
+	v->vm = minivm_create_vm(v->dev);
+	if (v->vm < 0) {
+		fprintf(stderr, "minivm: cannot create a VM: %s%s\n", strerror(-v->vm),
+			v->vm == -EBUSY ? " (another hypervisor, e.g. KVM, holds VMX now)" : "");
+		return -1;
+	}
+	ret = minivm_set_memory(v->vm, 0, 0, v->mem_size, v->mem, 0);
+	if (ret) {
+		fprintf(stderr, "minivm: cannot give the guest %llu MiB: %s\n",
+			(unsigned long long)v->mem_size >> 20, strerror(-ret));
+		return -1;
+	}
+	ret = minivm_create_vcpu(v->dev, v->vm, 0, &v->cpu);
+	if (ret) {
+		fprintf(stderr, "minivm: cannot create a vCPU: %s\n", strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+void vmm_destroy(struct vmm *v)
+{
+	minivm_destroy_vcpu(&v->cpu);
+	if (v->vm >= 0)
+		close(v->vm);
+	if (v->dev >= 0)
+		close(v->dev);
+	if (v->mem)
+		munmap(v->mem, v->mem_size);
+}
+
+void vmm_dump_regs(struct vmm *v, FILE *out)
+{
+	struct minivm_sregs s;
+	struct minivm_regs r;
+
+	if (minivm_get_regs(&v->cpu, &r) || minivm_get_sregs(&v->cpu, &s)) {
+		fprintf(out, "(registers unavailable)\n");
+		return;
+	}
+	fprintf(out, "RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n"
+		"RSI=%016llx RDI=%016llx RBP=%016llx RSP=%016llx\n"
+		"R8 =%016llx R9 =%016llx R10=%016llx R11=%016llx\n"
+		"R12=%016llx R13=%016llx R14=%016llx R15=%016llx\n"
+		"RIP=%016llx RFLAGS=%08llx\n",
+		r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp,
+		r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15,
+		r.rip, r.rflags);
+	fprintf(out, "CS=%04x base=%llx  DS=%04x SS=%04x  "
+		"CR0=%08llx CR3=%08llx CR4=%08llx EFER=%llx\n",
+		s.cs.selector, (unsigned long long)s.cs.base, s.ds.selector,
+		s.ss.selector, s.cr0, s.cr3, s.cr4, s.efer);
+}
+
+/* Stop the guest with a diagnosis, the registers and a status. */
+static void stop(struct vmm *v, int status, const char *fmt, const char *what)
+{
+	fprintf(stderr, "minivm: ");
+	fprintf(stderr, fmt, what);
+	fputc('\n', stderr);
+	vmm_dump_regs(v, stderr);
+	v->status = status;
+	v->stop = true;
+}
+
+static const struct vmm_device *find_device(uint16_t port)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+		if (port >= devices[i]->port &&
+		    port < devices[i]->port + devices[i]->nports)
+			return devices[i];
+	return NULL;
+}
+
+static void unknown_port(struct vmm *v, uint16_t port, bool in)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "%s port %#x", in ? "IN from" : "OUT to", port);
+	if (v->opt.strict) {
+		stop(v, VMM_EXIT_INTERNAL, "--strict: the guest used %s, which no device serves", what);
+		return;
+	}
+	if (!(v->warned[port / 8] & (1 << (port % 8))))
+		fprintf(stderr, "minivm: warning: %s: no device there (%s)\n",
+			what, in ? "reads return all ones" : "ignored");
+	v->warned[port / 8] |= 1 << (port % 8);
+}
+
+static void handle_io(struct vmm *v)
+{
+	struct minivm_run *run = v->cpu.run;
+	const struct vmm_device *d = find_device(run->io.port);
+	bool in = run->io.direction == MINIVM_EXIT_IO_IN;
+	uint8_t *data = minivm_io_data(run);
+	uint32_t i, val;
+
+	for (i = 0; i < run->io.count && !v->stop; i++, data += run->io.size) {
+		if (!d) {
+			unknown_port(v, run->io.port, in);
+			if (in)
+				memset(data, 0xff, run->io.size);
+			continue;
+		}
+		if (in) {
+			val = d->in(v, run->io.port, run->io.size);
+			memcpy(data, &val, run->io.size);
+		} else {
+			val = 0;
+			memcpy(&val, data, run->io.size);
+			d->out(v, run->io.port, run->io.size, val);
+		}
+	}
+}
+
+static void handle_mmio(struct vmm *v)
+{
+	struct minivm_run *run = v->cpu.run;
+	char what[96];
+
+	if (dev_mmio_access(v, run->mmio.phys_addr, run->mmio.len,
+			    run->mmio.is_write, run->mmio.data))
+		return;
+	snprintf(what, sizeof(what), "%s of %u bytes at %#llx, where no device is",
+		 run->mmio.is_write ? "write" : "read", run->mmio.len,
+		 (unsigned long long)run->mmio.phys_addr);
+	stop(v, VMM_EXIT_INTERNAL, "unhandled MMIO: %s", what);
+}
+
+/* The instruction minivm could not decode, in words, by Zydis. */
+static void disassemble(struct vmm *v, const uint8_t *insn, char *buf, size_t len)
+{
+	ZydisDisassembledInstruction di;
+	struct minivm_sregs s;
+	ZydisMachineMode mode = ZYDIS_MACHINE_MODE_REAL_16;
+
+	snprintf(buf, len, "(undecodable)");
+	if (minivm_get_sregs(&v->cpu, &s))
+		return;
+	if (s.cs.l)
+		mode = ZYDIS_MACHINE_MODE_LONG_64;
+	else if (s.cs.db)
+		mode = ZYDIS_MACHINE_MODE_LEGACY_32;
+	if (ZYAN_SUCCESS(ZydisDisassembleIntel(mode, 0, insn, 16, &di)))
+		snprintf(buf, len, "%s", di.text);
+}
+
+static void handle_internal(struct vmm *v)
+{
+	struct minivm_run *run = v->cpu.run;
+	char what[256], text[96];
+
+	switch (run->internal.suberror) {
+	case MINIVM_INTERNAL_MMIO_DECODE:
+		disassemble(v, (const uint8_t *)&run->internal.data[2], text, sizeof(text));
+		snprintf(what, sizeof(what),
+			 "MMIO at %#llx by an instruction minivm cannot emulate: RIP=%#llx: %s",
+			 run->internal.data[0], run->internal.data[1], text);
+		break;
+	case MINIVM_INTERNAL_UNEXPECTED_EXIT:
+		snprintf(what, sizeof(what),
+			 "the guest did something minivm does not handle: %s (exit reason %llu, qualification %#llx) at RIP=%#llx",
+			 minivm_vmx_exit_name(run->internal.data[0]),
+			 run->internal.data[0], run->internal.data[1], run->internal.data[2]);
+		break;
+	default:
+		snprintf(what, sizeof(what), "internal error, suberror %u", run->internal.suberror);
+	}
+	stop(v, VMM_EXIT_INTERNAL, "%s", what);
+}
+
+static void handle_fail_entry(struct vmm *v)
+{
+	struct minivm_run *run = v->cpu.run;
+	char what[256];
+
+	if (run->fail_entry.hardware_entry_failure_reason)
+		snprintf(what, sizeof(what), "%s (exit reason %llu, qualification %#llx)",
+			 minivm_vmx_exit_name(run->fail_entry.hardware_entry_failure_reason),
+			 run->fail_entry.hardware_entry_failure_reason & 0xffff,
+			 run->fail_entry.qualification);
+	else
+		snprintf(what, sizeof(what), "%s (VM-instruction error %u)",
+			 minivm_vm_instruction_error_name(run->fail_entry.vm_instruction_error),
+			 run->fail_entry.vm_instruction_error);
+	stop(v, VMM_EXIT_ENTRY, "VM entry failed: %s", what);
+}
+
+static void trace_exit(struct vmm *v)
+{
+	struct minivm_run *run = v->cpu.run;
+	struct minivm_regs r = { 0 };
+
+	minivm_get_regs(&v->cpu, &r);
+	fprintf(stderr, "trace: %-8s rip=%#llx", minivm_exit_name(run->exit_reason),
+		(unsigned long long)r.rip);
+	if (run->exit_reason == MINIVM_EXIT_IO)
+		fprintf(stderr, " %s port=%#x size=%u count=%u",
+			run->io.direction == MINIVM_EXIT_IO_IN ? "in" : "out",
+			run->io.port, run->io.size, run->io.count);
+	else if (run->exit_reason == MINIVM_EXIT_MMIO)
+		fprintf(stderr, " %s addr=%#llx len=%u",
+			run->mmio.is_write ? "write" : "read",
+			(unsigned long long)run->mmio.phys_addr, run->mmio.len);
+	fputc('\n', stderr);
+}
+
+static void handle_exit(struct vmm *v)
+{
+	struct minivm_run *run = v->cpu.run;
+
+	switch (run->exit_reason) {
+	case MINIVM_EXIT_IO:
+		handle_io(v);
+		break;
+	case MINIVM_EXIT_MMIO:
+		handle_mmio(v);
+		break;
+	case MINIVM_EXIT_HLT:
+		if (v->opt.regs)
+			vmm_dump_regs(v, stdout);
+		v->status = VMM_EXIT_HALT;
+		v->stop = true;
+		break;
+	case MINIVM_EXIT_SHUTDOWN:
+		stop(v, VMM_EXIT_SHUTDOWN, "%s", "the guest triple-faulted (shutdown): an exception it could not handle");
+		break;
+	case MINIVM_EXIT_FAIL_ENTRY:
+		handle_fail_entry(v);
+		break;
+	case MINIVM_EXIT_INTERNAL_ERROR:
+		handle_internal(v);
+		break;
+	default:
+		stop(v, VMM_EXIT_INTERNAL, "unknown exit reason %s", minivm_exit_name(run->exit_reason));
+	}
+}
+
+static void print_stats(struct vmm *v)
+{
+	uint32_t i;
+
+	fprintf(stderr, "exits:\n");
+	for (i = 0; i <= MINIVM_EXIT_INTR; i++)
+		if (v->exits[i])
+			fprintf(stderr, "  %-24s %llu\n", minivm_exit_name(i),
+				(unsigned long long)v->exits[i]);
+}
+
+static void install_signals(struct vmm *v)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	running = v->cpu.run;
+	sigaction(SIGALRM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (v->opt.timeout)
+		alarm(v->opt.timeout);
+}
+
+/* RUN returned EINTR: a signal of ours, or someone else's. */
+static void interrupted(struct vmm *v)
+{
+	v->cpu.run->immediate_exit = 0;
+	if (got_alarm) {
+		fprintf(stderr, "minivm: --timeout: the guest ran for %u s without stopping\n",
+			v->opt.timeout);
+		vmm_dump_regs(v, stderr);
+		v->status = VMM_EXIT_TIMEOUT;
+		v->stop = true;
+	} else if (got_sigint) {
+		fprintf(stderr, "minivm: interrupted\n");
+		vmm_dump_regs(v, stderr);
+		v->status = VMM_EXIT_SIGINT;
+		v->stop = true;
+	}
+}
+
+/**
+ * vmm_run() - set the start state and run until the guest stops.
+ * Return: the exit status (see vmm.h).
+ */
+int vmm_run(struct vmm *v)
+{
+	struct minivm_regs r;
+	int ret;
+
+	ret = minivm_setup_mode(&v->cpu, v->mode, v->mem, v->mem_size,
+				VMM_TABLES, v->entry, v->stack);
+	if (!ret && !(ret = minivm_get_regs(&v->cpu, &r))) {
+		r.rax = v->rax;
+		r.rbx = v->rbx;
+		ret = minivm_set_regs(&v->cpu, &r);
+	}
+	if (ret) {
+		fprintf(stderr, "minivm: cannot set up the vCPU: %s\n", strerror(-ret));
+		return VMM_EXIT_SETUP;
+	}
+	install_signals(v);
+	while (!v->stop) {
+		ret = minivm_run(&v->cpu);
+		if (ret == -EINTR) {
+			interrupted(v);
+			continue;
+		}
+		if (ret) {
+			fprintf(stderr, "minivm: MINIVM_RUN: %s\n", strerror(-ret));
+			v->status = VMM_EXIT_INTERNAL;
+			break;
+		}
+		if (v->cpu.run->exit_reason <= MINIVM_EXIT_INTR)
+			v->exits[v->cpu.run->exit_reason]++;
+		if (v->opt.trace)
+			trace_exit(v);
+		handle_exit(v);
+	}
+	alarm(0);
+	if (v->opt.stats)
+		print_stats(v);
+	return v->status;
+}

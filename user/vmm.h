@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmm.h - the minivm launcher's pieces: one VM, one vCPU, its memory, its
+ * devices and its options.  minivm.c parses the command line, loader.c
+ * puts the image into guest memory, vmm.c runs the guest and dev_*.c serve
+ * its ports and MMIO.
+ */
+#ifndef MINIVM_VMM_H
+#define MINIVM_VMM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lib/libminivm.h"
+
+/*
+ * Exit statuses (documented in minivm.1).  Odd statuses belong to the
+ * guest: isa-debug-exit makes (code << 1) | 1, as QEMU does.
+ */
+enum {
+	VMM_EXIT_HALT = 0,		/* the guest executed HLT */
+	VMM_EXIT_USAGE = 2,		/* bad command line */
+	VMM_EXIT_SETUP = 4,		/* bad image, no /dev/minivm, no memory */
+	VMM_EXIT_SHUTDOWN = 6,		/* the guest triple-faulted */
+	VMM_EXIT_ENTRY = 8,		/* VM entry failed */
+	VMM_EXIT_INTERNAL = 10,		/* minivm or the launcher gave up */
+	VMM_EXIT_TIMEOUT = 124,		/* --timeout expired */
+	VMM_EXIT_SIGINT = 130,		/* Ctrl-C */
+};
+
+enum image_format { FMT_AUTO, FMT_FLAT, FMT_ELF, FMT_MULTIBOOT };
+
+/* Where the launcher keeps its own structures in guest memory. */
+#define VMM_TABLES	0x80000ULL	/* GDT and page tables, 64 KiB */
+#define VMM_MBI		0x90000ULL	/* multiboot information, 4 KiB */
+#define VMM_LOW_END	0xa0000ULL	/* end of conventional memory */
+
+struct vmm_options {
+	enum image_format format;
+	enum minivm_mode mode;
+	uint64_t load, entry, stack, mem_size;
+	bool load_set, entry_set, stack_set;
+	const char *cmdline;
+	bool trace, stats, strict, regs;
+	unsigned int timeout;
+	const char *image;
+};
+
+struct vmm {
+	struct vmm_options opt;
+	int dev, vm;
+	struct minivm_vcpu cpu;
+	uint8_t *mem;
+	uint64_t mem_size;
+	/* what the guest is to start with */
+	enum minivm_mode mode;
+	uint64_t entry, stack, rax, rbx;
+	/* run state */
+	bool stop;
+	int status;
+	uint64_t exits[MINIVM_EXIT_INTR + 1];
+	uint8_t warned[65536 / 8];	/* ports already warned about */
+};
+
+/* parse.c: 0/true on success */
+bool parse_size(const char *s, uint64_t *out);
+bool parse_addr(const char *s, uint64_t *out);
+int parse_format(const char *s, enum image_format *f);
+int parse_mode(const char *s, enum minivm_mode *m);
+
+/* loader.c */
+int vmm_load_image(struct vmm *v);
+const char *vmm_format_name(enum image_format f);
+
+/* vmm.c */
+int vmm_alloc_memory(struct vmm *v);
+int vmm_create(struct vmm *v);
+int vmm_run(struct vmm *v);
+void vmm_dump_regs(struct vmm *v, FILE *out);
+void vmm_destroy(struct vmm *v);
+
+/* devices: port I/O and MMIO served in userspace */
+struct vmm_device {
+	const char *name;
+	uint16_t port, nports;
+	void (*out)(struct vmm *v, uint16_t port, uint8_t size, uint32_t val);
+	uint32_t (*in)(struct vmm *v, uint16_t port, uint8_t size);
+};
+
+extern const struct vmm_device dev_debugcon, dev_uart, dev_exit;
+
+#define VMM_MMIO_BASE	0xfed00000ULL	/* the scratch register device */
+#define VMM_MMIO_SIZE	0x1000ULL
+bool dev_mmio_access(struct vmm *v, uint64_t addr, uint32_t len,
+		     bool write, uint8_t *data);
+
+#endif /* MINIVM_VMM_H */
