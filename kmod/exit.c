@@ -287,7 +287,8 @@ int minivm_handle_exit(struct minivm_vcpu *vcpu)
 	switch ((u16)reason) {
 	case EXIT_REASON_EXCEPTION_NMI:	/* only NMIs: the bitmap is 0 */
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
-		ret = 1;		/* the host has taken it by now */
+	case EXIT_REASON_PREEMPTION_TIMER:
+		ret = 1;		/* the host has had its turn by now */
 		break;
 	case EXIT_REASON_TRIPLE_FAULT:
 		vcpu->run->exit_reason = MINIVM_EXIT_SHUTDOWN;

@@ -185,6 +185,7 @@ void minivm_vmcs_set_host_cpu(int cpu);
 void minivm_vmcs_update_entry_mode(struct minivm_vcpu *vcpu);
 const char *minivm_vmcs_missing(void);
 bool minivm_vmcs_has_vpid(void);
+bool minivm_vmcs_has_preemption_timer(void);
 
 /* exit.c: control registers, as the guest writes them. */
 void minivm_set_cr0(struct minivm_vcpu *vcpu, unsigned long val);

@@ -64,10 +64,13 @@ int minivm_vmcs_config(void)
 
 	/*
 	 * Pin-based (SDM 25.6.1): external interrupts and NMIs always exit,
-	 * so the host keeps its interrupts and NMIs while a guest runs.
+	 * so the host keeps its interrupts and NMIs while a guest runs.  The
+	 * VMX-preemption timer, where the CPU has it, bounds every entry
+	 * (run.c), so even a guest spinning with interrupts off comes back.
 	 */
 	ctl.pin = choose("pin-based", PIN_BASED_EXT_INTR_MASK |
-			 PIN_BASED_NMI_EXITING, 0, c->pinbased_ctls);
+			 PIN_BASED_NMI_EXITING, PIN_BASED_VMX_PREEMPTION_TIMER,
+			 c->pinbased_ctls);
 
 	/*
 	 * Primary processor-based (SDM 25.6.2): exit on HLT (the guest is
@@ -315,6 +318,12 @@ void minivm_vmcs_update_entry_mode(struct minivm_vcpu *vcpu)
 const char *minivm_vmcs_missing(void)
 {
 	return ctl.missing;
+}
+
+/** minivm_vmcs_has_preemption_timer() - is every entry time-bounded? */
+bool minivm_vmcs_has_preemption_timer(void)
+{
+	return ctl.pin & PIN_BASED_VMX_PREEMPTION_TIMER;
 }
 
 /** minivm_vmcs_has_vpid() - are VPIDs in use? */

@@ -58,7 +58,7 @@ TEST(api_version)
 /* Known extensions answer nonzero; anything else 0, never an error. */
 TEST(check_extension)
 {
-	unsigned long unknown[] = { 0, 3, 1000, 0x7fffffff, ~0UL };
+	unsigned long unknown[] = { 0, 6, 1000, 0x7fffffff, ~0UL };
 	unsigned int i;
 	int fd;
 
@@ -67,6 +67,11 @@ TEST(check_extension)
 	ASSERT_LE(0, fd);
 	EXPECT_LT(0, ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_VMX_CAPS));
 	EXPECT_LT(0, ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_CREATE_VM));
+	EXPECT_LT(0, ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_READONLY_MEM));
+	EXPECT_EQ(MINIVM_MAX_MEMSLOTS,
+		  ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_NR_MEMSLOTS));
+	EXPECT_EQ(MINIVM_MAX_VCPUS,
+		  ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_MAX_VCPUS));
 	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		EXPECT_EQ(0, ioctl(fd, MINIVM_CHECK_EXTENSION, unknown[i]));
 	close(fd);
