@@ -7,6 +7,7 @@
  * KVM's modules come from Debian's kernel package, put into the test
  * machine's /minivm/modules by the initramfs builder.
  */
+#include <sys/wait.h>
 #include <linux/kvm.h>
 
 #include "kselftest_harness.h"
@@ -94,6 +95,23 @@ TEST_F(coexist, kvm_vm_keeps_minivm_out)
 	vm = create_vm_fd();
 	EXPECT_LE(0, vm);
 	close(vm);
+}
+
+/* The launcher, with KVM holding VMX: status 4 and a message that says so. */
+TEST_F(coexist, launcher_explains_busy_vmx)
+{
+	int kvm_vm, status;
+
+	NEED_READY();
+	kvm_vm = kvm_create_vm();
+	ASSERT_LE(0, kvm_vm);
+	status = system("minivm run /minivm/guests/hello64.elf 2>&1 | "
+			"grep -q 'another hypervisor, e.g. KVM, holds VMX'");
+	EXPECT_EQ(0, status);
+	status = system("minivm run /minivm/guests/hello64.elf > /dev/null 2>&1");
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(4, WEXITSTATUS(status));
+	close(kvm_vm);
 }
 
 /* A minivm VM holds VMX: KVM cannot create a VM until it is closed. */

@@ -9,41 +9,11 @@
 #include "minivm_selftest.h"
 #include "guest.h"
 
-FIXTURE(exits) {
-	struct guest g;
-	bool ready;
-};
-
-FIXTURE_VARIANT(exits) {
-	enum minivm_mode mode;
-};
-
+GUEST_FIXTURE(exits);
 FIXTURE_VARIANT_ADD(exits, real) { .mode = MINIVM_MODE_REAL };
 FIXTURE_VARIANT_ADD(exits, protected) { .mode = MINIVM_MODE_PROTECTED };
 FIXTURE_VARIANT_ADD(exits, paged) { .mode = MINIVM_MODE_PAGED };
 FIXTURE_VARIANT_ADD(exits, long) { .mode = MINIVM_MODE_LONG };
-
-FIXTURE_SETUP(exits)
-{
-	self->ready = minivm_present();
-	self->g.mem = MAP_FAILED;
-	self->g.dev = self->g.vm = self->g.cpu.fd = -1;
-	self->g.cpu.run = NULL;
-	if (!self->ready)
-		SKIP(return, "no " MINIVM_DEV ": module not loaded (no VMX?)");
-}
-
-FIXTURE_TEARDOWN(exits)
-{
-	guest_destroy(&self->g);
-}
-
-#define START(code) do {						\
-	if (!self->ready)						\
-		SKIP(return, "set-up skipped");				\
-	ASSERT_EQ(0, guest_create(&self->g, variant->mode, code))	\
-		TH_LOG("%s mode", mode_names[variant->mode]);		\
-} while (0)
 
 /* The code's address as the guest's RIP sees it (real mode: CS-relative). */
 static uint64_t code_rip(enum minivm_mode mode, uint64_t offset)
@@ -55,7 +25,7 @@ GUEST_CODE(g_hlt, "hlt");
 
 TEST_F(exits, hlt)
 {
-	START(g_hlt);
+	GUEST_START(g_hlt);
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
 	EXPECT_EQ(code_rip(variant->mode, 1), guest_rip(&self->g));
 }
@@ -97,7 +67,7 @@ GUEST_CODE(g_out,
 
 TEST_F(exits, out_of_every_size)
 {
-	START(g_out);
+	GUEST_START(g_out);
 	expect_out(_metadata, &self->g, 0xe9, 1, 0x41);
 	expect_out(_metadata, &self->g, 0x80, 2, 0x4243);
 	expect_out(_metadata, &self->g, 0x3f8, 4, 0x44454647);
@@ -114,7 +84,7 @@ GUEST_CODE(g_in,
 
 TEST_F(exits, in_of_every_size)
 {
-	START(g_in);
+	GUEST_START(g_in);
 	answer_in(_metadata, &self->g, 0x60, 1, 0x12);
 	expect_out(_metadata, &self->g, 0x80, 4, 0xffffff12);	/* AL only */
 	answer_in(_metadata, &self->g, 0x60, 2, 0x3456);
@@ -135,7 +105,7 @@ TEST_F(exits, cpuid_answers_from_the_table)
 	struct minivm_run *run;
 	uint32_t ecx;
 
-	START(g_cpuid);
+	GUEST_START(g_cpuid);
 	run = self->g.cpu.run;
 	expect_out(_metadata, &self->g, 0x80, 4, 0x696e696d);	/* "mini" */
 	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&self->g));
@@ -150,7 +120,7 @@ GUEST_CODE(g_triple, "lidt 0x8000\n int3\n hlt");
 
 TEST_F(exits, triple_fault_is_shutdown)
 {
-	START(g_triple);
+	GUEST_START(g_triple);
 	EXPECT_EQ(MINIVM_EXIT_SHUTDOWN, guest_run(&self->g));
 }
 
@@ -181,7 +151,7 @@ static void expect_mmio(struct __test_metadata *_metadata, struct guest *g,
 
 TEST_F(exits, mmio_writes_of_every_size)
 {
-	START(g_mmio_write);
+	GUEST_START(g_mmio_write);
 	expect_mmio(_metadata, &self->g, 0xe000, 1, true, 0x11);
 	expect_mmio(_metadata, &self->g, 0xe002, 2, true, 0x2222);
 	expect_mmio(_metadata, &self->g, 0xe004, 4, true, 0x33333333);
@@ -200,7 +170,7 @@ GUEST_CODE(g_mmio_read,
 
 TEST_F(exits, mmio_reads_of_every_size)
 {
-	START(g_mmio_read);
+	GUEST_START(g_mmio_read);
 	expect_mmio(_metadata, &self->g, 0xe010, 1, false, 0xa1);
 	expect_out(_metadata, &self->g, 0x80, 4, 0xffffffa1);
 	expect_mmio(_metadata, &self->g, 0xe010, 2, false, 0xb2b3);
@@ -219,7 +189,7 @@ TEST_F(exits, unhandled_exit_is_internal_error)
 {
 	struct minivm_run *run;
 
-	START(g_rdmsr);
+	GUEST_START(g_rdmsr);
 	run = self->g.cpu.run;
 	ASSERT_EQ(MINIVM_EXIT_INTERNAL_ERROR, guest_run(&self->g));
 	EXPECT_EQ(MINIVM_INTERNAL_UNEXPECTED_EXIT, run->internal.suberror);
@@ -235,7 +205,7 @@ TEST_F(exits, invalid_guest_state_fails_entry)
 	struct minivm_sregs s;
 	struct minivm_run *run;
 
-	START(g_hlt);
+	GUEST_START(g_hlt);
 	run = self->g.cpu.run;
 	ASSERT_EQ(0, minivm_get_sregs(&self->g.cpu, &s));
 	s.cr0 = (s.cr0 | 0x80000000) & ~1ULL;

@@ -65,6 +65,14 @@ struct guest {
 	uint8_t *mem;
 };
 
+/* A guest that owns nothing yet: guest_destroy() on it does nothing. */
+static inline void guest_init(struct guest *g)
+{
+	g->mem = MAP_FAILED;
+	g->dev = g->vm = g->cpu.fd = -1;
+	g->cpu.run = NULL;
+}
+
 /* Create a VM with the memory above and one vCPU running @code[mode]. */
 static inline int guest_create(struct guest *g, enum minivm_mode mode,
 			       const struct guest_code *code)
@@ -72,9 +80,7 @@ static inline int guest_create(struct guest *g, enum minivm_mode mode,
 	size_t len = code[mode].end - code[mode].start;
 	int ret;
 
-	g->vm = -1;
-	g->cpu.fd = -1;
-	g->cpu.run = NULL;
+	guest_init(g);
 	g->mem = mmap(NULL, GUEST_MEM_SIZE, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (g->mem == MAP_FAILED)
@@ -127,6 +133,39 @@ static inline uint64_t guest_rip(struct guest *g)
 
 	return minivm_get_regs(&g->cpu, &r) ? ~0ULL : r.rip;
 }
+
+/*
+ * GUEST_FIXTURE(fx): a fixture with one guest per test and a variant per
+ * processor mode; the test file lists the modes it wants with
+ * FIXTURE_VARIANT_ADD(fx, real) { .mode = MINIVM_MODE_REAL } and so on.
+ * GUEST_START(code) in a TEST_F creates the guest in the variant's mode.
+ */
+#define GUEST_FIXTURE(fx)						\
+	FIXTURE(fx) {							\
+		struct guest g;						\
+		bool ready;						\
+	};								\
+	FIXTURE_VARIANT(fx) {						\
+		enum minivm_mode mode;					\
+	};								\
+	FIXTURE_SETUP(fx)						\
+	{								\
+		guest_init(&self->g);					\
+		self->ready = minivm_present();				\
+		if (!self->ready)					\
+			SKIP(return, "no " MINIVM_DEV ": module not loaded"); \
+	}								\
+	FIXTURE_TEARDOWN(fx)						\
+	{								\
+		guest_destroy(&self->g);				\
+	}
+
+#define GUEST_START(code) do {						\
+	if (!self->ready)						\
+		SKIP(return, "set-up skipped");				\
+	ASSERT_EQ(0, guest_create(&self->g, variant->mode, code))	\
+		TH_LOG("%s mode", mode_names[variant->mode]);		\
+} while (0)
 
 static const char * const mode_names[] = {
 	[MINIVM_MODE_REAL] = "real", [MINIVM_MODE_PROTECTED] = "protected",

@@ -114,6 +114,13 @@ expect "unknown port: warning, reads all ones" 0 '' -- run "$T/port.bin"
 ok $? "unknown port: warned once"
 expect "--strict stops at an unknown port" 10 '' -- run --strict "$T/port.bin"
 
+# MMIO minivm cannot decode: the address, RIP and the disassembly.
+printf '\377\005\000\000\320\376\364' > "$T/incmem.bin"	# incl 0xfed00000; hlt
+expect "undecodable MMIO stops the guest" 10 '' -- \
+	run --mode protected "$T/incmem.bin"
+grep -qiE 'MMIO at 0xfed00000 .*RIP=0x100000: inc dword ptr \[0xfed00000\]' "$T/err"
+ok $? "undecodable MMIO: address, RIP, disassembly (Zydis)" 
+
 # Abnormal stops: diagnosis in words, registers, documented status.
 printf '\017\001\036\000\020\314' > "$T/triple.bin"	# lidt [0x1000]; int3
 expect "triple fault: status 6" 6 '' -- run "$T/triple.bin"
@@ -134,6 +141,14 @@ expect "bad --mode" 2 '' -- run --mode warp "$G/hello64.elf"
 expect "flat image over the page tables" 4 '' -- \
 	run --mode long --load 0x80000 "$G/hello32.bin"
 stderr_has "page-table overlap: says so" 'overlaps the launcher'"'"'s page tables'
+
+# Without permission: a clear message and status 4.
+if setpriv --reuid=65534 --regid=65534 --clear-groups true 2> /dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		minivm run "$G/hello64.elf" > /dev/null 2> "$T/err"
+	ok $([ $? = 4 ] && echo 0 || echo 1) "no permission: status 4"
+	stderr_has "no permission: says so" 'permission denied on /dev/minivm'
+fi
 
 # Without the module: a clear message and status 4.
 if rmmod minivm 2> /dev/null; then

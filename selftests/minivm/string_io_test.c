@@ -7,39 +7,10 @@
 #include "minivm_selftest.h"
 #include "guest.h"
 
-FIXTURE(sio) {
-	struct guest g;
-	bool ready;
-};
-
-FIXTURE_VARIANT(sio) {
-	enum minivm_mode mode;
-};
-
+GUEST_FIXTURE(sio);
 FIXTURE_VARIANT_ADD(sio, real) { .mode = MINIVM_MODE_REAL };
 FIXTURE_VARIANT_ADD(sio, protected) { .mode = MINIVM_MODE_PROTECTED };
 FIXTURE_VARIANT_ADD(sio, long) { .mode = MINIVM_MODE_LONG };
-
-FIXTURE_SETUP(sio)
-{
-	self->ready = minivm_present();
-	self->g.mem = MAP_FAILED;
-	self->g.dev = self->g.vm = self->g.cpu.fd = -1;
-	self->g.cpu.run = NULL;
-	if (!self->ready)
-		SKIP(return, "no " MINIVM_DEV ": module not loaded (no VMX?)");
-}
-
-FIXTURE_TEARDOWN(sio)
-{
-	guest_destroy(&self->g);
-}
-
-#define START(code) do {						\
-	if (!self->ready)						\
-		SKIP(return, "set-up skipped");				\
-	ASSERT_EQ(0, guest_create(&self->g, variant->mode, code));	\
-} while (0)
 
 static void fill(uint8_t *p, unsigned int n, uint8_t seed)
 {
@@ -53,7 +24,7 @@ TEST_F(sio, single_outsb)
 {
 	struct minivm_run *run;
 
-	START(g_outsb);
+	GUEST_START(g_outsb);
 	run = self->g.cpu.run;
 	self->g.mem[0x5000] = 0x7e;
 	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&self->g));
@@ -76,7 +47,7 @@ TEST_F(sio, rep_outsw_across_a_page)
 	struct minivm_run *run;
 	uint32_t v;
 
-	START(g_rep_outsw);
+	GUEST_START(g_rep_outsw);
 	run = self->g.cpu.run;
 	fill(self->g.mem + 0x5ffc, 8, 1);
 	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&self->g));
@@ -106,7 +77,7 @@ TEST_F(sio, rep_insb_fills_guest_memory)
 	struct minivm_run *run;
 	uint8_t want[16];
 
-	START(g_rep_insb);
+	GUEST_START(g_rep_insb);
 	run = self->g.cpu.run;
 	fill(want, 16, 0x30);
 	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&self->g));
@@ -130,7 +101,7 @@ TEST_F(sio, rep_outsb_of_5000_bytes)
 
 	if (variant->mode == MINIVM_MODE_REAL)
 		SKIP(return, "0x20000 is beyond a real-mode offset");
-	START(g_big);
+	GUEST_START(g_big);
 	run = self->g.cpu.run;
 	fill(self->g.mem + 0x20000, 5000, 0);
 	while (guest_run(&self->g) == MINIVM_EXIT_IO && exits++ < 100) {

@@ -104,6 +104,22 @@ static void test_loader(void)
 	      "ELF32: protected mode");
 	v = vmm_with(1 << 20, GUESTS "hello64.elf", 0);
 	check(vmm_load_image(v) < 0, "ELF segments outside memory are refused");
+	{
+		/* hello64.elf with its first segment moved onto the tables */
+		static uint8_t elf[16384];
+		FILE *in = fopen(GUESTS "hello64.elf", "rb");
+		size_t n = in ? fread(elf, 1, sizeof(elf), in) : 0;
+		Elf64_Ehdr *eh = (Elf64_Ehdr *)elf;
+		Elf64_Phdr *ph = (Elf64_Phdr *)(elf + eh->e_phoff);
+
+		if (in)
+			fclose(in);
+		ph[0].p_paddr = VMM_TABLES + 0x1000;
+		f = tmpfile_with(elf, n);
+		check(vmm_load_image(vmm_with(4 << 20, f, 0)) < 0,
+		      "an ELF segment over the page tables is refused");
+		unlink(f);
+	}
 
 	v = vmm_with(16 << 20, GUESTS "multiboot.elf", 0);
 	v->opt.cmdline = "a=b";
