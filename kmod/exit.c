@@ -15,6 +15,7 @@
 
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <asm/trapnr.h>
 #include <asm/vmx.h>
 
 #include "minivm.h"
@@ -250,6 +251,25 @@ static int handle_ept_misconfig(struct minivm_vcpu *vcpu)
 			      ARRAY_SIZE(data), data);
 }
 
+/*
+ * Deliver an exception to the guest on the next entry (SDM Vol. 3C,
+ * 26.6: VM-entry event injection).  Faults leave RIP on the faulting
+ * instruction.  A real-mode guest gets no error code: entry refuses one
+ * when CR0.PE is 0 (26.2.1.3).
+ */
+static int inject_exception(struct minivm_vcpu *vcpu, u8 vector,
+			    bool has_error_code)
+{
+	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
+
+	if (has_error_code && (vcpu->cr0_shadow & X86_CR0_PE)) {
+		info |= INTR_INFO_DELIVER_CODE_MASK;
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	}
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
+	return 1;
+}
+
 /* VM entry failed after VMLAUNCH/VMRESUME was accepted (SDM 28.8). */
 static int failed_entry(struct minivm_vcpu *vcpu, u32 reason)
 {
@@ -315,6 +335,21 @@ int minivm_handle_exit(struct minivm_vcpu *vcpu)
 		break;
 	case EXIT_REASON_EPT_MISCONFIG:
 		ret = handle_ept_misconfig(vcpu);
+		break;
+	case EXIT_REASON_VMCALL: case EXIT_REASON_VMCLEAR:
+	case EXIT_REASON_VMLAUNCH: case EXIT_REASON_VMPTRLD:
+	case EXIT_REASON_VMPTRST: case EXIT_REASON_VMREAD:
+	case EXIT_REASON_VMRESUME: case EXIT_REASON_VMWRITE:
+	case EXIT_REASON_VMOFF: case EXIT_REASON_VMON:
+	case EXIT_REASON_INVEPT: case EXIT_REASON_INVVPID:
+	case 11:	/* GETSEC: the kernel's headers have no name for it */
+		/* No nested VMX, no SMX: these do not exist for the guest. */
+		ret = inject_exception(vcpu, X86_TRAP_UD, false);
+		break;
+	case EXIT_REASON_MSR_READ:
+	case EXIT_REASON_MSR_WRITE:
+		/* No MSR is the guest's: #GP(0), and the host's stay intact. */
+		ret = inject_exception(vcpu, X86_TRAP_GP, true);
 		break;
 	default:
 		ret = unexpected_exit(vcpu, reason);

@@ -182,21 +182,77 @@ TEST_F(exits, mmio_reads_of_every_size)
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
 }
 
-/* RDMSR always exits and minivm does not emulate it: internal error. */
-GUEST_CODE(g_rdmsr, "mov $0x10, %ecx\n rdmsr\n hlt");
+/* INVD always exits and minivm does not handle it: internal error. */
+GUEST_CODE(g_invd, "nop\n invd\n hlt");
 
 TEST_F(exits, unhandled_exit_is_internal_error)
 {
 	struct minivm_run *run;
 
-	GUEST_START(g_rdmsr);
+	GUEST_START(g_invd);
 	run = self->g.cpu.run;
 	ASSERT_EQ(MINIVM_EXIT_INTERNAL_ERROR, guest_run(&self->g));
 	EXPECT_EQ(MINIVM_INTERNAL_UNEXPECTED_EXIT, run->internal.suberror);
 	EXPECT_EQ(3, run->internal.ndata);
-	EXPECT_EQ(31, run->internal.data[0]);		/* RDMSR */
-	EXPECT_EQ(code_rip(variant->mode, variant->mode == MINIVM_MODE_REAL ?
-			   6 : 5), run->internal.data[2]);
+	EXPECT_EQ(13, run->internal.data[0]);		/* INVD */
+	EXPECT_EQ(code_rip(variant->mode, 1), run->internal.data[2]);
+}
+
+/*
+ * The guest's exceptions, seen through a real-mode interrupt vector table:
+ * vector 6 (#UD) reports 6 on port 80h, vector 13 (#GP) reports 13.
+ */
+static void install_ivt(uint8_t *mem)
+{
+	static const uint8_t ud[] = { 0xb0, 6, 0xe6, 0x80, 0xf4 };
+	static const uint8_t gp[] = { 0xb0, 13, 0xe6, 0x80, 0xf4 };
+	uint16_t ud_vec[2] = { 0x100, GUEST_CODE_ADDR >> 4 };
+	uint16_t gp_vec[2] = { 0x200, GUEST_CODE_ADDR >> 4 };
+
+	memcpy(mem + GUEST_CODE_ADDR + 0x100, ud, sizeof(ud));
+	memcpy(mem + GUEST_CODE_ADDR + 0x200, gp, sizeof(gp));
+	memcpy(mem + 6 * 4, ud_vec, 4);
+	memcpy(mem + 13 * 4, gp_vec, 4);
+}
+
+static void expect_vector(struct __test_metadata *_metadata,
+			  const struct guest_code *code, uint8_t vector)
+{
+	struct guest g;
+
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_REAL, code));
+	install_ivt(g.mem);
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	EXPECT_EQ(0x80, g.cpu.run->io.port);
+	EXPECT_EQ(vector, minivm_io_data(g.cpu.run)[0]);
+	guest_destroy(&g);
+}
+
+GUEST_CODE(g_vmcall, "vmcall\n hlt");
+GUEST_CODE(g_vmxon, "vmxon 0x3000\n hlt");
+GUEST_CODE(g_vmread, ".byte 0x0f, 0x78, 0xc3\n hlt");	/* vmread */
+GUEST_CODE(g_rdmsr, "mov $0xc0000082, %ecx\n rdmsr\n hlt");
+GUEST_CODE(g_wrmsr, "mov $0x3a, %ecx\n xor %eax, %eax\n xor %edx, %edx\n wrmsr\n hlt");
+
+/*
+ * VMX instructions do not exist for the guest: #UD.  (In real mode the
+ * CPU raises #UD for most of them itself; VMCALL exits to minivm, which
+ * injects it.)
+ */
+TEST(vmx_instructions_raise_ud)
+{
+	NEED_MINIVM();
+	expect_vector(_metadata, g_vmcall, 6);
+	expect_vector(_metadata, g_vmxon, 6);
+	expect_vector(_metadata, g_vmread, 6);
+}
+
+/* MSRs are not the guest's (LSTAR, FEAT_CTL here): #GP. */
+TEST(msr_access_raises_gp)
+{
+	NEED_MINIVM();
+	expect_vector(_metadata, g_rdmsr, 13);
+	expect_vector(_metadata, g_wrmsr, 13);
 }
 
 /* CR0.PG without CR0.PE is invalid guest state (SDM 26.3.1.1). */
