@@ -77,6 +77,12 @@ TEST(second_run_of_a_vcpu_is_ebusy)
 			break;
 	}
 	EXPECT_LT(i, 500);
+	/* The register ioctls share the vCPU with RUN: EBUSY too. */
+	{
+		struct minivm_regs r;
+
+		EXPECT_EQ(-EBUSY, minivm_get_regs(&g.cpu, &r));
+	}
 	pthread_kill(t, SIGUSR1);
 	pthread_join(t, &ret);
 	EXPECT_EQ(-EINTR, (long)ret);

@@ -89,6 +89,20 @@ TEST_F(sio, rep_insb_fills_guest_memory)
 	EXPECT_EQ(0, memcmp(want, self->g.mem + 0x7000, 16));
 }
 
+/* The memory an INS was to fill is gone before the next RUN: EFAULT. */
+TEST(ins_into_deleted_memory_is_efault)
+{
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_rep_insb));
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	/* 0x7000 is in slot 0 (0..0xdfff); the code is in slot 1. */
+	ASSERT_EQ(0, minivm_set_memory(g.vm, 0, 0, 0, NULL, 0));
+	EXPECT_EQ(-EFAULT, minivm_run(&g.cpu));
+	guest_destroy(&g);
+}
+
 /* 5000 bytes: more than a run page holds, delivered in order. */
 GUEST_CODE(g_big,
 	"mov $0x20000, %esi\n mov $0xe9, %dx\n mov $5000, %ecx\n rep outsb\n hlt");
