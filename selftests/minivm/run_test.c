@@ -61,6 +61,7 @@ static void *run_thread(void *arg)
 TEST(second_run_of_a_vcpu_is_ebusy)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
+	struct minivm_regs regs;
 	struct guest g;
 	pthread_t t;
 	void *ret;
@@ -78,11 +79,7 @@ TEST(second_run_of_a_vcpu_is_ebusy)
 	}
 	EXPECT_LT(i, 500);
 	/* The register ioctls share the vCPU with RUN: EBUSY too. */
-	{
-		struct minivm_regs r;
-
-		EXPECT_EQ(-EBUSY, minivm_get_regs(&g.cpu, &r));
-	}
+	EXPECT_EQ(-EBUSY, minivm_get_regs(&g.cpu, &regs));
 	pthread_kill(t, SIGUSR1);
 	pthread_join(t, &ret);
 	EXPECT_EQ(-EINTR, (long)ret);
