@@ -270,6 +270,47 @@ static int inject_exception(struct minivm_vcpu *vcpu, u8 vector,
 	return 1;
 }
 
+/*
+ * VMCALL: the guest asks its hypervisor, the para-virtual way (api.rst,
+ * "Hypercalls").  Outside 64-bit mode the number and arguments are 32-bit.
+ */
+static int handle_vmcall(struct minivm_vcpu *vcpu)
+{
+	bool long_mode = (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) &&
+			 (vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK);
+	u64 mask = long_mode ? ~0ULL : 0xffffffffULL;
+	struct minivm_gprs *g = &vcpu->gprs;
+	struct minivm_run *run = vcpu->run;
+	u64 nr = g->rax & mask;
+
+	skip_instruction();
+	if (VMX_AR_DPL(vmcs_read32(GUEST_SS_AR_BYTES))) {	/* CPL > 0 */
+		g->rax = -EPERM & mask;
+		return 1;
+	}
+	switch (nr) {
+	case MINIVM_HC_NOP:
+		g->rax = 0;
+		return 1;
+	case MINIVM_HC_API_VERSION:
+		g->rax = MINIVM_API_VERSION;
+		return 1;
+	}
+	if (nr < MINIVM_HC_USER_FIRST || nr > MINIVM_HC_USER_LAST) {
+		g->rax = -ENOSYS & mask;
+		return 1;
+	}
+	run->exit_reason = MINIVM_EXIT_HYPERCALL;
+	run->hypercall.nr = nr;
+	run->hypercall.args[0] = g->rbx & mask;
+	run->hypercall.args[1] = g->rcx & mask;
+	run->hypercall.args[2] = g->rdx & mask;
+	run->hypercall.args[3] = g->rsi & mask;
+	run->hypercall.ret = -ENOSYS & mask;	/* if userspace says nothing */
+	vcpu->pending = MINIVM_PENDING_HYPERCALL;
+	return 0;
+}
+
 /* VM entry failed after VMLAUNCH/VMRESUME was accepted (SDM 28.8). */
 static int failed_entry(struct minivm_vcpu *vcpu, u32 reason)
 {
@@ -336,7 +377,10 @@ int minivm_handle_exit(struct minivm_vcpu *vcpu)
 	case EXIT_REASON_EPT_MISCONFIG:
 		ret = handle_ept_misconfig(vcpu);
 		break;
-	case EXIT_REASON_VMCALL: case EXIT_REASON_VMCLEAR:
+	case EXIT_REASON_VMCALL:
+		ret = handle_vmcall(vcpu);
+		break;
+	case EXIT_REASON_VMCLEAR:
 	case EXIT_REASON_VMLAUNCH: case EXIT_REASON_VMPTRLD:
 	case EXIT_REASON_VMPTRST: case EXIT_REASON_VMREAD:
 	case EXIT_REASON_VMRESUME: case EXIT_REASON_VMWRITE:
@@ -385,6 +429,9 @@ int minivm_complete_userspace_io(struct minivm_vcpu *vcpu)
 		break;
 	case MINIVM_PENDING_MMIO_READ:
 		minivm_complete_mmio_read(vcpu);
+		break;
+	case MINIVM_PENDING_HYPERCALL:
+		vcpu->gprs.rax = run->hypercall.ret;
 		break;
 	case MINIVM_PENDING_INS:
 		/* RDI already moved on; the guest memory gets the data now. */

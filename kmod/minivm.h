@@ -88,6 +88,7 @@ enum minivm_pending {
 	MINIVM_PENDING_IO_IN,		/* copy run->io data into RAX */
 	MINIVM_PENDING_MMIO_READ,	/* copy run->mmio data into a GPR */
 	MINIVM_PENDING_INS,		/* copy run->io data to ES:RDI */
+	MINIVM_PENDING_HYPERCALL,	/* copy run->hypercall.ret to RAX */
 };
 
 /*

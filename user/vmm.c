@@ -211,6 +211,36 @@ static void disassemble(struct vmm *v, const uint8_t *insn, char *buf, size_t le
 		snprintf(buf, len, "%s", di.text);
 }
 
+/*
+ * The launcher's hypercalls (api.rst): write guest memory to stdout, and
+ * exit with a status as isa-debug-exit does.  Others return -ENOSYS.
+ */
+static void handle_hypercall(struct vmm *v)
+{
+	struct minivm_run *run = v->cpu.run;
+	uint64_t addr = run->hypercall.args[0], len = run->hypercall.args[1];
+
+	switch (run->hypercall.nr) {
+	case MINIVM_HC_CONSOLE_WRITE:
+		if (addr > v->mem_size || len > v->mem_size - addr) {
+			run->hypercall.ret = -EFAULT;
+			break;
+		}
+		fwrite(v->mem + addr, 1, len, stdout);
+		fflush(stdout);
+		run->hypercall.ret = len;
+		break;
+	case MINIVM_HC_EXIT:
+		v->status = ((run->hypercall.args[0] << 1) | 1) & 0xff;
+		v->stop = true;
+		break;
+	default:
+		fprintf(stderr, "minivm: warning: unknown hypercall %#llx\n",
+			(unsigned long long)run->hypercall.nr);
+		run->hypercall.ret = -ENOSYS;
+	}
+}
+
 static void handle_internal(struct vmm *v)
 {
 	struct minivm_run *run = v->cpu.run;
@@ -264,6 +294,11 @@ static void trace_exit(struct vmm *v)
 		fprintf(stderr, " %s port=%#x size=%u count=%u",
 			run->io.direction == MINIVM_EXIT_IO_IN ? "in" : "out",
 			run->io.port, run->io.size, run->io.count);
+	else if (run->exit_reason == MINIVM_EXIT_HYPERCALL)
+		fprintf(stderr, " nr=%#llx args=%#llx,%#llx,%#llx,%#llx",
+			run->hypercall.nr, run->hypercall.args[0],
+			run->hypercall.args[1], run->hypercall.args[2],
+			run->hypercall.args[3]);
 	else if (run->exit_reason == MINIVM_EXIT_MMIO)
 		fprintf(stderr, " %s addr=%#llx len=%u",
 			run->mmio.is_write ? "write" : "read",
@@ -281,6 +316,9 @@ static void handle_exit(struct vmm *v)
 		break;
 	case MINIVM_EXIT_MMIO:
 		handle_mmio(v);
+		break;
+	case MINIVM_EXIT_HYPERCALL:
+		handle_hypercall(v);
 		break;
 	case MINIVM_EXIT_HLT:
 		if (v->opt.regs)
@@ -307,7 +345,7 @@ static void print_stats(struct vmm *v)
 	uint32_t i;
 
 	fprintf(stderr, "exits:\n");
-	for (i = 0; i <= MINIVM_EXIT_INTR; i++)
+	for (i = 0; i <= MINIVM_EXIT_HYPERCALL; i++)
 		if (v->exits[i])
 			fprintf(stderr, "  %-24s %llu\n", minivm_exit_name(i),
 				(unsigned long long)v->exits[i]);
@@ -375,7 +413,7 @@ int vmm_run(struct vmm *v)
 			v->status = VMM_EXIT_INTERNAL;
 			break;
 		}
-		if (v->cpu.run->exit_reason <= MINIVM_EXIT_INTR)
+		if (v->cpu.run->exit_reason <= MINIVM_EXIT_HYPERCALL)
 			v->exits[v->cpu.run->exit_reason]++;
 		if (v->opt.trace)
 			trace_exit(v);

@@ -199,20 +199,31 @@ TEST_F(exits, unhandled_exit_is_internal_error)
 }
 
 /*
- * The guest's exceptions, seen through a real-mode interrupt vector table:
- * vector 6 (#UD) reports 6 on port 80h, vector 13 (#GP) reports 13.
+ * The guest's exceptions, seen through a protected-mode IDT at 7000h
+ * (IDTR image at 7FF0h, loaded by the guest code first): vector 6 (#UD)
+ * reports 6 on port 80h, vector 13 (#GP) reports 13.
  */
-static void install_ivt(uint8_t *mem)
+static void install_idt(uint8_t *mem)
 {
 	static const uint8_t ud[] = { 0xb0, 6, 0xe6, 0x80, 0xf4 };
 	static const uint8_t gp[] = { 0xb0, 13, 0xe6, 0x80, 0xf4 };
-	uint16_t ud_vec[2] = { 0x100, GUEST_CODE_ADDR >> 4 };
-	uint16_t gp_vec[2] = { 0x200, GUEST_CODE_ADDR >> 4 };
+	uint32_t handler[2] = { GUEST_CODE_ADDR + 0x100, GUEST_CODE_ADDR + 0x200 };
+	uint8_t vectors[2] = { 6, 13 }, idtr[6];
+	uint64_t gate;
+	int i;
 
-	memcpy(mem + GUEST_CODE_ADDR + 0x100, ud, sizeof(ud));
-	memcpy(mem + GUEST_CODE_ADDR + 0x200, gp, sizeof(gp));
-	memcpy(mem + 6 * 4, ud_vec, 4);
-	memcpy(mem + 13 * 4, gp_vec, 4);
+	memcpy(mem + handler[0], ud, sizeof(ud));
+	memcpy(mem + handler[1], gp, sizeof(gp));
+	for (i = 0; i < 2; i++) {
+		/* 32-bit interrupt gate: present, DPL 0, type Eh, CS 08h */
+		gate = (handler[i] & 0xffff) | (0x08ULL << 16) | (0x8eULL << 40) |
+		       ((uint64_t)(handler[i] >> 16) << 48);
+		memcpy(mem + 0x7000 + vectors[i] * 8, &gate, 8);
+	}
+	idtr[0] = 0xff;			/* limit 0FFh: 32 gates */
+	idtr[1] = 0;
+	memcpy(idtr + 2, &(uint32_t){ 0x7000 }, 4);
+	memcpy(mem + 0x7ff0, idtr, 6);
 }
 
 static void expect_vector(struct __test_metadata *_metadata,
@@ -220,31 +231,30 @@ static void expect_vector(struct __test_metadata *_metadata,
 {
 	struct guest g;
 
-	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_REAL, code));
-	install_ivt(g.mem);
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, code));
+	install_idt(g.mem);
 	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
 	EXPECT_EQ(0x80, g.cpu.run->io.port);
 	EXPECT_EQ(vector, minivm_io_data(g.cpu.run)[0]);
 	guest_destroy(&g);
 }
 
-GUEST_CODE(g_vmcall, "vmcall\n hlt");
-GUEST_CODE(g_vmxon, "vmxon 0x3000\n hlt");
-GUEST_CODE(g_vmread, ".byte 0x0f, 0x78, 0xc3\n hlt");	/* vmread */
-GUEST_CODE(g_rdmsr, "mov $0xc0000082, %ecx\n rdmsr\n hlt");
-GUEST_CODE(g_wrmsr, "mov $0x3a, %ecx\n xor %eax, %eax\n xor %edx, %edx\n wrmsr\n hlt");
+GUEST_CODE(g_vmxon, "lidt 0x7ff0\n vmxon 0x3000\n hlt");
+GUEST_CODE(g_vmread, "lidt 0x7ff0\n .byte 0x0f, 0x78, 0xc3\n hlt");
+GUEST_CODE(g_vmptrld, "lidt 0x7ff0\n vmptrld 0x3000\n hlt");
+GUEST_CODE(g_vmxoff, "lidt 0x7ff0\n vmxoff\n hlt");
+GUEST_CODE(g_rdmsr, "lidt 0x7ff0\n mov $0xc0000082, %ecx\n rdmsr\n hlt");
+GUEST_CODE(g_wrmsr, "lidt 0x7ff0\n mov $0x3a, %ecx\n xor %eax, %eax\n"
+		    "xor %edx, %edx\n wrmsr\n hlt");
 
-/*
- * VMX instructions do not exist for the guest: #UD.  (In real mode the
- * CPU raises #UD for most of them itself; VMCALL exits to minivm, which
- * injects it.)
- */
+/* VMX instructions do not exist for the guest: #UD, from minivm. */
 TEST(vmx_instructions_raise_ud)
 {
 	NEED_MINIVM();
-	expect_vector(_metadata, g_vmcall, 6);
 	expect_vector(_metadata, g_vmxon, 6);
 	expect_vector(_metadata, g_vmread, 6);
+	expect_vector(_metadata, g_vmptrld, 6);
+	expect_vector(_metadata, g_vmxoff, 6);
 }
 
 /* MSRs are not the guest's (LSTAR, FEAT_CTL here): #GP. */
@@ -255,19 +265,36 @@ TEST(msr_access_raises_gp)
 	expect_vector(_metadata, g_wrmsr, 13);
 }
 
-/* CR0.PG without CR0.PE is invalid guest state (SDM 26.3.1.1). */
-TEST_F(exits, invalid_guest_state_fails_entry)
+/*
+ * Hypercalls in every mode: NOP and the API version answered by the
+ * kernel, an unknown number gets -ENOSYS, a user hypercall exits with its
+ * arguments and returns what userspace put in ret.
+ */
+GUEST_CODE(g_hc,
+	"mov $0, %eax\n vmcall\n out %eax, $0x80\n"
+	"mov $1, %eax\n vmcall\n out %eax, $0x80\n"
+	"mov $0x12345, %eax\n vmcall\n out %eax, $0x80\n"
+	"mov $0x150, %eax\n mov $11, %ebx\n mov $22, %ecx\n mov $33, %edx\n"
+	"mov $44, %esi\n vmcall\n out %eax, $0x80\n hlt");
+
+TEST_F(exits, hypercalls)
 {
-	struct minivm_sregs s;
 	struct minivm_run *run;
 
-	GUEST_START(g_hlt);
+	GUEST_START(g_hc);
 	run = self->g.cpu.run;
-	ASSERT_EQ(0, minivm_get_sregs(&self->g.cpu, &s));
-	s.cr0 = (s.cr0 | 0x80000000) & ~1ULL;
-	ASSERT_EQ(0, minivm_set_sregs(&self->g.cpu, &s));
-	ASSERT_EQ(MINIVM_EXIT_FAIL_ENTRY, guest_run(&self->g));
-	EXPECT_EQ(33, run->fail_entry.hardware_entry_failure_reason);
+	expect_out(_metadata, &self->g, 0x80, 4, 0);
+	expect_out(_metadata, &self->g, 0x80, 4, MINIVM_API_VERSION);
+	expect_out(_metadata, &self->g, 0x80, 4, (uint32_t)-38);	/* ENOSYS */
+	ASSERT_EQ(MINIVM_EXIT_HYPERCALL, guest_run(&self->g));
+	EXPECT_EQ(0x150, run->hypercall.nr);
+	EXPECT_EQ(11, run->hypercall.args[0]);
+	EXPECT_EQ(22, run->hypercall.args[1]);
+	EXPECT_EQ(33, run->hypercall.args[2]);
+	EXPECT_EQ(44, run->hypercall.args[3]);
+	run->hypercall.ret = 0xbeef;
+	expect_out(_metadata, &self->g, 0x80, 4, 0xbeef);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
 }
 
 TEST_HARNESS_MAIN

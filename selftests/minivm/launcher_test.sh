@@ -75,6 +75,8 @@ expect "--format multiboot forced" 0 'multiboot: mem_lower=640K mem_upper=15360K
 	run --format multiboot "$G/multiboot.elf"
 expect "MMIO of 1, 2, 4 and 8 bytes" 0 'mmio: 1 2 4 8 bytes ok\n' -- \
 	run "$G/mmio64.elf"
+expect "hypercalls: console, API version, exit (7 << 1) | 1" 15 \
+	'Hello through hypercalls! API version 1\n' -- run "$G/hypercall64.elf"
 
 # Exit statuses.
 printf '\260\052\346\364' > "$T/exit42.bin"		# mov $42,%al; out %al,$0xf4

@@ -155,9 +155,25 @@ struct minivm_cpuid {
 #define MINIVM_EXIT_FAIL_ENTRY		5 /* VM entry failed */
 #define MINIVM_EXIT_INTERNAL_ERROR	6 /* minivm could not go on */
 #define MINIVM_EXIT_INTR		7 /* a signal, or immediate_exit */
+#define MINIVM_EXIT_HYPERCALL		8 /* VMCALL for userspace */
 
 #define MINIVM_EXIT_IO_IN		0
 #define MINIVM_EXIT_IO_OUT		1
+
+/*
+ * Hypercalls: the guest executes VMCALL at CPL 0 with the number in RAX and
+ * arguments in RBX, RCX, RDX and RSI; the result comes back in RAX.  A few
+ * are answered by the kernel; MINIVM_HC_USER_FIRST..LAST go to userspace
+ * as MINIVM_EXIT_HYPERCALL; any other number returns -ENOSYS (-38), and a
+ * VMCALL at CPL > 0 returns -EPERM (-1).
+ */
+#define MINIVM_HC_NOP			0	/* returns 0: the cheapest exit */
+#define MINIVM_HC_API_VERSION		1	/* returns MINIVM_API_VERSION */
+#define MINIVM_HC_USER_FIRST		0x100
+#define MINIVM_HC_USER_LAST		0x1ff
+/* The minivm launcher serves these two. */
+#define MINIVM_HC_CONSOLE_WRITE		0x100	/* RBX: guest address, RCX: length */
+#define MINIVM_HC_EXIT			0x101	/* RBX: code, status (code << 1) | 1 */
 
 /* Internal errors: minivm_run.internal.suberror. */
 #define MINIVM_INTERNAL_UNEXPECTED_EXIT	1 /* data: reason, qual, rip */
@@ -201,6 +217,12 @@ struct minivm_run {
 			__u32 vm_instruction_error;	/* for VMfail */
 			__u32 padding;
 		} fail_entry;
+		/* MINIVM_EXIT_HYPERCALL: set ret before the next RUN */
+		struct {
+			__u64 nr;
+			__u64 args[4];		/* RBX, RCX, RDX, RSI */
+			__u64 ret;		/* into RAX */
+		} hypercall;
 		/* MINIVM_EXIT_INTERNAL_ERROR */
 		struct {
 			__u32 suberror;		/* MINIVM_INTERNAL_* */

@@ -71,4 +71,34 @@ static inline void __attribute__((noreturn)) halt(void)
 		__asm__ volatile("hlt");
 }
 
+/*
+ * Hypercalls (VMCALL): number in RAX, arguments in RBX and RCX, result in
+ * RAX.  The same source serves 32- and 64-bit guests.
+ */
+static inline long hypercall2(unsigned long nr, unsigned long a0,
+			      unsigned long a1)
+{
+	long ret;
+
+	__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1)
+			 : "memory");
+	return ret;
+}
+
+#define HC_NOP		0
+#define HC_API_VERSION	1
+#define HC_CONSOLE_WRITE 0x100	/* the minivm launcher's */
+#define HC_EXIT		0x101
+
+static inline long hc_console_write(const char *s, unsigned long len)
+{
+	return hypercall2(HC_CONSOLE_WRITE, (unsigned long)s, len);
+}
+
+static inline void __attribute__((noreturn)) hc_exit(unsigned long code)
+{
+	hypercall2(HC_EXIT, code, 0);
+	halt();
+}
+
 #endif /* GUEST_RT_H */

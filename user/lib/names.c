@@ -16,6 +16,7 @@ static const char * const exit_names[] = {
 	[MINIVM_EXIT_FAIL_ENTRY] = "VM-entry failure",
 	[MINIVM_EXIT_INTERNAL_ERROR] = "internal error",
 	[MINIVM_EXIT_INTR] = "interrupted",
+	[MINIVM_EXIT_HYPERCALL] = "hypercall",
 };
 
 const char *minivm_exit_name(uint32_t reason)
