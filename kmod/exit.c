@@ -285,7 +285,7 @@ static int handle_vmcall(struct minivm_vcpu *vcpu)
 
 	skip_instruction();
 	if (VMX_AR_DPL(vmcs_read32(GUEST_SS_AR_BYTES))) {	/* CPL > 0 */
-		g->rax = -EPERM & mask;
+		g->rax = -MINIVM_HC_EPERM & mask;
 		return 1;
 	}
 	switch (nr) {
@@ -297,7 +297,7 @@ static int handle_vmcall(struct minivm_vcpu *vcpu)
 		return 1;
 	}
 	if (nr < MINIVM_HC_USER_FIRST || nr > MINIVM_HC_USER_LAST) {
-		g->rax = -ENOSYS & mask;
+		g->rax = -MINIVM_HC_ENOSYS & mask;
 		return 1;
 	}
 	run->exit_reason = MINIVM_EXIT_HYPERCALL;
@@ -306,7 +306,7 @@ static int handle_vmcall(struct minivm_vcpu *vcpu)
 	run->hypercall.args[1] = g->rcx & mask;
 	run->hypercall.args[2] = g->rdx & mask;
 	run->hypercall.args[3] = g->rsi & mask;
-	run->hypercall.ret = -ENOSYS & mask;	/* if userspace says nothing */
+	run->hypercall.ret = -MINIVM_HC_ENOSYS & mask;	/* if userspace says nothing */
 	vcpu->pending = MINIVM_PENDING_HYPERCALL;
 	return 0;
 }

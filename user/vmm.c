@@ -223,7 +223,7 @@ static void handle_hypercall(struct vmm *v)
 	switch (run->hypercall.nr) {
 	case MINIVM_HC_CONSOLE_WRITE:
 		if (addr > v->mem_size || len > v->mem_size - addr) {
-			run->hypercall.ret = -EFAULT;
+			run->hypercall.ret = -MINIVM_HC_EFAULT;
 			break;
 		}
 		fwrite(v->mem + addr, 1, len, stdout);
@@ -237,7 +237,7 @@ static void handle_hypercall(struct vmm *v)
 	default:
 		fprintf(stderr, "minivm: warning: unknown hypercall %#llx\n",
 			(unsigned long long)run->hypercall.nr);
-		run->hypercall.ret = -ENOSYS;
+		run->hypercall.ret = -MINIVM_HC_ENOSYS;
 	}
 }
 

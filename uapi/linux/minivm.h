@@ -167,6 +167,10 @@ struct minivm_cpuid {
  * as MINIVM_EXIT_HYPERCALL; any other number returns -ENOSYS (-38), and a
  * VMCALL at CPL > 0 returns -EPERM (-1).
  */
+#define MINIVM_HC_ENOSYS		38	/* returned negated: no such call */
+#define MINIVM_HC_EPERM			1	/* returned negated: CPL > 0 */
+#define MINIVM_HC_EFAULT		14	/* returned negated: bad address */
+
 #define MINIVM_HC_NOP			0	/* returns 0: the cheapest exit */
 #define MINIVM_HC_API_VERSION		1	/* returns MINIVM_API_VERSION */
 #define MINIVM_HC_USER_FIRST		0x100
