@@ -210,8 +210,24 @@ static bool must_return(struct minivm_vcpu *vcpu, int *ret)
 	return false;
 }
 
+/*
+ * Has this RUN used up the exits userspace allowed it?  Exits handled in
+ * the kernel count, the preemption timer's included, so a budget bounds
+ * both the work and (roughly, in milliseconds) the time of one RUN.
+ */
+static bool budget_spent(struct minivm_vcpu *vcpu, u32 *exits)
+{
+	u32 budget = READ_ONCE(vcpu->run->exit_budget);
+
+	if (!budget || ++*exits < budget)
+		return false;
+	vcpu->run->exit_reason = MINIVM_EXIT_BUDGET;
+	return true;
+}
+
 static int run_loop(struct minivm_vcpu *vcpu)
 {
+	u32 exits = 0;
 	int ret = 0, how;
 
 	for (;;) {
@@ -234,7 +250,7 @@ static int run_loop(struct minivm_vcpu *vcpu)
 			report_vmfail(vcpu, how);
 			break;
 		}
-		if (!minivm_handle_exit(vcpu))
+		if (!minivm_handle_exit(vcpu) || budget_spent(vcpu, &exits))
 			break;
 	}
 	return ret;
@@ -247,9 +263,10 @@ static int run_loop(struct minivm_vcpu *vcpu)
  * First the exit that last returned to userspace is completed (an IN or
  * an MMIO read gets its data), then the guest runs.
  *
- * Return: 0 with run->exit_reason saying why; -EINTR on a signal or
- * immediate_exit (exit_reason MINIVM_EXIT_INTR); -EBUSY if another thread
- * is in RUN on this vCPU.
+ * Return: 0 with run->exit_reason saying why (MINIVM_EXIT_BUDGET after
+ * run->exit_budget exits, if set); -EINTR on a signal or immediate_exit
+ * (exit_reason MINIVM_EXIT_INTR); -EBUSY if another thread is in RUN on
+ * this vCPU.
  */
 int minivm_vcpu_run(struct minivm_vcpu *vcpu)
 {

@@ -52,6 +52,35 @@ TEST(immediate_exit_returns_at_once)
 	guest_destroy(&g);
 }
 
+/* CPUID in a loop: every one exits and is answered in the kernel. */
+GUEST_CODE(g_cpuid_loop,
+	"xor %edi, %edi\n 1: inc %edi\n xor %eax, %eax\n cpuid\n jmp 1b");
+
+/* An exit budget returns control after that many in-kernel exits. */
+TEST(exit_budget_bounds_a_run)
+{
+	struct minivm_regs r;
+	struct guest g;
+	int i;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_cpuid_loop));
+	g.cpu.run->exit_budget = 100;
+	for (i = 1; i <= 3; i++) {
+		ASSERT_EQ(MINIVM_EXIT_BUDGET, guest_run(&g));
+		ASSERT_EQ(0, minivm_get_regs(&g.cpu, &r));
+		/* At most 100 CPUIDs per RUN (timer exits count too). */
+		EXPECT_GE(100 * i, r.rdi);
+		EXPECT_LT(0, r.rdi);
+	}
+	/* And the spinning guest, exiting only on the timer, returns too. */
+	guest_destroy(&g);
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_spin));
+	g.cpu.run->exit_budget = 3;
+	EXPECT_EQ(MINIVM_EXIT_BUDGET, guest_run(&g));
+	guest_destroy(&g);
+}
+
 /* One vCPU, two threads: the second RUN is refused with EBUSY. */
 static void *run_thread(void *arg)
 {

@@ -156,6 +156,7 @@ struct minivm_cpuid {
 #define MINIVM_EXIT_INTERNAL_ERROR	6 /* minivm could not go on */
 #define MINIVM_EXIT_INTR		7 /* a signal, or immediate_exit */
 #define MINIVM_EXIT_HYPERCALL		8 /* VMCALL for userspace */
+#define MINIVM_EXIT_BUDGET		9 /* run->exit_budget exits handled */
 
 #define MINIVM_EXIT_IO_IN		0
 #define MINIVM_EXIT_IO_OUT		1
@@ -191,7 +192,8 @@ struct minivm_cpuid {
 struct minivm_run {
 	/* in: set by userspace */
 	__u8 immediate_exit;		/* RUN returns at once, EINTR */
-	__u8 padding1[7];
+	__u8 padding1[3];
+	__u32 exit_budget;		/* 0, or return after this many exits */
 
 	/* out: set by minivm */
 	__u32 exit_reason;		/* MINIVM_EXIT_* */

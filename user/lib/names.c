@@ -17,6 +17,7 @@ static const char * const exit_names[] = {
 	[MINIVM_EXIT_INTERNAL_ERROR] = "internal error",
 	[MINIVM_EXIT_INTR] = "interrupted",
 	[MINIVM_EXIT_HYPERCALL] = "hypercall",
+	[MINIVM_EXIT_BUDGET] = "exit budget spent",
 };
 
 const char *minivm_exit_name(uint32_t reason)
