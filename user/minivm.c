@@ -266,6 +266,7 @@ static int cmd_run(int argc, char **argv)
 
 	if (ret)
 		return ret < 0 ? 0 : ret;
+	vmm_catch_signals(&v);
 	/* The image first: its errors are worth knowing without VMX too. */
 	if (vmm_alloc_memory(&v) || vmm_load_image(&v) || vmm_create(&v)) {
 		vmm_destroy(&v);

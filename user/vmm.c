@@ -351,19 +351,24 @@ static void print_stats(struct vmm *v)
 				(unsigned long long)v->exits[i]);
 }
 
-static void install_signals(struct vmm *v)
+/*
+ * SIGINT and SIGALRM (--timeout) are caught from the start, even while
+ * the VM is being set up; once the vCPU runs, the handler also sets
+ * immediate_exit so that a signal arriving just before MINIVM_RUN is not
+ * lost.  The loop checks the flags before every RUN for the same reason.
+ */
+void vmm_catch_signals(struct vmm *v)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	sigemptyset(&sa.sa_mask);
-	running = v->cpu.run;
 	sigaction(SIGALRM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	if (v->opt.timeout)
 		alarm(v->opt.timeout);
 }
 
-/* RUN returned EINTR: a signal of ours, or someone else's. */
+/* A signal of ours arrived (or RUN returned EINTR for someone else's). */
 static void interrupted(struct vmm *v)
 {
 	v->cpu.run->immediate_exit = 0;
@@ -401,8 +406,12 @@ int vmm_run(struct vmm *v)
 		fprintf(stderr, "minivm: cannot set up the vCPU: %s\n", strerror(-ret));
 		return VMM_EXIT_SETUP;
 	}
-	install_signals(v);
+	running = v->cpu.run;
 	while (!v->stop) {
+		if (got_alarm || got_sigint) {
+			interrupted(v);
+			continue;
+		}
 		ret = minivm_run(&v->cpu);
 		if (ret == -EINTR) {
 			interrupted(v);

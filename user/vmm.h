@@ -74,6 +74,7 @@ int vmm_load_image(struct vmm *v);
 const char *vmm_format_name(enum image_format f);
 
 /* vmm.c */
+void vmm_catch_signals(struct vmm *v);
 int vmm_alloc_memory(struct vmm *v);
 int vmm_create(struct vmm *v);
 int vmm_run(struct vmm *v);

@@ -95,10 +95,11 @@ ok $? "--regs prints the registers at HLT (IP after the HLT)"
 
 minivm run "$T/spin.bin" > /dev/null 2> "$T/err" &
 pid=$!
-sleep 2
+sleep 1
 kill -INT $pid
 wait $pid
 ok $([ $? = 130 ] && echo 0 || echo 1) "Ctrl-C (SIGINT) stops the guest with 130"
+stderr_has "Ctrl-C: says so" 'interrupted' 
 
 # Reporting.
 expect "--stats counts exits" 0 'Hello from real mode!\n' -- \
