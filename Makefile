@@ -8,6 +8,7 @@
 #   make run          boot the test machine, load minivm, show what it found
 #   make vm-run FILES="a b" CMD="./a --x"   run anything in the test machine
 #   make shell        the test machine with a shell on its serial console
+#   make lint         the style gates alone; make docs: Documentation/ as HTML
 #
 # TESTVM=qemu|bochs|tcg picks the test machine (see scripts/testvm/boot).
 
@@ -82,6 +83,13 @@ payload: testvm-module user selftests
 deps:
 	@scripts/deps.sh
 
+# The style gates of make check, on their own; and the HTML documentation.
+lint: $(KSFT_INC)/kselftest_harness.h
+	scripts/gates.sh
+
+docs:
+	sphinx-build -W -b html Documentation/minivm build/docs
+
 check: deps
 	$(MAKE) all payload
 	scripts/check.sh
@@ -105,4 +113,4 @@ clean:
 	rm -rf build $(UNIT_TESTS)
 
 .PHONY: all module user selftests unit testvm-module payload deps check run \
-	vm-run shell clean
+	vm-run shell clean lint docs

@@ -92,14 +92,14 @@ static struct notifier_block minivm_module_nb = {
  */
 static bool kvm_intel_loaded(void)
 {
-	struct list_head *pos;
+	struct module *mod;
 	bool found = false;
 
 	rcu_read_lock();
-	list_for_each_rcu(pos, &THIS_MODULE->list) {
-		struct module *mod = list_entry(pos, struct module, list);
+	list_for_each_entry_rcu(mod, &THIS_MODULE->list, list) {
 		unsigned long addr = (unsigned long)mod;
 
+		/* Not a module, but the list head: do not look inside. */
 		if (addr < MODULES_VADDR || addr >= MODULES_END)
 			continue;
 		if (is_kvm_intel(mod) && (mod->state == MODULE_STATE_LIVE ||

@@ -1,7 +1,8 @@
 #!/bin/bash
 # make check: everything minivm can prove, ending in "N passed, N failed".
 #
-#   1. host unit tests (pure logic, natively, in milliseconds);
+#   1. host unit tests (pure logic, natively, in milliseconds) and the
+#      style gates (checkpatch, sparse, W=1, kernel-doc, cppcheck, Sphinx);
 #   2. one boot of the VMX test machine (Bochs, or QEMU with nested VMX on
 #      an Intel host) running every selftest, the kernel log checked after;
 #   3. one boot of QEMU without VMX (TCG), where the module must refuse to
@@ -32,6 +33,11 @@ for t in tests/unit/*_test; do
 done
 cat "$out/unit.log" | grep -E '^(not )?ok ' | sed 's/^/  /'
 add "$out/unit.log" $(cd tests/unit && ls *_test)
+
+echo "== style gates"
+{ echo "MINIVM-TEST-BEGIN gates"; scripts/gates.sh; echo "MINIVM-TEST-END gates $?"; } > "$out/gates.log" 2>&1
+grep -E '^(not )?ok |^# ' "$out/gates.log" | sed 's/^/  /'
+add "$out/gates.log" gates
 
 tests=$(cat build/testvm/payload/selftests/tests.list)
 

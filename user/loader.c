@@ -76,10 +76,11 @@ static bool has_multiboot_header(const uint8_t *img, size_t len)
 	size_t off;
 
 	for (off = 0; off + 12 <= len && off < MB_SEARCH; off += 4) {
-		uint32_t h[3];
+		uint32_t h[3], sum;
 
 		memcpy(h, img + off, sizeof(h));
-		if (h[0] == MB_MAGIC && h[0] + h[1] + h[2] == 0)
+		sum = h[0] + h[1] + h[2];	/* magic + flags + checksum */
+		if (h[0] == MB_MAGIC && sum == 0)
 			return true;
 	}
 	return false;

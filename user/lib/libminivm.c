@@ -63,8 +63,8 @@ int minivm_create_vcpu(int devfd, int vmfd, unsigned int id,
 		       struct minivm_vcpu *vcpu)
 {
 	int size = ret_or_errno(ioctl(devfd, MINIVM_GET_VCPU_MMAP_SIZE, 0));
-	int fd, err;
 	void *run;
+	int fd;
 
 	if (size < 0)
 		return size;
@@ -73,7 +73,8 @@ int minivm_create_vcpu(int devfd, int vmfd, unsigned int id,
 		return fd;
 	run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (run == MAP_FAILED) {
-		err = -errno;
+		int err = -errno;
+
 		close(fd);
 		return err;
 	}

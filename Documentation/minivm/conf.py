@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sphinx configuration for the minivm documentation: make docs.
+project = "minivm"
+author = "The minivm developers"
+master_doc = "index"
+exclude_patterns = []
+html_theme = "alabaster"
