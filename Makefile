@@ -9,6 +9,8 @@
 #   make vm-run FILES="a b" CMD="./a --x"   run anything in the test machine
 #   make shell        the test machine with a shell on its serial console
 #   make lint         the style gates alone; make docs: Documentation/ as HTML
+#   make install      module, launcher, library, man page, udev rule
+#                     (DESTDIR, PREFIX=/usr/local, KVER honoured); uninstall
 #
 # TESTVM=qemu|bochs|tcg picks the test machine (see scripts/testvm/boot).
 
@@ -22,6 +24,11 @@ TEST_KDIR := /lib/modules/$(TEST_KVER)/build
 # them, else the test kernel's (CI's own kernel ships none).
 HOST_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(if $(wildcard $(HOST_KDIR)),$(HOST_KDIR),$(TEST_KDIR))
+
+# make install: where, and for which kernel (the one KDIR belongs to).
+PREFIX ?= /usr/local
+DESTDIR ?=
+KVER ?= $(notdir $(patsubst %/build,%,$(KDIR)))
 
 KSFT_INC := $(TOP)/build/ksft
 PAYLOAD := $(TOP)/build/testvm/payload
@@ -83,6 +90,27 @@ payload: testvm-module user selftests
 deps:
 	@scripts/deps.sh
 
+# The module into /lib/modules/KVER/extra (depmod run), the launcher,
+# library, headers and man page under PREFIX, and the udev rule.
+INSTALLED := /lib/modules/$(KVER)/extra/minivm.ko $(PREFIX)/bin/minivm \
+	$(PREFIX)/lib/libminivm.a $(PREFIX)/include/libminivm.h \
+	$(PREFIX)/include/linux/minivm.h $(PREFIX)/share/man/man1/minivm.1 \
+	/etc/udev/rules.d/99-minivm.rules
+
+install: module user
+	install -D -m 644 kmod/minivm.ko $(DESTDIR)/lib/modules/$(KVER)/extra/minivm.ko
+	install -D -m 755 user/minivm $(DESTDIR)$(PREFIX)/bin/minivm
+	install -D -m 644 user/lib/libminivm.a $(DESTDIR)$(PREFIX)/lib/libminivm.a
+	install -D -m 644 user/lib/libminivm.h $(DESTDIR)$(PREFIX)/include/libminivm.h
+	install -D -m 644 uapi/linux/minivm.h $(DESTDIR)$(PREFIX)/include/linux/minivm.h
+	install -D -m 644 user/minivm.1 $(DESTDIR)$(PREFIX)/share/man/man1/minivm.1
+	install -D -m 644 scripts/99-minivm.rules $(DESTDIR)/etc/udev/rules.d/99-minivm.rules
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
 # The style gates of make check, on their own; and the HTML documentation.
 lint: $(KSFT_INC)/kselftest_harness.h
 	scripts/gates.sh
@@ -113,4 +141,4 @@ clean:
 	rm -rf build $(UNIT_TESTS)
 
 .PHONY: all module user selftests unit testvm-module payload deps check run \
-	vm-run shell clean lint docs
+	vm-run shell clean lint docs install uninstall

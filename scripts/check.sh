@@ -39,6 +39,11 @@ echo "== style gates"
 grep -E '^(not )?ok |^# ' "$out/gates.log" | sed 's/^/  /'
 add "$out/gates.log" gates
 
+echo "== make install, make uninstall, DKMS"
+{ echo "MINIVM-TEST-BEGIN install"; scripts/install-test.sh; echo "MINIVM-TEST-END install $?"; } > "$out/install.log" 2>&1
+grep -E '^(not )?ok |^# ' "$out/install.log" | sed 's/^/  /'
+add "$out/install.log" install
+
 tests=$(cat build/testvm/payload/selftests/tests.list)
 
 echo "== no-VMX machine (QEMU TCG), in the background"
