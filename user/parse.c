@@ -40,25 +40,33 @@ bool parse_addr(const char *s, uint64_t *out)
 	return !errno && end != s && *end == '\0' && *s != '-';
 }
 
+/* The index of @s in @names, or -1. */
+static int lookup(const char *s, const char *const *names, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
 int parse_format(const char *s, enum image_format *f)
 {
 	static const char * const names[] = { "auto", "flat", "elf", "multiboot" };
-	unsigned int i;
+	int i = lookup(s, names, 4);
 
-	for (i = 0; i < 4; i++)
-		if (!strcmp(s, names[i]))
-			return *f = i, 0;
-	return -1;
+	if (i >= 0)
+		*f = i;
+	return i < 0 ? -1 : 0;
 }
 
 int parse_mode(const char *s, enum minivm_mode *m)
 {
 	static const char * const names[] = { "real", "protected", "paged", "long" };
-	unsigned int i;
+	int i = lookup(s, names, 4);
 
-	for (i = 0; i < 4; i++)
-		if (!strcmp(s, names[i]))
-			return *m = i, 0;
-	return -1;
+	if (i >= 0)
+		*m = i;
+	return i < 0 ? -1 : 0;
 }
-
