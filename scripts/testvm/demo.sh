@@ -9,7 +9,7 @@ echo "== minivm info"
 minivm info
 for run in "--mode real $G/hello_real.bin" "$G/hello32.elf" \
 	   "--mode paged $G/hello32.bin" "$G/hello64.elf" \
-	   "--cmdline hello $G/multiboot.elf"; do
+	   "--cmdline hello $G/multiboot.elf" "$G/hypercall64.elf"; do
 	echo "== minivm run $run"
 	# shellcheck disable=SC2086
 	minivm run $run
