@@ -93,14 +93,17 @@ minivm run --regs "$T/hlt.bin" > "$T/out" 2> "$T/err"
 [ $? = 0 ] && grep -q '^RIP=0000000000000001' "$T/out"
 ok $? "--regs prints the registers at HLT (IP after the HLT)"
 
-# A background job of a script starts with SIGINT ignored until minivm
-# installs its handler, so knock until it answers (or 30 s have passed).
+# A background job of a script starts with SIGINT ignored: wait until
+# minivm has its handler (SigCgt bit 1 in /proc/PID/status), then press
+# Ctrl-C once.
 minivm run "$T/spin.bin" > /dev/null 2> "$T/err" &
 pid=$!
-for _ in $(seq 1 30); do
-	sleep 1
-	kill -INT $pid 2> /dev/null || break
+for _ in $(seq 1 300); do
+	cgt=$(sed -n 's/^SigCgt:[[:space:]]*//p' /proc/$pid/status 2> /dev/null)
+	[ -n "$cgt" ] && [ $((0x$cgt & 2)) != 0 ] && break
+	sleep 0.1
 done
+kill -INT $pid
 wait $pid
 ok $([ $? = 130 ] && echo 0 || echo 1) "Ctrl-C (SIGINT) stops the guest with 130"
 stderr_has "Ctrl-C: says so" 'interrupted' 
