@@ -7,6 +7,7 @@
 #                     machine and the no-VMX check; ends "N passed, N failed"
 #   make run          boot the test machine, load minivm, show what it found
 #   make vm-run FILES="a b" CMD="./a --x"   run anything in the test machine
+#   make soak         the ioctl fuzzer for 1,000,000 calls in the test machine
 #   make shell        the test machine with a shell on its serial console
 #   make lint         the style gates alone; make docs: Documentation/ as HTML
 #   make install      module, launcher, library, man page, udev rule
@@ -130,6 +131,12 @@ vm-run: deps
 	$(MAKE) all payload
 	scripts/testvm/boot --files "$(FILES)" "$(CMD)"
 
+# The ioctl fuzzer for a million calls (make check runs 100,000).
+soak: deps
+	$(MAKE) all payload
+	scripts/testvm/boot --timeout 10800 "MINIVM_TEST_LIMIT=10000 \
+		MINIVM_FUZZ_CALLS=1000000 /minivm/scripts/selftests.sh fuzz_test"
+
 shell: deps
 	$(MAKE) all payload
 	scripts/testvm/boot --shell
@@ -140,5 +147,5 @@ clean:
 	$(MAKE) -C selftests/minivm clean
 	rm -rf build $(UNIT_TESTS)
 
-.PHONY: all module user selftests unit testvm-module payload deps check run \
+.PHONY: all module user selftests unit testvm-module payload deps check soak run \
 	vm-run shell clean lint docs install uninstall

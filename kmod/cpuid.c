@@ -12,6 +12,7 @@
 
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/fpu/xstate.h>
 #include <asm/processor.h>
 
 #include "minivm.h"
@@ -20,8 +21,8 @@
 #define L1_ECX_HIDE (BIT(3) /* MONITOR: exits */ | BIT(5) /* VMX */ |	\
 		     BIT(6) /* SMX */ | BIT(12) /* FMA */ |		\
 		     BIT(21) /* x2APIC */ | BIT(24) /* TSC deadline */ |	\
-		     BIT(26) /* XSAVE: XSETBV not emulated */ |		\
-		     BIT(27) /* OSXSAVE */ | BIT(28) /* AVX */ |		\
+		     BIT(27) /* OSXSAVE: the guest's CR4 */ |		\
+		     BIT(28) /* AVX */ |					\
 		     BIT(29) /* F16C */)
 #define L1_ECX_HYPERVISOR BIT(31)
 
@@ -45,6 +46,25 @@ static void clear_leaf(struct minivm_cpuid_entry *e)
 	e->edx = 0;
 }
 
+/*
+ * XSAVE (leaf 0Dh, SDM Vol. 1, 13.2): the guest's XCR0 may hold x87 and
+ * SSE state (msr.c), which take the legacy area and the header, 576
+ * bytes, whatever is enabled; none of XSAVEOPT, XSAVEC, XSAVES.
+ */
+static void xsave_leaf(struct minivm_cpuid_entry *e, u32 idx)
+{
+	u32 sse = XFEATURE_MASK_FP | XFEATURE_MASK_SSE;
+
+	if (idx == 0 && (e->eax & sse) == sse) {
+		e->eax = sse;
+		e->ebx = 576;
+		e->ecx = 576;
+		e->edx = 0;
+	} else {
+		clear_leaf(e);
+	}
+}
+
 static void add_leaf(struct cpuid_builder *b, u32 fn, u32 idx, u32 flags)
 {
 	struct minivm_cpuid_entry *e;
@@ -62,8 +82,11 @@ static void add_leaf(struct cpuid_builder *b, u32 fn, u32 idx, u32 flags)
 		e->ecx = (e->ecx & ~L1_ECX_HIDE) | L1_ECX_HYPERVISOR;
 		e->ebx &= 0x00ffffff;	/* APIC ID: set per vCPU at exit */
 		break;
-	case 5: case 6: case 0xa: case 0xd:	/* MONITOR, power, PMU, XSAVE */
+	case 5: case 6: case 0xa:	/* MONITOR, power, PMU */
 		clear_leaf(e);
+		break;
+	case 0xd:
+		xsave_leaf(e, idx);
 		break;
 	case 7:
 		if (idx == 0) {
@@ -206,8 +229,12 @@ void minivm_emulate_cpuid(struct minivm_vcpu *vcpu)
 		break;
 	}
 	mutex_unlock(&vm->lock);
-	if (fn == 1)
+	if (fn == 1) {
 		out[1] = (out[1] & 0x00ffffff) | vcpu->id << 24;
+		/* OSXSAVE mirrors the guest's own CR4 (SDM Vol. 2A, CPUID). */
+		if (vcpu->cr4_shadow & X86_CR4_OSXSAVE)
+			out[2] |= BIT(27);
+	}
 	/* CPUID writes EAX..EDX as 32-bit values: the upper halves clear. */
 	g->rax = out[0];
 	g->rbx = out[1];

@@ -50,6 +50,8 @@ static bool copy_guest_phys(struct minivm_vm *vm, u64 gpa, void *buf,
 		ok = s && !(write && (s->flags & MINIVM_MEM_READONLY));
 		if (!ok)
 			break;
+		if (!buf)		/* only asked whether it could */
+			goto next;
 		p = kmap_local_page(s->pages[(gpa - s->gpa) >> PAGE_SHIFT]);
 		if (write)
 			memcpy(p + off, buf, n);
@@ -57,6 +59,7 @@ static bool copy_guest_phys(struct minivm_vm *vm, u64 gpa, void *buf,
 			memcpy(buf, p + off, n);
 		kunmap_local(p);
 		buf += n;
+next:
 		gpa += n;
 		len -= n;
 	}
@@ -135,7 +138,7 @@ static bool guest_linear_to_phys(struct minivm_vcpu *vcpu, u64 gva, u64 *gpa)
  * minivm_copy_guest_linear() - copy to or from the guest's linear memory.
  * @vcpu:  the vCPU whose paging translates the address.
  * @gva:   guest-linear address.
- * @buf:   the host buffer.
+ * @buf:   the host buffer, or NULL to check the access without copying.
  * @len:   bytes.
  * @write: true to copy into the guest.
  *
@@ -153,7 +156,8 @@ bool minivm_copy_guest_linear(struct minivm_vcpu *vcpu, u64 gva, void *buf,
 		    !copy_guest_phys(vcpu->vm, gpa, buf, n, write))
 			return false;
 		gva += n;
-		buf += n;
+		if (buf)
+			buf += n;
 		len -= n;
 	}
 	return true;

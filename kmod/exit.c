@@ -98,12 +98,42 @@ void minivm_set_cr0(struct minivm_vcpu *vcpu, unsigned long val)
 	minivm_vmcs_update_entry_mode(vcpu);
 }
 
-/* CR4: everything the guest's but VMXE, which it never sees set. */
-void minivm_set_cr4(struct minivm_vcpu *vcpu, unsigned long val)
+/*
+ * CR4: everything the guest's but VMXE, which it never sees set, and
+ * OSXSAVE, which says whether its XCR0 is loaded (msr.c).  The guest has
+ * no VMX (CPUID says so), so setting VMXE is a #GP, as is OSXSAVE on a
+ * host without XSAVE.
+ *
+ * Return: false if the value is refused.
+ */
+bool minivm_set_cr4(struct minivm_vcpu *vcpu, unsigned long val)
 {
-	vcpu->cr4_shadow = val & ~X86_CR4_VMXE;
-	vmcs_write(CR4_READ_SHADOW, vcpu->cr4_shadow);
-	vmcs_write(GUEST_CR4, vcpu->cr4_shadow | X86_CR4_VMXE);
+	if ((val & X86_CR4_VMXE) ||
+	    ((val & X86_CR4_OSXSAVE) && !minivm_guest_xsave()))
+		return false;
+	vcpu->cr4_shadow = val;
+	vmcs_write(CR4_READ_SHADOW, val);
+	vmcs_write(GUEST_CR4, val | X86_CR4_VMXE);
+	return true;
+}
+
+/*
+ * Deliver an exception to the guest on the next entry (SDM Vol. 3C,
+ * 26.6: VM-entry event injection).  Faults leave RIP on the faulting
+ * instruction.  A real-mode guest gets no error code: entry refuses one
+ * when CR0.PE is 0 (26.2.1.3).
+ */
+static int inject_exception(struct minivm_vcpu *vcpu, u8 vector,
+			    bool has_error_code)
+{
+	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
+
+	if (has_error_code && (vcpu->cr0_shadow & X86_CR0_PE)) {
+		info |= INTR_INFO_DELIVER_CODE_MASK;
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	}
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
+	return 1;
 }
 
 /* Control-register accesses (qualification: SDM Table 28-3). */
@@ -115,7 +145,8 @@ static int handle_cr(struct minivm_vcpu *vcpu)
 	if (type == 0 && cr == 0) {			/* MOV to CR0 */
 		minivm_set_cr0(vcpu, read_gpr(vcpu, reg));
 	} else if (type == 0 && cr == 4) {		/* MOV to CR4 */
-		minivm_set_cr4(vcpu, read_gpr(vcpu, reg));
+		if (!minivm_set_cr4(vcpu, read_gpr(vcpu, reg)))
+			return inject_exception(vcpu, X86_TRAP_GP, true);
 	} else if (type == 0 && cr == 3) {		/* MOV to CR3 */
 		vmcs_write(GUEST_CR3, read_gpr(vcpu, reg));
 	} else if (type == 1 && cr == 3) {		/* MOV from CR3 */
@@ -180,8 +211,9 @@ static int handle_string_io(struct minivm_vcpu *vcpu, unsigned long q)
 					    PAGE_SIZE - offset_in_page(gva)) / size);
 		count = max(count, 1U);
 	}
-	if (!in && !minivm_copy_guest_linear(vcpu, gva, data, count * size,
-					     false))
+	/* OUTS reads its data now; INS must be able to write it later. */
+	if (!minivm_copy_guest_linear(vcpu, gva, in ? NULL : data,
+				      count * size, in))
 		return unexpected_exit(vcpu, EXIT_REASON_IO_INSTRUCTION);
 
 	run->exit_reason = MINIVM_EXIT_IO;
@@ -237,6 +269,21 @@ static int handle_io(struct minivm_vcpu *vcpu)
  */
 static int handle_ept_violation(struct minivm_vcpu *vcpu)
 {
+	u32 vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+
+	/*
+	 * During the delivery of an event (SDM 28.2.4): the IDT, GDT or
+	 * stack the CPU needed is not RAM.  No instruction to emulate.
+	 */
+	if (vectoring & VECTORING_INFO_VALID_MASK) {
+		u64 data[] = {
+			vectoring, vmcs_read64(GUEST_PHYSICAL_ADDRESS),
+			vmcs_read(GUEST_RIP),
+		};
+
+		return internal_error(vcpu, MINIVM_INTERNAL_DELIVERY,
+				      ARRAY_SIZE(data), data);
+	}
 	return minivm_emulate_mmio(vcpu, vmcs_read64(GUEST_PHYSICAL_ADDRESS),
 				   vmcs_read(EXIT_QUALIFICATION) & 2);
 }
@@ -249,25 +296,6 @@ static int handle_ept_misconfig(struct minivm_vcpu *vcpu)
 
 	return internal_error(vcpu, MINIVM_INTERNAL_EPT_MISCONFIG,
 			      ARRAY_SIZE(data), data);
-}
-
-/*
- * Deliver an exception to the guest on the next entry (SDM Vol. 3C,
- * 26.6: VM-entry event injection).  Faults leave RIP on the faulting
- * instruction.  A real-mode guest gets no error code: entry refuses one
- * when CR0.PE is 0 (26.2.1.3).
- */
-static int inject_exception(struct minivm_vcpu *vcpu, u8 vector,
-			    bool has_error_code)
-{
-	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
-
-	if (has_error_code && (vcpu->cr0_shadow & X86_CR0_PE)) {
-		info |= INTR_INFO_DELIVER_CODE_MASK;
-		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
-	}
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
-	return 1;
 }
 
 /*
@@ -309,6 +337,15 @@ static int handle_vmcall(struct minivm_vcpu *vcpu)
 	run->hypercall.ret = -MINIVM_HC_ENOSYS & mask;	/* if userspace says nothing */
 	vcpu->pending = MINIVM_PENDING_HYPERCALL;
 	return 0;
+}
+
+/* An emulated instruction: step over it if done, else #GP(0). */
+static int emulated(struct minivm_vcpu *vcpu, bool done)
+{
+	if (!done)
+		return inject_exception(vcpu, X86_TRAP_GP, true);
+	skip_instruction();
+	return 1;
 }
 
 /* VM entry failed after VMLAUNCH/VMRESUME was accepted (SDM 28.8). */
@@ -387,13 +424,32 @@ int minivm_handle_exit(struct minivm_vcpu *vcpu)
 	case EXIT_REASON_VMOFF: case EXIT_REASON_VMON:
 	case EXIT_REASON_INVEPT: case EXIT_REASON_INVVPID:
 	case 11:	/* GETSEC: the kernel's headers have no name for it */
-		/* No nested VMX, no SMX: these do not exist for the guest. */
+	case EXIT_REASON_MONITOR_INSTRUCTION:
+	case EXIT_REASON_MWAIT_INSTRUCTION:
+		/*
+		 * No nested VMX, no SMX, no MONITOR/MWAIT (CPUID hides them
+		 * all): these instructions do not exist for the guest.
+		 */
 		ret = inject_exception(vcpu, X86_TRAP_UD, false);
 		break;
 	case EXIT_REASON_MSR_READ:
 	case EXIT_REASON_MSR_WRITE:
-		/* No MSR is the guest's: #GP(0), and the host's stay intact. */
-		ret = inject_exception(vcpu, X86_TRAP_GP, true);
+		ret = emulated(vcpu, minivm_emulate_msr(vcpu, (u16)reason ==
+							EXIT_REASON_MSR_WRITE));
+		break;
+	case EXIT_REASON_XSETBV:
+		ret = emulated(vcpu, minivm_emulate_xsetbv(vcpu));
+		break;
+	case EXIT_REASON_INVD:
+	case EXIT_REASON_WBINVD:
+		/*
+		 * Guest memory is write-back RAM, coherent with the host's
+		 * view: there is nothing to flush for it.  INVD would throw
+		 * away the host's dirty lines, WBINVD flush every cache of
+		 * this CPU; both are skipped.
+		 */
+		skip_instruction();
+		ret = 1;
 		break;
 	default:
 		ret = unexpected_exit(vcpu, reason);

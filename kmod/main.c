@@ -87,9 +87,12 @@ static int __init minivm_init(void)
 		return ret;
 	/* A CPU without a required control can still report its caps. */
 	minivm_vmcs_config();
-	ret = minivm_vmx_cpu_init();
+	ret = minivm_msr_init();
 	if (ret)
 		return ret;
+	ret = minivm_vmx_cpu_init();
+	if (ret)
+		goto err_msr;
 	ret = minivm_emergency_init();
 	if (ret)
 		goto err_cpu;
@@ -108,6 +111,8 @@ err_emergency:
 	minivm_emergency_exit();
 err_cpu:
 	minivm_vmx_cpu_exit();
+err_msr:
+	minivm_msr_exit();
 	return ret;
 }
 
@@ -121,6 +126,7 @@ static void __exit minivm_exit(void)
 	minivm_debugfs_exit();
 	minivm_emergency_exit();
 	minivm_vmx_cpu_exit();
+	minivm_msr_exit();
 }
 
 module_init(minivm_init);

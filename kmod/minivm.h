@@ -16,6 +16,7 @@
  *   run.c           MINIVM_RUN: loading the VMCS, entering, exiting
  *   vmenter.S       the world switch itself
  *   exit.c          what each VM exit means, and who handles it
+ *   msr.c           the guest's MSRs (the MSR bitmap) and its XCR0
  *   emulate.c       MMIO: decoding the guest's MOV, reading its memory
  *   cpuid.c         what CPUID tells the guest
  *   debugfs.c       counters of live objects, for leak checks
@@ -112,6 +113,7 @@ struct minivm_vcpu {
 	unsigned long cr0_shadow, cr4_shadow;	/* what the guest believes */
 	unsigned long cr2;		/* not in the VMCS: switched by run.c */
 	unsigned long kernel_gs_base;	/* the guest's, while the host runs */
+	u64 xcr0;			/* the guest's, loaded if CR4.OSXSAVE */
 	enum minivm_pending pending;
 	u8 pending_reg, pending_len;	/* for MINIVM_PENDING_MMIO_READ */
 	bool pending_zext, pending_high;
@@ -190,7 +192,7 @@ bool minivm_vmcs_has_preemption_timer(void);
 
 /* exit.c: control registers, as the guest writes them. */
 void minivm_set_cr0(struct minivm_vcpu *vcpu, unsigned long val);
-void minivm_set_cr4(struct minivm_vcpu *vcpu, unsigned long val);
+bool minivm_set_cr4(struct minivm_vcpu *vcpu, unsigned long val);
 
 /* run.c */
 int minivm_vcpu_run(struct minivm_vcpu *vcpu);
@@ -214,6 +216,16 @@ int minivm_emulate_mmio(struct minivm_vcpu *vcpu, u64 gpa, bool write);
 bool minivm_copy_guest_linear(struct minivm_vcpu *vcpu, u64 gva, void *buf,
 			      unsigned int len, bool write);
 void minivm_complete_mmio_read(struct minivm_vcpu *vcpu);
+
+/* msr.c: the MSR bitmap, MSR and XSETBV emulation, XCR0 switching. */
+int minivm_msr_init(void);
+void minivm_msr_exit(void);
+u64 minivm_msr_bitmap_pa(void);
+bool minivm_emulate_msr(struct minivm_vcpu *vcpu, bool write);
+bool minivm_emulate_xsetbv(struct minivm_vcpu *vcpu);
+void minivm_load_guest_xcr0(struct minivm_vcpu *vcpu);
+void minivm_load_host_xcr0(struct minivm_vcpu *vcpu);
+bool minivm_guest_xsave(void);
 
 /* cpuid.c */
 int minivm_set_cpuid(struct minivm_vm *vm, void __user *uarg);

@@ -172,8 +172,11 @@ static int enter_guest(struct minivm_vcpu *vcpu)
 	if (read_cr2() != vcpu->cr2)
 		write_cr2(vcpu->cr2);
 
+	minivm_load_guest_xcr0(vcpu);
+
 	ret = minivm_vmx_enter(&vcpu->gprs, vcpu->launched);
 
+	minivm_load_host_xcr0(vcpu);
 	vcpu->cr2 = read_cr2();
 	if (ret)
 		return ret;
@@ -182,7 +185,7 @@ static int enter_guest(struct minivm_vcpu *vcpu)
 	if ((u16)reason == EXIT_REASON_EXCEPTION_NMI &&
 	    (vmcs_read32(VM_EXIT_INTR_INFO) & INTR_INFO_INTR_TYPE_MASK) ==
 	    INTR_TYPE_NMI_INTR)
-		apic->send_IPI_self(NMI_VECTOR);
+		apic->send_IPI(smp_processor_id(), NMI_VECTOR);
 	return 0;
 }
 

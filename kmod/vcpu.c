@@ -18,6 +18,8 @@
 #include <linux/slab.h>
 #include <asm/vmx.h>
 
+#include <asm/fpu/xstate.h>
+
 #include "minivm.h"
 #include "vmx_ops.h"
 
@@ -172,7 +174,8 @@ static int set_sregs(struct minivm_vcpu *vcpu, const struct minivm_sregs *sr)
 	/* EFER: SCE, LME, LMA, NXE are the bits a guest can have. */
 	if (sr->efer & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
 		return -EINVAL;
-	if (sr->cr4 & X86_CR4_VMXE)
+	if ((sr->cr4 & X86_CR4_VMXE) ||
+	    ((sr->cr4 & X86_CR4_OSXSAVE) && !minivm_guest_xsave()))
 		return -EINVAL;
 
 	for (i = 0; i < ARRAY_SIZE(seg_fields); i++) {
@@ -312,6 +315,7 @@ static struct minivm_vcpu *vcpu_alloc(struct minivm_vm *vm, unsigned int id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	vcpu->cpu = -1;
+	vcpu->xcr0 = XFEATURE_MASK_FP;		/* XCR0 after RESET */
 	mutex_init(&vcpu->run_lock);
 	INIT_LIST_HEAD(&vcpu->loaded_link);
 	preempt_notifier_init(&vcpu->preempt, &minivm_preempt_ops);

@@ -77,12 +77,12 @@ int minivm_vmcs_config(void)
 	 * idle; userspace decides), on every I/O instruction (no I/O bitmaps:
 	 * all ports go to userspace), on MONITOR/MWAIT (the guest must not
 	 * sleep the physical CPU) and on RDPMC (no host counter leaks).
-	 * Every RDMSR/WRMSR exits because no MSR bitmap is used.
+	 * RDMSR/WRMSR exit as the MSR bitmap says (msr.c): all but a few.
 	 */
 	ctl.proc = choose("processor-based", CPU_BASED_HLT_EXITING |
 			  CPU_BASED_UNCOND_IO_EXITING |
 			  CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
-			  CPU_BASED_RDPMC_EXITING |
+			  CPU_BASED_RDPMC_EXITING | CPU_BASED_USE_MSR_BITMAPS |
 			  CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0,
 			  c->procbased_ctls);
 
@@ -90,12 +90,14 @@ int minivm_vmcs_config(void)
 	 * Secondary (SDM 25.6.2): EPT for guest memory, and unrestricted
 	 * guest so that real mode and unpaged protected mode run natively.
 	 * VPID keeps TLB entries across exits; RDTSCP and INVPCID would #UD
-	 * in the guest without their enable bits.
+	 * in the guest without their enable bits.  WBINVD exits, so that a
+	 * guest cannot flush the host's caches in a loop.
 	 */
 	ctl.proc2 = choose("secondary processor-based",
 			   SECONDARY_EXEC_ENABLE_EPT |
 			   SECONDARY_EXEC_UNRESTRICTED_GUEST,
 			   SECONDARY_EXEC_ENABLE_VPID |
+			   SECONDARY_EXEC_WBINVD_EXITING |
 			   SECONDARY_EXEC_ENABLE_RDTSCP |
 			   SECONDARY_EXEC_ENABLE_INVPCID, c->procbased_ctls2);
 
@@ -243,8 +245,11 @@ static void setup_guest_reset_state(struct minivm_vcpu *vcpu)
 	vmcs_write(CR0_GUEST_HOST_MASK, CR0_HOST_OWNED);
 	vmcs_write(CR0_READ_SHADOW, vcpu->cr0_shadow);
 	vmcs_write(GUEST_CR0, X86_CR0_ET | X86_CR0_NE);
-	/* CR4.VMXE must be 1 in VMX operation; the guest must not see it. */
-	vmcs_write(CR4_GUEST_HOST_MASK, X86_CR4_VMXE);
+	/*
+	 * CR4.VMXE must be 1 in VMX operation; the guest must not see it.
+	 * CR4.OSXSAVE is watched: it says when the guest's XCR0 counts.
+	 */
+	vmcs_write(CR4_GUEST_HOST_MASK, X86_CR4_VMXE | X86_CR4_OSXSAVE);
 	vmcs_write(CR4_READ_SHADOW, 0);
 	vmcs_write(GUEST_CR4, X86_CR4_VMXE);
 	vmcs_write(GUEST_CR3, 0);
@@ -287,6 +292,9 @@ void minivm_vmcs_setup(struct minivm_vcpu *vcpu)
 	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
 	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+
+	/* 25.6.9: which RDMSR/WRMSR exit (msr.c). */
+	vmcs_write(MSR_BITMAP, minivm_msr_bitmap_pa());
 
 	/* 25.6.11: the VM's EPT tree; 25.6.12: this vCPU's VPID. */
 	vmcs_write(EPT_POINTER, vcpu->vm->ept.eptp);

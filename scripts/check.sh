@@ -72,7 +72,27 @@ for r in "vmx:$vmx_status" "novmx:$tcg_status"; do
 	125) echo "FAIL ${r%%:*}: the kernel log shows problems"; failed=$((failed + 1)) ;;
 	esac
 done
+# The figures (issue 5): what the suites measured, one line each.  A
+# figure no test printed means its test did not get that far: a failure.
 problems=$(cat "$out"/*.out | sed -n 's/^# dmesg_problems=//p' | awk '{s += $1} END {print s + 0}')
+hostile=$(awk '/^MINIVM-TEST-BEGIN hostile_test/ {on = 1} /^MINIVM-TEST-END hostile_test/ {on = 0}
+	on && /^ok / && !/# SKIP/ {n++} END {print n + 0}' "$out/vmx.out")
+figure() {
+	local v
+	v=$(sed -n "s/^# figure: $1=//p" "$out/vmx.out" | tail -n 1)
+	if [ -z "$v" ]; then
+		echo "# figure: $1=missing"
+		failed=$((failed + 1))
+	else
+		echo "# figure: $1=$v"
+	fi
+}
+figure fuzz_calls
+echo "# figure: hostile_guest_cases=$hostile"
+figure concurrent_vms
+figure create_destroy_cycles
+figure leaked_objects
+figure slab_growth_kib
 echo "# figure: dmesg_problems=$problems"
 echo "# make check took $(( $(date +%s) - start )) s"
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -259,6 +259,11 @@ static void handle_internal(struct vmm *v)
 			 minivm_vmx_exit_name(run->internal.data[0]),
 			 run->internal.data[0], run->internal.data[1], run->internal.data[2]);
 		break;
+	case MINIVM_INTERNAL_DELIVERY:
+		snprintf(what, sizeof(what),
+			 "delivering vector %llu needed guest-physical %#llx, which is not RAM (bad IDT, GDT or stack?) at RIP=%#llx",
+			 run->internal.data[0] & 0xff, run->internal.data[1], run->internal.data[2]);
+		break;
 	default:
 		snprintf(what, sizeof(what), "internal error, suberror %u", run->internal.suberror);
 	}

@@ -55,4 +55,8 @@ for t in $tests; do
 	echo "MINIVM-TEST-END $t $status"
 	[ "$status" = 0 ] || [ "$status" = 4 ] || failed=1
 done
+
+# Whatever the tests did, nothing of minivm's may be left alive.
+objects=/sys/kernel/debug/minivm/objects
+[ -r $objects ] && echo "# figure: leaked_objects=$(awk '{s += $2} END {print s + 0}' $objects)"
 exit $failed

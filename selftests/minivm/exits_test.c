@@ -182,19 +182,19 @@ TEST_F(exits, mmio_reads_of_every_size)
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
 }
 
-/* INVD always exits and minivm does not handle it: internal error. */
-GUEST_CODE(g_invd, "nop\n invd\n hlt");
+/* RDPMC exits (no host counters leak) and minivm does not handle it. */
+GUEST_CODE(g_rdpmc, "nop\n rdpmc\n hlt");
 
 TEST_F(exits, unhandled_exit_is_internal_error)
 {
 	struct minivm_run *run;
 
-	GUEST_START(g_invd);
+	GUEST_START(g_rdpmc);
 	run = self->g.cpu.run;
 	ASSERT_EQ(MINIVM_EXIT_INTERNAL_ERROR, guest_run(&self->g));
 	EXPECT_EQ(MINIVM_INTERNAL_UNEXPECTED_EXIT, run->internal.suberror);
 	EXPECT_EQ(3, run->internal.ndata);
-	EXPECT_EQ(13, run->internal.data[0]);		/* INVD */
+	EXPECT_EQ(15, run->internal.data[0]);		/* RDPMC */
 	EXPECT_EQ(code_rip(variant->mode, 1), run->internal.data[2]);
 }
 

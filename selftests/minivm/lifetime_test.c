@@ -106,7 +106,6 @@ TEST(vms_500_rounds_of_16_leave_nothing)
 	slab_after = kmalloc_kib();
 	TH_LOG("kmalloc slabs: %ld KiB before, %ld KiB after", slab_before,
 	       slab_after);
-	printf("# figure: slab_growth_kib=%ld\n", slab_after - slab_before);
 	EXPECT_LT(slab_after - slab_before, 512);
 	EXPECT_EQ(0, minivm_cpus_on());
 	munmap(mem, 1 << 16);

@@ -7,6 +7,8 @@
  * The module's path comes from $MINIVM_KO (default /minivm/modules/).
  * Every test leaves the module loaded if it found it loaded.
  */
+#include <sys/wait.h>
+
 #include "kselftest_harness.h"
 #include "minivm_selftest.h"
 
@@ -90,6 +92,25 @@ TEST(no_vmx_refuses_to_load)
 	EXPECT_FALSE(module_loaded("minivm"));
 	EXPECT_FALSE(minivm_present());
 	EXPECT_TRUE(dmesg_contains("minivm: no VMX: this CPU does not support Intel VT-x"));
+}
+
+/* ... and "minivm info" says so in words, with what to do, and fails. */
+TEST(no_vmx_info_says_why)
+{
+	char out[1024] = "";
+	size_t n;
+	FILE *p;
+
+	if (cpu_has_vmx())
+		SKIP(return, "the CPU has VMX");
+	p = popen("minivm info 2>&1", "r");
+	ASSERT_NE(NULL, p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = 0;
+	EXPECT_EQ(1, WEXITSTATUS(pclose(p)));
+	TH_LOG("minivm info: %s", out);
+	EXPECT_NE(NULL, strstr(out, "/dev/minivm does not exist: "));
+	EXPECT_NE(NULL, strstr(out, "VT-x"));
 }
 
 TEST_HARNESS_MAIN

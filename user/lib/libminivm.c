@@ -3,12 +3,14 @@
  * libminivm: the ioctl wrappers.  See libminivm.h.
  */
 #define _GNU_SOURCE
+#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "libminivm.h"
@@ -135,13 +137,49 @@ static int cpuinfo_has_vmx(void)
 	return found;
 }
 
+/* The running kernel is at least major.minor (0 if unknown)? */
+static int kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma, mi;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return 1;
+	return ma > major || (ma == major && mi >= minor);
+}
+
+/*
+ * Why is there no /dev/minivm?  The same causes the module names in its
+ * one dmesg line when it refuses to load, each with what to do about it.
+ */
+static const char *why_no_device(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+	char vendor[13] = "";
+
+	if (__get_cpuid(0, &eax, &ebx, &ecx, &edx)) {
+		memcpy(vendor, &ebx, 4);
+		memcpy(vendor + 4, &edx, 4);
+		memcpy(vendor + 8, &ecx, 4);
+	}
+	if (strcmp(vendor, "GenuineIntel"))
+		return "/dev/minivm does not exist: this CPU is not an Intel one, and minivm needs Intel VT-x (on AMD, KVM's kvm_amd is the hypervisor to use)";
+	if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & (1U << 5)))
+		return "/dev/minivm does not exist: this CPU offers no VT-x (CPUID.1:ECX.VMX is 0); inside a VM, turn on nested virtualization on its host (kvm_intel nested=1, QEMU -cpu host)";
+	if (!cpuinfo_has_vmx())
+		return "/dev/minivm does not exist: the CPU has VT-x but it is turned off (no vmx in /proc/cpuinfo); enable Intel Virtualization Technology in the firmware (BIOS/UEFI) setup, or drop clearcpuid=vmx from the kernel command line";
+	if (!kernel_at_least(6, 1))
+		return "/dev/minivm does not exist: this kernel is older than 6.1, the oldest minivm supports; boot a newer kernel";
+	if (access("/sys/module/minivm", F_OK))
+		return "/dev/minivm does not exist: the minivm module is not loaded; load it (sudo modprobe minivm after make install, or sudo insmod kmod/minivm.ko), and if it refuses, dmesg | grep minivm says why";
+	return "/dev/minivm does not exist although the module is loaded: is udev or devtmpfs running? (see /sys/class/misc/minivm/dev)";
+}
+
 const char *minivm_open_error(int err)
 {
 	switch (-err) {
 	case ENOENT:
-		if (!cpuinfo_has_vmx())
-			return "/dev/minivm does not exist, and this CPU shows no VMX (an AMD CPU, a VM without nested VMX, or VT-x off in the firmware): minivm cannot run here";
-		return "/dev/minivm does not exist: load the module first (insmod kmod/minivm.ko); dmesg says why if it refuses";
+		return why_no_device();
 	case EACCES:
 	case EPERM:
 		return "permission denied on /dev/minivm: it is root-only by default (run as root, or install the udev rule for the 'minivm' group)";

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msr.c - the guest's model-specific registers, and its XCR0.
+ *
+ * RDMSR and WRMSR in the guest exit unless the MSR bitmap (SDM Vol. 3C,
+ * 25.6.9) clears the MSR's bit.  minivm clears it only for MSRs whose
+ * guest value never reaches the host, because the world switch already
+ * keeps the two apart:
+ *
+ *   FS_BASE, GS_BASE   guest-state fields of the VMCS; VM exit loads the
+ *                      host's from the host-state area (SDM 28.5.2)
+ *   KERNEL_GS_BASE     switched by run.c: the guest's value is loaded
+ *                      before the first entry, the host's put back when
+ *                      the thread is scheduled out or RUN returns
+ *   TSC (reads only)   what RDTSC returns anyway
+ *
+ * Every other access exits and is emulated here, or refused with #GP:
+ *
+ *   EFER               the VMCS's copy; reserved bits, or LME changed
+ *                      while paging is on, #GP (SDM Vol. 3A, 10.8.5)
+ *   PAT                the VMCS's copy; a reserved memory type #GPs
+ *   SYSENTER_CS/ESP/EIP  the VMCS's copies; VM exit loads the host's
+ *   FEAT_CTL           reads as locked with VMX off; writes #GP
+ *   anything else      #GP.  Among them: STAR, LSTAR, CSTAR and SFMASK
+ *                      (minivm does not switch the SYSCALL MSRs, so the
+ *                      guest may not have them), the VMX capability MSRs
+ *                      (the guest has no VMX), the APIC base, the MTRRs
+ *                      and the performance counters.
+ *
+ * None of the host's MSRs is ever written with a guest's value.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <asm/fpu/xcr.h>
+#include <asm/fpu/xstate.h>
+#include <asm/msr-index.h>
+#include <asm/tlbflush.h>
+#include <asm/vmx.h>
+
+#include "minivm.h"
+#include "vmx_ops.h"
+
+static unsigned long *msr_bitmap;	/* one page, shared by all vCPUs */
+static u64 host_xcr0;
+
+/*
+ * Let the guest access @msr without an exit.  The page holds four 1 KiB
+ * bitmaps: reads of 0-1FFFh, reads of C0000000h-C0001FFFh, then the same
+ * two for writes (SDM 25.6.9).  A set bit means "exit".
+ */
+static void msr_passthrough(u32 msr, bool write)
+{
+	unsigned int base = (msr & 0xc0000000) ? 1024 : 0;
+
+	if (write)
+		base += 2048;
+	__clear_bit(base * 8 + (msr & 0x1fff), msr_bitmap);
+}
+
+/**
+ * minivm_msr_init() - build the MSR bitmap and note the host's XCR0.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int minivm_msr_init(void)
+{
+	msr_bitmap = (unsigned long *)__get_free_page(GFP_KERNEL);
+	if (!msr_bitmap)
+		return -ENOMEM;
+	memset(msr_bitmap, 0xff, PAGE_SIZE);
+	msr_passthrough(MSR_FS_BASE, false);
+	msr_passthrough(MSR_FS_BASE, true);
+	msr_passthrough(MSR_GS_BASE, false);
+	msr_passthrough(MSR_GS_BASE, true);
+	msr_passthrough(MSR_KERNEL_GS_BASE, false);
+	msr_passthrough(MSR_KERNEL_GS_BASE, true);
+	msr_passthrough(MSR_IA32_TSC, false);
+
+	/* The kernel turns XSAVE on at boot, on every CPU alike. */
+	if (cr4_read_shadow() & X86_CR4_OSXSAVE)
+		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	return 0;
+}
+
+void minivm_msr_exit(void)
+{
+	free_page((unsigned long)msr_bitmap);
+}
+
+/** minivm_msr_bitmap_pa() - the bitmap's address, for the VMCS. */
+u64 minivm_msr_bitmap_pa(void)
+{
+	return __pa(msr_bitmap);
+}
+
+static bool is_canonical(u64 addr)
+{
+	return (u64)((s64)(addr << 16) >> 16) == addr;
+}
+
+/* A PAT entry is one of UC, WC, WT, WP, WB, UC- (SDM Vol. 3A, 13.12.2). */
+static bool valid_pat(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++, pat >>= 8)
+		if ((pat & 0xff) > 7 || (pat & 0xfe) == 2)
+			return false;
+	return true;
+}
+
+static bool write_efer(struct minivm_vcpu *vcpu, u64 val)
+{
+	u64 old = vmcs_read64(GUEST_IA32_EFER);
+
+	if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
+		return false;
+	if (((val ^ old) & EFER_LME) && (vcpu->cr0_shadow & X86_CR0_PG))
+		return false;
+	/* LMA is the processor's to set (with CR0.PG): writes keep it. */
+	vmcs_write(GUEST_IA32_EFER, (val & ~EFER_LMA) | (old & EFER_LMA));
+	return true;
+}
+
+/* RDMSR: true with *@val set, or false for #GP. */
+static bool read_msr(u32 msr, u64 *val)
+{
+	switch (msr) {
+	case MSR_EFER:
+		*val = vmcs_read64(GUEST_IA32_EFER);
+		return true;
+	case MSR_IA32_CR_PAT:
+		*val = vmcs_read64(GUEST_IA32_PAT);
+		return true;
+	case MSR_IA32_SYSENTER_CS:
+		*val = vmcs_read32(GUEST_SYSENTER_CS);
+		return true;
+	case MSR_IA32_SYSENTER_ESP:
+		*val = vmcs_read(GUEST_SYSENTER_ESP);
+		return true;
+	case MSR_IA32_SYSENTER_EIP:
+		*val = vmcs_read(GUEST_SYSENTER_EIP);
+		return true;
+	case MSR_IA32_FEAT_CTL:
+		*val = FEAT_CTL_LOCKED;		/* locked, VMX off */
+		return true;
+	}
+	return false;
+}
+
+/* WRMSR: true if done, false for #GP. */
+static bool write_msr(struct minivm_vcpu *vcpu, u32 msr, u64 val)
+{
+	switch (msr) {
+	case MSR_EFER:
+		return write_efer(vcpu, val);
+	case MSR_IA32_CR_PAT:
+		if (!valid_pat(val))
+			return false;
+		vmcs_write(GUEST_IA32_PAT, val);
+		return true;
+	case MSR_IA32_SYSENTER_CS:
+		vmcs_write(GUEST_SYSENTER_CS, (u32)val);
+		return true;
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		if (!is_canonical(val))
+			return false;
+		vmcs_write(msr == MSR_IA32_SYSENTER_ESP ? GUEST_SYSENTER_ESP :
+			   GUEST_SYSENTER_EIP, val);
+		return true;
+	}
+	return false;
+}
+
+/**
+ * minivm_emulate_msr() - RDMSR or WRMSR of an MSR the bitmap traps.
+ * @vcpu:  the vCPU; ECX holds the MSR, EDX:EAX the value (SDM Vol. 2B).
+ * @write: WRMSR rather than RDMSR.
+ *
+ * Return: true if done (the caller steps over the instruction), false if
+ * the guest gets #GP(0).
+ */
+bool minivm_emulate_msr(struct minivm_vcpu *vcpu, bool write)
+{
+	struct minivm_gprs *g = &vcpu->gprs;
+	u32 msr = g->rcx;
+	u64 val;
+
+	if (write)
+		return write_msr(vcpu, msr, (g->rdx << 32) | (u32)g->rax);
+	if (!read_msr(msr, &val))
+		return false;
+	g->rax = (u32)val;
+	g->rdx = val >> 32;
+	return true;
+}
+
+/*
+ * XCR0 says which state components XSAVE manages and which instruction
+ * sets are on (SDM Vol. 1, 13.3).  minivm's guests get x87 and SSE state:
+ * CPUID leaf 0Dh tells them so (cpuid.c).
+ */
+#define GUEST_XCR0	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE)
+
+/**
+ * minivm_emulate_xsetbv() - XSETBV, which always exits (SDM 26.1.2).
+ * @vcpu: the vCPU; ECX holds the XCR number, EDX:EAX the value.
+ *
+ * Return: true if done, false for #GP(0): an XCR other than 0, x87 state
+ * left out, or a component the guest does not have (SDM Vol. 2D, XSETBV).
+ */
+bool minivm_emulate_xsetbv(struct minivm_vcpu *vcpu)
+{
+	struct minivm_gprs *g = &vcpu->gprs;
+	u64 val = (g->rdx << 32) | (u32)g->rax;
+
+	if ((u32)g->rcx != XCR_XFEATURE_ENABLED_MASK || !host_xcr0 ||
+	    !(val & XFEATURE_MASK_FP) || (val & ~(host_xcr0 & GUEST_XCR0)))
+		return false;
+	vcpu->xcr0 = val;
+	return true;
+}
+
+/*
+ * The guest's XCR0 matters only once it has set CR4.OSXSAVE (before that
+ * XGETBV, XSAVE and AVX all fault), so only then is it loaded: with
+ * interrupts off, just around the entry, as the host's kernel uses XCR0
+ * for its own FPU saving.
+ */
+void minivm_load_guest_xcr0(struct minivm_vcpu *vcpu)
+{
+	if ((vcpu->cr4_shadow & X86_CR4_OSXSAVE) && vcpu->xcr0 != host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+}
+
+void minivm_load_host_xcr0(struct minivm_vcpu *vcpu)
+{
+	if ((vcpu->cr4_shadow & X86_CR4_OSXSAVE) && vcpu->xcr0 != host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+}
+
+/** minivm_guest_xsave() - may the guest set CR4.OSXSAVE? */
+bool minivm_guest_xsave(void)
+{
+	return host_xcr0 & XFEATURE_MASK_SSE;
+}

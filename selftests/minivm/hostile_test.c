@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guests that misbehave on purpose.  Each case is one thing a guest might
+ * try against its host, and the outcome minivm promises for it: an
+ * exception inside the guest, a defined exit to userspace, or the guest
+ * simply carrying on.  None of them may disturb the host; the test
+ * machine's kernel-log check after the run covers that half.
+ *
+ * Most cases run in protected mode with an IDT whose 32 handlers report
+ * their vector on port 80h, so "#UD" reads as the value 6 on that port.
+ * A guest that expects no exception reports AAh when it is done and BBh
+ * when it saw something wrong.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <asm/prctl.h>
+
+#include "kselftest_harness.h"
+#include "minivm_selftest.h"
+#include "guest.h"
+
+#define IDT		0x7000UL
+#define DTR_IMAGE	0x7ff0UL	/* what LIDT/LGDT load */
+#define HANDLERS	0x11000UL	/* 8 bytes per vector */
+#define NOT_RAM		0xe00000UL	/* in no slot, below 16 MiB */
+#define DONE		0xaa		/* the guest saw what it should */
+
+/* 32-bit guest code only (instructions 64-bit mode lacks). */
+#define GUEST_CODE32(name, body)					\
+	GUEST_ASM_ONE(name##_prot, 32, body);				\
+	static const struct guest_code name[] = {			\
+		[MINIVM_MODE_PROTECTED] = { name##_prot_start, name##_prot_end }, \
+		[MINIVM_MODE_PAGED] = { name##_prot_start, name##_prot_end }, \
+	}
+
+/* An IDT of 32 interrupt gates; handler v does "out v to 80h; hlt". */
+static void install_idt(uint8_t *mem)
+{
+	uint8_t idtr[6] = { 0xff, 0 };	/* limit FFh: 32 gates */
+	uint64_t h, gate;
+	int v;
+
+	for (v = 0; v < 32; v++) {
+		h = HANDLERS + v * 8;
+		memcpy(mem + h, (uint8_t[]){ 0xb0, v, 0xe6, 0x80, 0xf4 }, 5);
+		/* present, DPL 0, 32-bit interrupt gate, CS 08h */
+		gate = (h & 0xffff) | (0x08ULL << 16) | (0x8eULL << 40) |
+		       ((h >> 16) << 48);
+		memcpy(mem + IDT + v * 8, &gate, 8);
+	}
+	memcpy(idtr + 2, &(uint32_t){ IDT }, 4);
+	memcpy(mem + DTR_IMAGE, idtr, sizeof(idtr));
+}
+
+/* The byte the guest sent to port 80h, or -1 after any other exit. */
+static int port80(struct guest *g)
+{
+	if (guest_run(g) != MINIVM_EXIT_IO || g->cpu.run->io.port != 0x80 ||
+	    g->cpu.run->io.direction != MINIVM_EXIT_IO_OUT)
+		return -1;
+	return minivm_io_data(g->cpu.run)[0];
+}
+
+/*
+ * The exception cases: each variant is a guest and the vector it must
+ * end in (or DONE).  FAULT(name, vector, asm) adds one.
+ */
+FIXTURE(fault) {
+	struct guest g;
+};
+
+FIXTURE_VARIANT(fault) {
+	const struct guest_code *code;
+	int vector;
+	bool paged;		/* paged protected mode rather than flat */
+};
+
+FIXTURE_SETUP(fault)
+{
+	guest_init(&self->g);
+}
+
+FIXTURE_TEARDOWN(fault)
+{
+	guest_destroy(&self->g);
+}
+
+#define FAULT(name, vec, body)						\
+	GUEST_CODE32(g_##name, "lidt 0x7ff0\n" body "\n"		\
+		     "mov $0xaa, %al\n out %al, $0x80\n hlt\n"		\
+		     "9: mov $0xbb, %al\n out %al, $0x80\n hlt");	\
+	FIXTURE_VARIANT_ADD(fault, name) { .code = g_##name, .vector = vec }
+
+/* The same, in paged protected mode. */
+#define FAULT_PAGED(name, vec, body)					\
+	GUEST_CODE32(g_##name, "lidt 0x7ff0\n" body "\n"		\
+		     "mov $0xaa, %al\n out %al, $0x80\n hlt\n"		\
+		     "9: mov $0xbb, %al\n out %al, $0x80\n hlt");	\
+	FIXTURE_VARIANT_ADD(fault, name) {				\
+		.code = g_##name, .vector = vec, .paged = true		\
+	}
+
+#define UD 6
+#define GP 13
+#define DF 8
+
+/* The VMX instructions, GETSEC, VMFUNC, MONITOR, MWAIT: all #UD. */
+FAULT(ud2, UD, "ud2");
+FAULT(vmxon, UD, "vmxon 0x3000");
+FAULT(vmxoff, UD, "vmxoff");
+FAULT(vmread, UD, ".byte 0x0f, 0x78, 0xc3");
+FAULT(vmwrite, UD, ".byte 0x0f, 0x79, 0xc3");
+FAULT(vmptrld, UD, "vmptrld 0x3000");
+FAULT(vmptrst, UD, "vmptrst 0x3000");
+FAULT(vmclear, UD, "vmclear 0x3000");
+FAULT(vmlaunch, UD, "vmlaunch");
+FAULT(vmresume, UD, "vmresume");
+FAULT(vmcall_at_cpl0_is_fine, DONE, "xor %eax, %eax\n vmcall");
+FAULT(invept, UD, ".byte 0x66, 0x0f, 0x38, 0x80, 0x05\n .long 0x3000");
+FAULT(invvpid, UD, ".byte 0x66, 0x0f, 0x38, 0x81, 0x05\n .long 0x3000");
+FAULT(getsec, UD, ".byte 0x0f, 0x37");
+FAULT(vmfunc, UD, "xor %eax, %eax\n .byte 0x0f, 0x01, 0xd4");
+FAULT(monitor, UD, "mov $0x3000, %eax\n xor %ecx, %ecx\n xor %edx, %edx\n"
+		   ".byte 0x0f, 0x01, 0xc8");
+FAULT(mwait, UD, "xor %eax, %eax\n xor %ecx, %ecx\n .byte 0x0f, 0x01, 0xc9");
+
+/* MSRs the guest may not have: #GP, the host's values untouched. */
+#define RDMSR(msr) "mov $" #msr ", %ecx\n rdmsr"
+#define WRMSR(msr, hi, lo) "mov $" #msr ", %ecx\n mov $" #hi ", %edx\n" \
+			   "mov $" #lo ", %eax\n wrmsr"
+FAULT(rdmsr_lstar, GP, RDMSR(0xc0000082));
+FAULT(wrmsr_lstar, GP, WRMSR(0xc0000082, 0xffffffff, 0x81000000));
+FAULT(wrmsr_star, GP, WRMSR(0xc0000081, 0x00230010, 0));
+FAULT(wrmsr_sfmask, GP, WRMSR(0xc0000084, 0, 0x47700));
+FAULT(rdmsr_vmx_basic, GP, RDMSR(0x480));
+FAULT(rdmsr_vmx_ept_cap, GP, RDMSR(0x48c));
+FAULT(wrmsr_feat_ctl, GP, WRMSR(0x3a, 0, 5));
+FAULT(rdmsr_apic_base, GP, RDMSR(0x1b));
+FAULT(wrmsr_mtrr_def_type, GP, WRMSR(0x2ff, 0, 0));
+FAULT(rdmsr_nonexistent, GP, RDMSR(0x12345678));
+FAULT(wrmsr_efer_reserved_bit, GP, WRMSR(0xc0000080, 0, 2));
+FAULT_PAGED(wrmsr_efer_lme_while_paging, GP, WRMSR(0xc0000080, 0, 0x100));
+FAULT(wrmsr_pat_reserved_type, GP, WRMSR(0x277, 0, 0x02));
+FAULT(wrmsr_sysenter_eip_noncanonical, GP, WRMSR(0x176, 0x80000000, 0));
+
+/* MSRs the guest has: what it writes it reads back. */
+#define ROUND_TRIP(msr, hi, lo) WRMSR(msr, hi, lo) "\n" RDMSR(msr) "\n" \
+	"cmp $" #lo ", %eax\n jne 9f\n cmp $" #hi ", %edx\n jne 9f"
+FAULT(sysenter_eip_round_trip, DONE, ROUND_TRIP(0x176, 0, 0x12345678));
+FAULT(sysenter_cs_round_trip, DONE, ROUND_TRIP(0x174, 0, 0x10));
+FAULT(pat_round_trip, DONE, ROUND_TRIP(0x277, 0x00070406, 0x00070106));
+FAULT(efer_nxe_round_trip, DONE, ROUND_TRIP(0xc0000080, 0, 0x800));
+FAULT(fs_base_round_trip, DONE, ROUND_TRIP(0xc0000100, 0x1234, 0x5678000));
+FAULT(kernel_gs_base_round_trip, DONE,
+      ROUND_TRIP(0xc0000102, 0xffff8000, 0x1000));
+FAULT(feat_ctl_reads_locked_vmx_off, DONE,
+      RDMSR(0x3a) "\n cmp $1, %eax\n jne 9f");
+
+/* CR4.VMXE is not the guest's; XSETBV with bad values. */
+#define OSXSAVE "mov %cr4, %eax\n or $0x40000, %eax\n mov %eax, %cr4\n"
+FAULT(cr4_vmxe, GP, "mov %cr4, %eax\n or $0x2000, %eax\n mov %eax, %cr4");
+FAULT(xsetbv_without_osxsave, UD, "xor %ecx, %ecx\n mov $3, %eax\n"
+				  "xor %edx, %edx\n xsetbv");
+FAULT(xsetbv_xcr1, GP, OSXSAVE "mov $1, %ecx\n mov $3, %eax\n"
+		       "xor %edx, %edx\n xsetbv");
+FAULT(xsetbv_without_x87, GP, OSXSAVE "xor %ecx, %ecx\n mov $2, %eax\n"
+			      "xor %edx, %edx\n xsetbv");
+FAULT(xsetbv_avx_not_offered, GP, OSXSAVE "xor %ecx, %ecx\n mov $7, %eax\n"
+				  "xor %edx, %edx\n xsetbv");
+FAULT(xsetbv_sse_then_xgetbv, DONE, OSXSAVE "xor %ecx, %ecx\n mov $3, %eax\n"
+				    "xor %edx, %edx\n xsetbv\n xgetbv\n"
+				    "cmp $3, %eax\n jne 9f");
+FAULT(cpuid_osxsave_follows_cr4, DONE,
+      "mov $1, %eax\n cpuid\n bt $27, %ecx\n jc 9f\n" OSXSAVE
+      "mov $1, %eax\n cpuid\n bt $27, %ecx\n jnc 9f");
+
+/* Cache control: done for the guest by doing nothing. */
+FAULT(invd_is_skipped, DONE, "invd");
+FAULT(wbinvd_is_skipped, DONE, "wbinvd");
+
+/* Bad segments, a missing gate, an IDT too short. */
+FAULT(far_jump_beyond_gdt, GP, "ljmp $0x80, $0");
+FAULT(far_jump_to_data_segment, GP, "ljmp $0x10, $0");
+FAULT(load_ds_beyond_gdt, GP, "mov $0x43, %ax\n mov %ax, %ds");
+FAULT(load_ss_with_code_segment, GP, "mov $0x08, %ax\n mov %ax, %ss");
+FAULT(int_beyond_idt_limit, GP, "int $0x40");
+/* #GP whose gate is not present: #NP during #GP delivery is a #DF. */
+FAULT(double_fault, DF, "andb $0x7f, 0x706d\n" RDMSR(0xc0000082));
+
+TEST_F(fault, outcome)
+{
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&self->g, variant->paged ?
+				  MINIVM_MODE_PAGED : MINIVM_MODE_PROTECTED,
+				  variant->code));
+	install_idt(self->g.mem);
+	EXPECT_EQ(variant->vector, port80(&self->g));
+}
+
+/*
+ * The cases every processor mode gets: GUEST_FIXTURE makes one variant
+ * per mode.  The IDTR/GDTR image these guests load is written at 7FF0h.
+ */
+GUEST_FIXTURE(anymode);
+FIXTURE_VARIANT_ADD(anymode, real) { .mode = MINIVM_MODE_REAL };
+FIXTURE_VARIANT_ADD(anymode, protected) { .mode = MINIVM_MODE_PROTECTED };
+FIXTURE_VARIANT_ADD(anymode, paged) { .mode = MINIVM_MODE_PAGED };
+FIXTURE_VARIANT_ADD(anymode, long) { .mode = MINIVM_MODE_LONG };
+
+static void write_dtr(uint8_t *mem, uint16_t limit, uint64_t base)
+{
+	memcpy(mem + DTR_IMAGE, &limit, 2);
+	memcpy(mem + DTR_IMAGE + 2, &base, 8);
+}
+
+/* An empty IDT: the first exception is a triple fault, a shutdown. */
+GUEST_CODE(g_triple, "lidt 0x7ff0\n int3\n hlt");
+
+TEST_F(anymode, triple_fault_is_shutdown)
+{
+	GUEST_START(g_triple);
+	write_dtr(self->g.mem, 0, 0);
+	EXPECT_EQ(MINIVM_EXIT_SHUTDOWN, guest_run(&self->g));
+}
+
+/* HLT with interrupts off would never wake: it goes to userspace. */
+GUEST_CODE(g_cli_hlt, "cli\n hlt\n hlt");
+
+TEST_F(anymode, hlt_with_interrupts_off_exits)
+{
+	GUEST_START(g_cli_hlt);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
+}
+
+/* A spin with interrupts off still comes back, after the budget. */
+GUEST_CODE(g_cli_spin, "cli\n 1: jmp 1b");
+
+TEST_F(anymode, spin_with_interrupts_off_ends_at_budget)
+{
+	GUEST_START(g_cli_spin);
+	self->g.cpu.run->exit_budget = 3;
+	EXPECT_EQ(MINIVM_EXIT_BUDGET, guest_run(&self->g));
+	EXPECT_EQ(MINIVM_EXIT_BUDGET, guest_run(&self->g));
+}
+
+/* The IDT outside RAM: delivering int3 needs memory that is not there. */
+TEST_F(anymode, idt_outside_ram_is_a_delivery_error)
+{
+	struct minivm_run *run;
+
+	GUEST_START(g_triple);
+	run = self->g.cpu.run;
+	write_dtr(self->g.mem, 0xfff, NOT_RAM);
+	ASSERT_EQ(MINIVM_EXIT_INTERNAL_ERROR, guest_run(&self->g));
+	EXPECT_EQ(MINIVM_INTERNAL_DELIVERY, run->internal.suberror);
+	EXPECT_EQ(3, run->internal.data[0] & 0xff);	/* vector 3 */
+	EXPECT_EQ(NOT_RAM, run->internal.data[1] & ~0xfffULL);
+}
+
+/* A stack in the MMIO hole: PUSH is no MOV, so nothing to emulate. */
+GUEST_CODE(g_push, "mov $0xe800, %esp\n push %ax\n hlt");
+
+TEST_F(anymode, stack_outside_ram_is_a_decode_error)
+{
+	struct minivm_run *run;
+
+	GUEST_START(g_push);
+	run = self->g.cpu.run;
+	ASSERT_EQ(MINIVM_EXIT_INTERNAL_ERROR, guest_run(&self->g));
+	EXPECT_EQ(MINIVM_INTERNAL_MMIO_DECODE, run->internal.suberror);
+	EXPECT_EQ(0xe000, run->internal.data[0] & ~0xfffULL);
+}
+
+/*
+ * A GDT outside RAM, then a segment load.  Real mode reads no
+ * descriptor and carries on; the other modes' descriptor read is not RAM.
+ */
+GUEST_CODE(g_bad_gdt, "lgdt 0x7ff0\n mov $0x10, %ax\n mov %ax, %ds\n hlt");
+
+TEST_F(anymode, gdt_outside_ram)
+{
+	struct minivm_run *run;
+
+	GUEST_START(g_bad_gdt);
+	run = self->g.cpu.run;
+	write_dtr(self->g.mem, 0xffff, NOT_RAM);
+	if (variant->mode == MINIVM_MODE_REAL) {
+		EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
+		return;
+	}
+	ASSERT_EQ(MINIVM_EXIT_INTERNAL_ERROR, guest_run(&self->g));
+	EXPECT_EQ(MINIVM_INTERNAL_MMIO_DECODE, run->internal.suberror);
+	EXPECT_EQ(NOT_RAM, run->internal.data[0] & ~0xfffULL);
+}
+
+/*
+ * Writes all over the 4 GiB of 32-bit guest-physical space outside the
+ * slots, one every 64 MiB: each is an MMIO exit with its own address, and
+ * none lands in the guest's (or anyone's) RAM.
+ */
+GUEST_CODE32(g_scatter,
+	"mov $0x4000000, %ebx\n"
+	"1: movl $0x5a5a5a5a, (%ebx)\n add $0x4000000, %ebx\n jnz 1b\n hlt");
+
+TEST(writes_outside_ram_are_all_mmio)
+{
+	struct minivm_run *run;
+	uint64_t addr, sum = 0;
+	struct guest g;
+	size_t i;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_scatter));
+	run = g.cpu.run;
+	for (addr = 0x4000000; addr < 0x100000000ULL; addr += 0x4000000) {
+		ASSERT_EQ(MINIVM_EXIT_MMIO, guest_run(&g));
+		EXPECT_EQ(addr, run->mmio.phys_addr);
+		EXPECT_EQ(4, run->mmio.len);
+		EXPECT_TRUE(run->mmio.is_write);
+	}
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	for (i = 0; i < GUEST_MEM_SIZE; i += 4)
+		sum += *(uint32_t *)(g.mem + i) == 0x5a5a5a5a;
+	EXPECT_EQ(0, sum);
+	guest_destroy(&g);
+}
+
+/* Two VMs at the same guest-physical address see their own memory. */
+GUEST_CODE32(g_poke, "movl $0x11223344, 0x5000\n mov 0x5004, %eax\n"
+		     "out %eax, $0x80\n hlt");
+
+TEST(two_vms_cannot_see_each_other)
+{
+	struct guest a, b;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&a, MINIVM_MODE_PROTECTED, g_poke));
+	ASSERT_EQ(0, guest_create(&b, MINIVM_MODE_PROTECTED, g_poke));
+	memcpy(a.mem + 0x5004, "AAAA", 4);
+	memcpy(b.mem + 0x5004, "BBBB", 4);
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&a));
+	EXPECT_EQ(0, memcmp(minivm_io_data(a.cpu.run), "AAAA", 4));
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&b));
+	EXPECT_EQ(0, memcmp(minivm_io_data(b.cpu.run), "BBBB", 4));
+	EXPECT_EQ(0x11223344, *(uint32_t *)(a.mem + 0x5000));
+	EXPECT_EQ(0x11223344, *(uint32_t *)(b.mem + 0x5000));
+	/* Each wrote its own page: clear one, the other keeps its value. */
+	*(uint32_t *)(a.mem + 0x5000) = 0;
+	EXPECT_EQ(0x11223344, *(uint32_t *)(b.mem + 0x5000));
+	guest_destroy(&a);
+	guest_destroy(&b);
+}
+
+/*
+ * REP OUTSB with a 4-billion count: each exit moves what fits in the run
+ * page and in the rest of the guest's page, never more, and RSI and RCX
+ * account for exactly what was moved.
+ */
+GUEST_CODE32(g_huge_outsb, "mov $0x100800, %esi\n mov $0xffffffff, %ecx\n"
+			   "mov $0xe9, %dx\n rep outsb\n hlt");
+
+TEST(rep_outsb_with_a_huge_count)
+{
+	uint64_t moved = 0, rsi = 0x100800;
+	struct minivm_run *run;
+	struct minivm_regs r;
+	struct guest g;
+	int i;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_huge_outsb));
+	run = g.cpu.run;
+	for (i = 0; i < 6; i++) {
+		ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+		EXPECT_EQ(0xe9, run->io.port);
+		EXPECT_LE(1, run->io.count);
+		EXPECT_LE(run->io.count, 4096 - MINIVM_RUN_IO_DATA_OFFSET);
+		EXPECT_LE((rsi & 4095) + run->io.count, 4096);
+		EXPECT_EQ(0, memcmp(minivm_io_data(run), g.mem + rsi,
+				    run->io.count));
+		rsi += run->io.count;
+		moved += run->io.count;
+	}
+	ASSERT_EQ(0, minivm_get_regs(&g.cpu, &r));
+	EXPECT_EQ(0xffffffffULL - moved, r.rcx);
+	EXPECT_EQ(rsi, r.rsi);
+	guest_destroy(&g);
+}
+
+/* REP INSB into memory that is not RAM: nothing is written, the VMM hears. */
+GUEST_CODE32(g_insb_bad, "mov $0xe00000, %edi\n mov $16, %ecx\n"
+			 "mov $0x60, %dx\n rep insb\n hlt");
+
+TEST(rep_insb_into_non_ram_is_an_error)
+{
+	struct minivm_run *run;
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_insb_bad));
+	run = g.cpu.run;
+	ASSERT_EQ(MINIVM_EXIT_INTERNAL_ERROR, guest_run(&g));
+	EXPECT_EQ(MINIVM_INTERNAL_UNEXPECTED_EXIT, run->internal.suberror);
+	EXPECT_EQ(30, run->internal.data[0]);		/* I/O instruction */
+	guest_destroy(&g);
+}
+
+/* REP INSB into the read-only slot: not writable, same answer. */
+GUEST_CODE32(g_insb_ro, "mov $0x200000, %edi\n mov $16, %ecx\n"
+			"mov $0x60, %dx\n rep insb\n hlt");
+
+TEST(rep_insb_into_readonly_memory_is_an_error)
+{
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_insb_ro));
+	ASSERT_EQ(MINIVM_EXIT_INTERNAL_ERROR, guest_run(&g));
+	EXPECT_EQ(MINIVM_INTERNAL_UNEXPECTED_EXIT,
+		  g.cpu.run->internal.suberror);
+	guest_destroy(&g);
+}
+
+/* REP OUTSB running off the end of the last slot: data, then an error. */
+GUEST_CODE32(g_outsb_off_end, "mov $0x200ff0, %esi\n mov $64, %ecx\n"
+			      "mov $0xe9, %dx\n rep outsb\n hlt");
+
+TEST(rep_outsb_off_the_end_of_ram)
+{
+	struct minivm_run *run;
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_outsb_off_end));
+	run = g.cpu.run;
+	memcpy(g.mem + 0x200ff0, "0123456789abcdef", 16);
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	EXPECT_EQ(16, run->io.count);
+	EXPECT_EQ(0, memcmp(minivm_io_data(run), "0123456789abcdef", 16));
+	ASSERT_EQ(MINIVM_EXIT_INTERNAL_ERROR, guest_run(&g));
+	EXPECT_EQ(MINIVM_INTERNAL_UNEXPECTED_EXIT, run->internal.suberror);
+	guest_destroy(&g);
+}
+
+/* The host's MSR @msr on @cpu, through the msr driver; -1 if unreadable. */
+static uint64_t host_msr(int cpu, uint32_t msr)
+{
+	char path[64];
+	uint64_t v = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/cpu/%d/msr", cpu);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &v, 8, msr) != 8)
+		v = -1;
+	close(fd);
+	return v;
+}
+
+static int pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * A guest writes every MSR it is allowed to: its values stay its own.
+ * The host's SYSENTER, PAT, EFER and SYSCALL MSRs read the same before
+ * and after, and this thread's own FS base (its TLS) is unharmed.
+ */
+GUEST_CODE32(g_msr_writer,
+	WRMSR(0x174, 0, 0x33) "\n" WRMSR(0x175, 0, 0x7000) "\n"
+	WRMSR(0x176, 0, 0x12345678) "\n" WRMSR(0x277, 0, 0) "\n"
+	WRMSR(0xc0000080, 0, 0x800) "\n" WRMSR(0xc0000100, 0, 0x1000) "\n"
+	WRMSR(0xc0000101, 0, 0x2000) "\n" WRMSR(0xc0000102, 0, 0x3000) "\n"
+	"hlt");
+
+TEST(host_msrs_survive_the_guest)
+{
+	static const uint32_t msrs[] = {
+		0x174, 0x175, 0x176, 0x277, 0xc0000080, 0xc0000081,
+		0xc0000082, 0xc0000084,
+	};
+	uint64_t before[8], fs_before = 0, fs_after = 1, gs_before = 0;
+	uint64_t gs_after = 1;
+	struct guest g;
+	size_t i;
+
+	NEED_MINIVM();
+	if (host_msr(0, 0x176) == (uint64_t)-1)
+		SKIP(return, "no /dev/cpu/0/msr (msr module not loaded)");
+	ASSERT_EQ(0, pin_to_cpu(0));
+	for (i = 0; i < 8; i++)
+		before[i] = host_msr(0, msrs[i]);
+	syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_before);
+	syscall(SYS_arch_prctl, ARCH_GET_GS, &gs_before);
+
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_msr_writer));
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	guest_destroy(&g);
+
+	syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_after);
+	syscall(SYS_arch_prctl, ARCH_GET_GS, &gs_after);
+	EXPECT_EQ(fs_before, fs_after);
+	EXPECT_EQ(gs_before, gs_after);
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ(before[i], host_msr(0, msrs[i]))
+			TH_LOG("MSR %#x", msrs[i]);
+}
+
+TEST_HARNESS_MAIN
