@@ -49,9 +49,11 @@ for t in $tests; do
 	echo "MINIVM-TEST-BEGIN $t"
 	watchdog "$t" &
 	wd=$!
+	began=$(cut -d. -f1 /proc/uptime)
 	"./$t" 2>&1
 	status=$?
 	kill $wd 2>/dev/null
+	echo "# $t took $(( $(cut -d. -f1 /proc/uptime) - began )) s"
 	echo "MINIVM-TEST-END $t $status"
 	[ "$status" = 0 ] || [ "$status" = 4 ] || failed=1
 done

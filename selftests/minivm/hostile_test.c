@@ -75,6 +75,7 @@ FIXTURE_VARIANT(fault) {
 	const struct guest_code *code;
 	int vector;
 	bool paged;		/* paged protected mode rather than flat */
+	int xsave;		/* 1: needs XSAVE, -1: needs its absence */
 };
 
 FIXTURE_SETUP(fault)
@@ -92,6 +93,15 @@ FIXTURE_TEARDOWN(fault)
 		     "mov $0xaa, %al\n out %al, $0x80\n hlt\n"		\
 		     "9: mov $0xbb, %al\n out %al, $0x80\n hlt");	\
 	FIXTURE_VARIANT_ADD(fault, name) { .code = g_##name, .vector = vec }
+
+/* A case about XSAVE, which a CPU without it skips. */
+#define FAULT_XSAVE(name, vec, body)					\
+	GUEST_CODE32(g_##name, "lidt 0x7ff0\n" body "\n"		\
+		     "mov $0xaa, %al\n out %al, $0x80\n hlt\n"		\
+		     "9: mov $0xbb, %al\n out %al, $0x80\n hlt");	\
+	FIXTURE_VARIANT_ADD(fault, name) {				\
+		.code = g_##name, .vector = vec, .xsave = 1		\
+	}
 
 /* The same, in paged protected mode. */
 #define FAULT_PAGED(name, vec, body)					\
@@ -160,19 +170,24 @@ FAULT(feat_ctl_reads_locked_vmx_off, DONE,
 
 /* CR4.VMXE is not the guest's; XSETBV with bad values. */
 #define OSXSAVE "mov %cr4, %eax\n or $0x40000, %eax\n mov %eax, %cr4\n"
+/* Without XSAVE, CR4.OSXSAVE is reserved: #GP, as on such a CPU. */
+GUEST_CODE32(g_osxsave_no_xsave, "lidt 0x7ff0\n" OSXSAVE "hlt");
+FIXTURE_VARIANT_ADD(fault, osxsave_without_xsave) {
+	.code = g_osxsave_no_xsave, .vector = GP, .xsave = -1
+};
 FAULT(cr4_vmxe, GP, "mov %cr4, %eax\n or $0x2000, %eax\n mov %eax, %cr4");
 FAULT(xsetbv_without_osxsave, UD, "xor %ecx, %ecx\n mov $3, %eax\n"
 				  "xor %edx, %edx\n xsetbv");
-FAULT(xsetbv_xcr1, GP, OSXSAVE "mov $1, %ecx\n mov $3, %eax\n"
+FAULT_XSAVE(xsetbv_xcr1, GP, OSXSAVE "mov $1, %ecx\n mov $3, %eax\n"
 		       "xor %edx, %edx\n xsetbv");
-FAULT(xsetbv_without_x87, GP, OSXSAVE "xor %ecx, %ecx\n mov $2, %eax\n"
+FAULT_XSAVE(xsetbv_without_x87, GP, OSXSAVE "xor %ecx, %ecx\n mov $2, %eax\n"
 			      "xor %edx, %edx\n xsetbv");
-FAULT(xsetbv_avx_not_offered, GP, OSXSAVE "xor %ecx, %ecx\n mov $7, %eax\n"
+FAULT_XSAVE(xsetbv_avx_not_offered, GP, OSXSAVE "xor %ecx, %ecx\n mov $7, %eax\n"
 				  "xor %edx, %edx\n xsetbv");
-FAULT(xsetbv_sse_then_xgetbv, DONE, OSXSAVE "xor %ecx, %ecx\n mov $3, %eax\n"
+FAULT_XSAVE(xsetbv_sse_then_xgetbv, DONE, OSXSAVE "xor %ecx, %ecx\n mov $3, %eax\n"
 				    "xor %edx, %edx\n xsetbv\n xgetbv\n"
 				    "cmp $3, %eax\n jne 9f");
-FAULT(cpuid_osxsave_follows_cr4, DONE,
+FAULT_XSAVE(cpuid_osxsave_follows_cr4, DONE,
       "mov $1, %eax\n cpuid\n bt $27, %ecx\n jc 9f\n" OSXSAVE
       "mov $1, %eax\n cpuid\n bt $27, %ecx\n jnc 9f");
 
@@ -192,6 +207,10 @@ FAULT(double_fault, DF, "andb $0x7f, 0x706d\n" RDMSR(0xc0000082));
 TEST_F(fault, outcome)
 {
 	NEED_MINIVM();
+	if (variant->xsave > 0 && !cpu_has_flag("xsave"))
+		SKIP(return, "the CPU has no XSAVE");
+	if (variant->xsave < 0 && cpu_has_flag("xsave"))
+		SKIP(return, "the CPU has XSAVE");
 	ASSERT_EQ(0, guest_create(&self->g, variant->paged ?
 				  MINIVM_MODE_PAGED : MINIVM_MODE_PROTECTED,
 				  variant->code));

@@ -54,7 +54,7 @@ static long kmalloc_kib(void)
 }
 
 /* Write the VM's number to port 80h RCX times, then halt. */
-GUEST_CODE(g_writer, "1: out %al, $0x80\n dec %rcx\n jnz 1b\n hlt");
+GUEST_CODE(g_writer, "1: out %al, $0x80\n dec %ecx\n jnz 1b\n hlt");
 
 struct worker {
 	pthread_t thread;

@@ -44,20 +44,28 @@ static inline bool minivm_present(void)
 		SKIP(return, "no " MINIVM_DEV ": module not loaded (no VMX?)"); \
 } while (0)
 
-/* Does the CPU, as the kernel sees it, have VMX? */
-static inline bool cpu_has_vmx(void)
+/* Does the CPU, as the kernel sees it, have @flag (as /proc/cpuinfo)? */
+static inline bool cpu_has_flag(const char *flag)
 {
-	char line[4096];
+	char line[4096], word[64];
 	bool found = false;
 	FILE *f = fopen("/proc/cpuinfo", "r");
 
 	if (!f)
 		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "flags", 5) && strstr(line, " vmx"))
-			found = true;
+	snprintf(word, sizeof(word), " %s", flag);
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *p = strncmp(line, "flags", 5) ? NULL : strstr(line, word);
+
+		found = p && (p[strlen(word)] == ' ' || p[strlen(word)] == '\n');
+	}
 	fclose(f);
 	return found;
+}
+
+static inline bool cpu_has_vmx(void)
+{
+	return cpu_has_flag("vmx");
 }
 
 /* MINIVM_GET_VMX_CAPS on a fresh fd; returns 0 or -errno. */

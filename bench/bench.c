@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * minivm-bench: the same guest workloads on minivm and on KVM, in the
+ * same boot, on the same CPU.  The guest (guest.S) counts TSC cycles
+ * around N repetitions of one operation; the host counts TSC cycles
+ * around what only it can see (creating a VM, setting memory up).  Only
+ * ratios from one run mean anything: in an emulator the TSC counts
+ * emulated time.
+ *
+ *   minivm-bench [-n ITER] [-s MIB,MIB,...] [-j FILE] [-r REPEAT]
+ *
+ * Prints a table, one "# ratio: NAME=VALUE" line per workload (minivm's
+ * cycles divided by KVM's: lower is better for minivm) and, with -j, the
+ * same as JSON.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <x86intrin.h>
+
+#include "bench.h"
+
+#define MAX_RESULTS	32
+
+struct result {
+	char name[32];
+	const char *what;		/* what one "op" is */
+	double cycles[2];		/* minivm, kvm; < 0: not measured */
+};
+
+static struct result results[MAX_RESULTS];
+static int nr_results;
+static struct hv *hvs[2] = { &hv_minivm, &hv_kvm };
+
+static struct result *result(const char *name, const char *what)
+{
+	struct result *r;
+	int i;
+
+	for (i = 0; i < nr_results; i++)
+		if (!strcmp(results[i].name, name))
+			return &results[i];
+	r = &results[nr_results++];
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->what = what;
+	r->cycles[0] = r->cycles[1] = -1;
+	return r;
+}
+
+/* A VM with 4 MiB of RAM holding the guest image, and one vCPU. */
+struct bench_vm {
+	struct hv *hv;
+	struct hv_vm vm;
+	struct hv_vcpu cpu;
+	void *ram;
+};
+
+static int vm_create(struct hv *hv, struct bench_vm *b, uint64_t ram_size)
+{
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	b->hv = hv;
+	b->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b->ram == MAP_FAILED)
+		return -ENOMEM;
+	memcpy((char *)b->ram + BENCH_CODE, bench_guest_start,
+	       bench_guest_end - bench_guest_start);
+	ret = hv->create_vm(hv, &b->vm);
+	if (!ret)
+		ret = hv->set_memory(&b->vm, 0, 0, ram_size, b->ram);
+	if (!ret)
+		ret = hv->create_vcpu(hv, &b->vm, &b->cpu);
+	return ret;
+}
+
+static void vm_destroy(struct bench_vm *b, uint64_t ram_size)
+{
+	if (b->cpu.run)
+		b->hv->destroy_vcpu(&b->cpu);
+	if (b->vm.fd > 0)
+		close(b->vm.fd);
+	munmap(b->ram, ram_size);
+}
+
+/*
+ * Run until the guest says it is done, serving its exits as a VMM would.
+ * Returns the guest's own cycle count, or -1 on an unexpected exit.
+ */
+static int64_t serve(struct bench_vm *b)
+{
+	enum hv_exit e;
+
+	for (;;) {
+		e = b->hv->run(&b->cpu);
+		if (getenv("MINIVM_BENCH_TRACE"))
+			fprintf(stderr, "    exit %d port %#x raw %llu\n", e,
+				b->cpu.port, (unsigned long long)b->cpu.detail);
+		if (e == HV_EXIT_OUT && b->cpu.port == BENCH_PORT_DONE)
+			return *(int64_t *)((char *)b->ram + BENCH_RESULT);
+		if (e == HV_EXIT_OTHER) {
+			fprintf(stderr, "minivm-bench: %s: unexpected exit %llu\n",
+				b->hv->name, (unsigned long long)b->cpu.detail);
+			return -1;
+		}
+	}
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;	/* only to make KVM_RUN/MINIVM_RUN return EINTR */
+}
+
+/* One workload in one VM: a warm-up round, then the measured one. */
+static double run_workload(struct hv *hv, int workload, uint32_t iters,
+			   uint32_t arg)
+{
+	struct bench_vm b;
+	int64_t cycles = -1;
+
+	alarm(120);		/* a stuck workload is reported, not waited for */
+	if (!vm_create(hv, &b, BENCH_RAM_SIZE) &&
+	    !hv->setup(&b.cpu, BENCH_CODE, workload, 10, arg, 0) &&
+	    serve(&b) >= 0 &&
+	    !hv->setup(&b.cpu, BENCH_CODE, workload, iters, arg, 0))
+		cycles = serve(&b);
+	alarm(0);
+	vm_destroy(&b, BENCH_RAM_SIZE);
+	return cycles < 0 ? -1 : (double)cycles / iters;
+}
+
+static const struct {
+	const char *name, *what;
+	int workload;
+} exit_workloads[] = {
+	{ "cpuid", "CPUID, answered in the kernel", BENCH_CPUID },
+	{ "out", "OUT, served in userspace", BENCH_OUT },
+	{ "in", "IN, served in userspace", BENCH_IN },
+	{ "mmio_write", "MMIO write, served in userspace", BENCH_MMIO },
+	{ "hlt", "HLT, back from userspace", BENCH_HLT },
+	{ "vmcall_kernel", "VMCALL answered in the kernel", BENCH_VMCALL },
+	{ "vmcall_user", "VMCALL served in userspace", BENCH_VMCALL },
+	{ "loop", "guest loop iteration, no exit", BENCH_LOOP },
+};
+
+static void bench_exits(int h, uint32_t iters)
+{
+	struct hv *hv = hvs[h];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(exit_workloads) / sizeof(exit_workloads[0]); i++) {
+		struct result *r = result(exit_workloads[i].name,
+					  exit_workloads[i].what);
+		uint64_t hc = strcmp(r->name, "vmcall_user") ? hv->hc_kernel :
+							       hv->hc_user;
+		uint32_t n = exit_workloads[i].workload == BENCH_LOOP ?
+			     iters * 100 : iters;
+
+		if (hc == ~0ULL)
+			continue;
+		if (getenv("MINIVM_BENCH_VERBOSE"))
+			fprintf(stderr, "  %s\n", r->name);
+		r->cycles[h] = run_workload(hv, exit_workloads[i].workload, n,
+					    (uint32_t)hc);
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * (g): creating a VM, giving it 64 MiB, creating its vCPU, and running
+ * it to its first exit: host TSC cycles, the median of @repeat.
+ */
+static void bench_create(int h, int repeat)
+{
+	const uint64_t size = 64ULL << 20;
+	struct result *r = result("create_to_first_exit",
+				  "VM + 64 MiB + vCPU + entry to first exit");
+	struct hv *hv = hvs[h];
+	double t[16];
+	int i, n = 0;
+
+	for (i = 0; i < repeat && i < 16; i++) {
+		struct bench_vm b;
+		uint64_t start = __rdtsc();
+		enum hv_exit e = HV_EXIT_OTHER;
+
+		if (!vm_create(hv, &b, size) &&
+		    !hv->setup(&b.cpu, BENCH_CODE, BENCH_OUT, 1, 0, 0))
+			e = hv->run(&b.cpu);
+		if (e == HV_EXIT_OUT)
+			t[n++] = __rdtsc() - start;
+		vm_destroy(&b, size);
+	}
+	if (n) {
+		qsort(t, n, sizeof(t[0]), cmp_double);
+		r->cycles[h] = t[n / 2];
+	}
+}
+
+static int set_hugepages(long n)
+{
+	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "w");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fprintf(f, "%ld\n", n) > 0;
+	return fclose(f) || !ok ? -1 : 0;
+}
+
+/*
+ * (h): give the guest @mib MiB more, backed by 4 KiB or 2 MiB pages, and
+ * let it write one byte in each 4 KiB page: host cycles from setting the
+ * region to the guest being done, per 4 KiB page.  minivm pins and maps
+ * everything when the region is set; KVM maps each page when the guest
+ * first touches it: both costs are in the count.
+ */
+static void bench_touch(int h, unsigned int mib, bool huge)
+{
+	uint64_t size = (uint64_t)mib << 20;
+	struct hv *hv = hvs[h];
+	struct bench_vm b;
+	struct result *r;
+	char name[32];
+	void *mem;
+
+	snprintf(name, sizeof(name), "touch_%um_%s", mib, huge ? "2m" : "4k");
+	r = result(name, huge ? "4 KiB of guest memory (2 MiB pages)" :
+			 "4 KiB of guest memory (4 KiB pages)");
+	if (huge && set_hugepages(mib / 2 + 1))
+		return;
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | (huge ? MAP_HUGETLB : 0), -1, 0);
+	if (mem == MAP_FAILED)
+		goto out;
+	if (!huge)
+		madvise(mem, size, MADV_NOHUGEPAGE);
+	if (!vm_create(hv, &b, BENCH_RAM_SIZE)) {
+		uint64_t start = __rdtsc();
+
+		if (!hv->set_memory(&b.vm, 1, BENCH_TOUCH_GPA, size, mem) &&
+		    !hv->setup(&b.cpu, BENCH_CODE, BENCH_TOUCH, 1,
+			       BENCH_TOUCH_GPA, size) &&
+		    serve(&b) >= 0)
+			r->cycles[h] = (double)(__rdtsc() - start) / (size >> 12);
+	}
+	vm_destroy(&b, BENCH_RAM_SIZE);
+	munmap(mem, size);
+out:
+	if (huge)
+		set_hugepages(0);
+}
+
+/* Kernel memory in KiB, as /proc/meminfo sees it: what MemFree lost. */
+static long used_kib(void)
+{
+	char line[256];
+	long total = 0, avail = 0, v;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "MemTotal: %ld", &v) == 1)
+			total = v;
+		if (sscanf(line, "MemFree: %ld", &v) == 1)
+			avail = v;
+	}
+	fclose(f);
+	return total - avail;
+}
+
+/* Memory per VM and per vCPU: 16 of each, what the system lost / 16. */
+static void bench_memory(int h, double *per_vm, double *per_vcpu)
+{
+	struct hv *hv = hvs[h];
+	struct hv_vm vms[16];
+	struct hv_vcpu cpus[16];
+	long base, with_vms, with_vcpus;
+	int i, nv = 0, nc = 0;
+
+	*per_vm = *per_vcpu = -1;
+	base = used_kib();
+	for (i = 0; i < 16; i++)
+		nv += !hv->create_vm(hv, &vms[nv]);
+	with_vms = used_kib();
+	for (i = 0; i < nv; i++)
+		nc += !hv->create_vcpu(hv, &vms[i], &cpus[nc]);
+	with_vcpus = used_kib();
+	for (i = 0; i < nc; i++)
+		hv->destroy_vcpu(&cpus[i]);
+	for (i = 0; i < nv; i++)
+		close(vms[i].fd);
+	if (nv == 16)
+		*per_vm = (with_vms - base) / 16.0;
+	if (nc == 16)
+		*per_vcpu = (with_vcpus - with_vms) / 16.0;
+}
+
+static double ratio(const struct result *r)
+{
+	return r->cycles[0] > 0 && r->cycles[1] > 0 ?
+	       r->cycles[0] / r->cycles[1] : -1;
+}
+
+static void print_table(double mem[2][2])
+{
+	int i;
+
+	printf("%-22s %14s %14s %7s  %s\n", "workload", "minivm cyc/op",
+	       "KVM cyc/op", "ratio", "one op is");
+	for (i = 0; i < nr_results; i++) {
+		const struct result *r = &results[i];
+
+		printf("%-22s %14.0f %14.0f %7.2f  %s\n", r->name, r->cycles[0],
+		       r->cycles[1], ratio(r), r->what);
+	}
+	printf("kernel memory per VM:   minivm %.0f KiB, KVM %.0f KiB\n",
+	       mem[0][0], mem[1][0]);
+	printf("kernel memory per vCPU: minivm %.0f KiB, KVM %.0f KiB\n",
+	       mem[0][1], mem[1][1]);
+	for (i = 0; i < nr_results; i++)
+		if (ratio(&results[i]) >= 0)
+			printf("# ratio: %s=%.2f\n", results[i].name,
+			       ratio(&results[i]));
+}
+
+static int write_json(const char *path, double mem[2][2])
+{
+	FILE *f = fopen(path, "w");
+	int i;
+
+	if (!f)
+		return -1;
+	fprintf(f, "{\n  \"unit\": \"TSC cycles per op\",\n  \"workloads\": [\n");
+	for (i = 0; i < nr_results; i++)
+		fprintf(f, "    {\"name\": \"%s\", \"op\": \"%s\", \"minivm\": %.1f, \"kvm\": %.1f, \"ratio\": %.3f}%s\n",
+			results[i].name, results[i].what, results[i].cycles[0],
+			results[i].cycles[1], ratio(&results[i]),
+			i + 1 < nr_results ? "," : "");
+	fprintf(f, "  ],\n  \"kernel_kib_per_vm\": {\"minivm\": %.1f, \"kvm\": %.1f},\n",
+		mem[0][0], mem[1][0]);
+	fprintf(f, "  \"kernel_kib_per_vcpu\": {\"minivm\": %.1f, \"kvm\": %.1f}\n}\n",
+		mem[0][1], mem[1][1]);
+	return fclose(f);
+}
+
+static const char usage[] =
+	"usage: minivm-bench [-n ITERATIONS] [-s MIB[,MIB...]] [-r REPEAT] [-j FILE]\n";
+
+int main(int argc, char **argv)
+{
+	unsigned int sizes[8] = { 16, 256, 1024 }, nr_sizes = 3, i;
+	const char *json = NULL;
+	uint32_t iters = 2000;
+	double mem[2][2];
+	int h, opt, repeat = 5, missing = 0;
+	char *p;
+
+	while ((opt = getopt(argc, argv, "n:s:r:j:h")) != -1) {
+		switch (opt) {
+		case 'n':
+			iters = strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			for (nr_sizes = 0, p = strtok(optarg, ",");
+			     p && nr_sizes < 8; p = strtok(NULL, ","))
+				sizes[nr_sizes++] = strtoul(p, NULL, 0);
+			break;
+		case 'r':
+			repeat = atoi(optarg);
+			break;
+		case 'j':
+			json = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (!iters || optind < argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL);
+
+	for (h = 0; h < 2; h++) {
+		int ret = hvs[h]->open(hvs[h]);
+
+		if (ret) {
+			fprintf(stderr, "minivm-bench: cannot open %s: %s\n",
+				hvs[h]->name, strerror(-ret));
+			missing++;
+			continue;
+		}
+		fprintf(stderr, "minivm-bench: %s...\n", hvs[h]->name);
+		bench_exits(h, iters);
+		bench_create(h, repeat);
+		for (i = 0; i < nr_sizes; i++) {
+			bench_touch(h, sizes[i], false);
+			bench_touch(h, sizes[i], true);
+		}
+		bench_memory(h, &mem[h][0], &mem[h][1]);
+		close(hvs[h]->dev);
+	}
+	print_table(mem);
+	if (json && write_json(json, mem))
+		perror(json);
+	for (i = 0; i < (unsigned int)nr_results; i++)
+		missing += ratio(&results[i]) < 0;
+	return missing ? 1 : 0;
+}
