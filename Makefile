@@ -8,6 +8,7 @@
 #   make run          boot the test machine, load minivm, show what it found
 #   make vm-run FILES="a b" CMD="./a --x"   run anything in the test machine
 #   make soak         the ioctl fuzzer for 1,000,000 calls in the test machine
+#   make bench        minivm against KVM on the same guest (BENCH_ARGS="-n 5000")
 #   make shell        the test machine with a shell on its serial console
 #   make lint         the style gates alone; make docs: Documentation/ as HTML
 #   make install      module, launcher, library, man page, udev rule
@@ -38,7 +39,7 @@ SELFTESTS := $(shell sed -n 's/^TEST_GEN_PROGS *:= *//p; s/^\t\t  *//p' \
 SELFTEST_SCRIPTS := $(shell sed -n 's/^TEST_PROGS *:= *//p' selftests/minivm/Makefile)
 UNIT_TESTS := $(patsubst %.c,%,$(wildcard tests/unit/*_test.c))
 
-all: module user selftests unit
+all: module user selftests unit bench-prog
 
 module:
 	$(MAKE) -C $(KDIR) M=$(TOP)/kmod CONFIG_MINIVM=m modules
@@ -53,6 +54,9 @@ selftests: $(KSFT_INC)/kselftest_harness.h
 	$(MAKE) -C selftests/minivm KSFT_INC=$(KSFT_INC)
 
 unit: $(UNIT_TESTS)
+
+bench-prog:
+	$(MAKE) -C bench
 
 tests/unit/vmx_ctl_test: tests/unit/vmx_ctl_test.c tests/unit/tap.h kmod/vmx_ctl.h
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
@@ -75,18 +79,19 @@ testvm-module:
 	@! grep -E 'warning:|error:' build/testvm/module-build.log
 
 # What the test machine gets in /minivm: module, launcher, tests, scripts.
-payload: testvm-module user selftests
+payload: testvm-module user selftests bench-prog
 	@rm -rf $(PAYLOAD)
 	@mkdir -p $(PAYLOAD)/modules $(PAYLOAD)/bin $(PAYLOAD)/selftests $(PAYLOAD)/scripts \
 		$(PAYLOAD)/guests
 	@# Without debug info the module loads many times faster in Bochs.
 	@strip --strip-debug -o $(PAYLOAD)/modules/minivm.ko build/testvm/src/kmod/minivm.ko
-	@cp user/minivm $(PAYLOAD)/bin/
+	@cp user/minivm bench/minivm-bench $(PAYLOAD)/bin/
 	@cp user/guests/*.bin user/guests/*.elf $(PAYLOAD)/guests/
 	@cp $(addprefix selftests/minivm/,$(SELFTESTS)) $(PAYLOAD)/selftests/
 	@cp $(addprefix selftests/minivm/,$(SELFTEST_SCRIPTS)) $(PAYLOAD)/selftests/
 	@echo $(SELFTESTS) $(SELFTEST_SCRIPTS) > $(PAYLOAD)/selftests/tests.list
-	@cp scripts/testvm/selftests.sh scripts/testvm/demo.sh $(PAYLOAD)/scripts/
+	@cp scripts/testvm/selftests.sh scripts/testvm/demo.sh \
+		scripts/testvm/bench.sh $(PAYLOAD)/scripts/
 
 deps:
 	@scripts/deps.sh
@@ -131,6 +136,18 @@ vm-run: deps
 	$(MAKE) all payload
 	scripts/testvm/boot --files "$(FILES)" "$(CMD)"
 
+# minivm against KVM, same guest, same boot (bench/bench.c); the table is
+# also kept as build/bench/bench.json.  2 GiB of RAM for the 1 GiB guests.
+bench: deps
+	$(MAKE) all payload
+	@mkdir -p build/bench
+	@TESTVM_MEGS=2048 scripts/testvm/boot --log build/bench/serial --timeout 1800 \
+		"/minivm/scripts/bench.sh $(BENCH_ARGS)" > build/bench/out; s=$$?; \
+	sed '/^MINIVM-BENCH-JSON-BEGIN/,/^MINIVM-BENCH-JSON-END/d' build/bench/out; \
+	sed -n '/^MINIVM-BENCH-JSON-BEGIN/,/^MINIVM-BENCH-JSON-END/p' build/bench/out | \
+		sed '1d;$$d' > build/bench/bench.json; \
+	echo "(JSON: build/bench/bench.json)"; exit $$s
+
 # The ioctl fuzzer for a million calls (make check runs 100,000).
 soak: deps
 	$(MAKE) all payload
@@ -145,7 +162,8 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP)/kmod clean
 	$(MAKE) -C user clean
 	$(MAKE) -C selftests/minivm clean
+	$(MAKE) -C bench clean
 	rm -rf build $(UNIT_TESTS)
 
-.PHONY: all module user selftests unit testvm-module payload deps check soak run \
+.PHONY: all module user selftests unit testvm-module payload deps check soak bench bench-prog run \
 	vm-run shell clean lint docs install uninstall

@@ -30,7 +30,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-extern const char bench_guest_start[], bench_guest_end[];
+/* The guest image (guest.S) and its size in bytes. */
+extern const char bench_guest_start[];
+extern const unsigned int bench_guest_size;
 
 /* What a run stopped for, in the hypervisor-neutral terms of bench.c. */
 enum hv_exit {

@@ -16,7 +16,7 @@
 
 	.code32
 	.section .rodata.guest, "a"
-	.globl bench_guest_start, bench_guest_end
+	.globl bench_guest_start
 bench_guest_start:
 	mov	%esi, %ebp			/* the loop counter */
 	lfence
@@ -112,6 +112,11 @@ done:
 	out	%al, $BENCH_PORT_DONE
 	hlt
 bench_guest_end:
+
+	.globl bench_guest_size
+	.balign 4
+bench_guest_size:
+	.long	bench_guest_end - bench_guest_start
 	.previous
 
 	.section .note.GNU-stack, "", @progbits

@@ -82,15 +82,14 @@ static int set_cpuid(int dev, int vcpu)
 static int k_create_vcpu(struct hv *hv, struct hv_vm *vm,
 			 struct hv_vcpu *vcpu)
 {
-	int ret;
-
 	vcpu->fd = errno_or(ioctl(vm->fd, KVM_CREATE_VCPU, 0));
 	if (vcpu->fd < 0)
 		return vcpu->fd;
 	vcpu->run = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 			 vcpu->fd, 0);
 	if (vcpu->run == MAP_FAILED) {
-		ret = -errno;
+		int ret = -errno;
+
 		close(vcpu->fd);
 		return ret;
 	}

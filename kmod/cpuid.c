@@ -34,7 +34,7 @@
 /* Extended leaf 80000001h ECX bit 2 is SVM: not on Intel, never shown. */
 
 struct cpuid_builder {
-	struct minivm_cpuid_entry *e;
+	struct minivm_cpuid_entry *e;	/* in a struct minivm_cpuid_table */
 	unsigned int n;
 };
 
@@ -130,13 +130,28 @@ static void add_leaves(struct cpuid_builder *b, u32 first, u32 last)
 	}
 }
 
-/* Replace the VM's table; vm->lock is held. */
-static void install(struct minivm_vm *vm, struct minivm_cpuid_entry *e,
-		    unsigned int n)
+static struct minivm_cpuid_table *table_alloc(unsigned int n)
 {
-	kfree(vm->cpuid);
-	vm->cpuid = e;
-	vm->nr_cpuid = n;
+	return kzalloc(struct_size_t(struct minivm_cpuid_table, e, n),
+		       GFP_KERNEL_ACCOUNT);
+}
+
+/* Replace the VM's table; vCPUs reading the old one finish with it. */
+static void install(struct minivm_vm *vm, struct minivm_cpuid_table *t)
+{
+	struct minivm_cpuid_table *old;
+
+	mutex_lock(&vm->lock);
+	old = rcu_replace_pointer(vm->cpuid, t, lockdep_is_held(&vm->lock));
+	mutex_unlock(&vm->lock);
+	if (old)
+		kfree_rcu(old, rcu);
+}
+
+/** minivm_free_cpuid() - free the table of a VM nobody can reach. */
+void minivm_free_cpuid(struct minivm_vm *vm)
+{
+	kfree(rcu_dereference_protected(vm->cpuid, 1));
 }
 
 /**
@@ -147,12 +162,13 @@ static void install(struct minivm_vm *vm, struct minivm_cpuid_entry *e,
  */
 int minivm_default_cpuid(struct minivm_vm *vm)
 {
+	struct minivm_cpuid_table *t = table_alloc(MINIVM_MAX_CPUID), *small;
 	struct cpuid_builder b = { .n = 0 };
 	struct minivm_cpuid_entry *sig;
 
-	b.e = kcalloc(MINIVM_MAX_CPUID, sizeof(*b.e), GFP_KERNEL_ACCOUNT);
-	if (!b.e)
+	if (!t)
 		return -ENOMEM;
+	b.e = t->e;
 	add_leaves(&b, 0, min_t(u32, cpuid_eax(0), 0x1f));
 	add_leaves(&b, 0x80000000, min_t(u32, cpuid_eax(0x80000000), 0x80000008));
 
@@ -162,7 +178,17 @@ int minivm_default_cpuid(struct minivm_vm *vm)
 					     .eax = 0x40000000 };
 	memcpy(&sig->ebx, "mini", 4);
 	memcpy(&sig->ecx, "vm\0\0", 4);
-	install(vm, b.e, b.n);
+
+	/* Built at the largest size; kept at the size it turned out. */
+	small = table_alloc(b.n);
+	if (!small) {
+		kfree(t);
+		return -ENOMEM;
+	}
+	small->n = b.n;
+	memcpy(small->e, t->e, b.n * sizeof(t->e[0]));
+	kfree(t);
+	install(vm, small);
 	return 0;
 }
 
@@ -177,7 +203,7 @@ int minivm_default_cpuid(struct minivm_vm *vm)
 int minivm_set_cpuid(struct minivm_vm *vm, void __user *uarg)
 {
 	struct minivm_cpuid __user *ucpuid = uarg;
-	struct minivm_cpuid_entry *e;
+	struct minivm_cpuid_table *t;
 	unsigned int i;
 	u32 nent;
 
@@ -185,18 +211,21 @@ int minivm_set_cpuid(struct minivm_vm *vm, void __user *uarg)
 		return -EFAULT;
 	if (nent > MINIVM_MAX_CPUID)
 		return -E2BIG;
-	e = memdup_user(ucpuid->entries, nent * sizeof(*e));
-	if (IS_ERR(e))
-		return PTR_ERR(e);
+	t = table_alloc(nent);
+	if (!t)
+		return -ENOMEM;
+	if (copy_from_user(t->e, ucpuid->entries, nent * sizeof(t->e[0]))) {
+		kfree(t);
+		return -EFAULT;
+	}
 	for (i = 0; i < nent; i++) {
-		if (e[i].flags & ~MINIVM_CPUID_INDEXED) {
-			kfree(e);
+		if (t->e[i].flags & ~MINIVM_CPUID_INDEXED) {
+			kfree(t);
 			return -EINVAL;
 		}
 	}
-	mutex_lock(&vm->lock);
-	install(vm, e, nent);
-	mutex_unlock(&vm->lock);
+	t->n = nent;
+	install(vm, t);
 	return 0;
 }
 
@@ -209,15 +238,16 @@ int minivm_set_cpuid(struct minivm_vm *vm, void __user *uarg)
  */
 void minivm_emulate_cpuid(struct minivm_vcpu *vcpu)
 {
-	struct minivm_vm *vm = vcpu->vm;
 	struct minivm_gprs *g = &vcpu->gprs;
+	const struct minivm_cpuid_table *t;
 	u32 fn = g->rax, idx = g->rcx;
 	u32 out[4] = { 0 };
 	unsigned int i;
 
-	mutex_lock(&vm->lock);
-	for (i = 0; i < vm->nr_cpuid; i++) {
-		struct minivm_cpuid_entry *e = &vm->cpuid[i];
+	rcu_read_lock();
+	t = rcu_dereference(vcpu->vm->cpuid);
+	for (i = 0; i < t->n; i++) {
+		const struct minivm_cpuid_entry *e = &t->e[i];
 
 		if (e->function != fn ||
 		    ((e->flags & MINIVM_CPUID_INDEXED) && e->index != idx))
@@ -228,7 +258,7 @@ void minivm_emulate_cpuid(struct minivm_vcpu *vcpu)
 		out[3] = e->edx;
 		break;
 	}
-	mutex_unlock(&vm->lock);
+	rcu_read_unlock();
 	if (fn == 1) {
 		out[1] = (out[1] & 0x00ffffff) | vcpu->id << 24;
 		/* OSXSAVE mirrors the guest's own CR4 (SDM Vol. 2A, CPUID). */

@@ -375,12 +375,12 @@ static int failed_entry(struct minivm_vcpu *vcpu, u32 reason)
  */
 int minivm_handle_exit(struct minivm_vcpu *vcpu)
 {
-	u32 reason;
+	u32 reason = vcpu->exit_reason;
 	int ret;
 
-	reason = vmcs_read32(VM_EXIT_REASON);
 	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
 		return failed_entry(vcpu, reason);
+	minivm_count_exit(reason);
 
 	switch ((u16)reason) {
 	case EXIT_REASON_EXCEPTION_NMI:	/* only NMIs: the bitmap is 0 */

@@ -19,7 +19,7 @@
  *   msr.c           the guest's MSRs (the MSR bitmap) and its XCR0
  *   emulate.c       MMIO: decoding the guest's MOV, reading its memory
  *   cpuid.c         what CPUID tells the guest
- *   debugfs.c       counters of live objects, for leak checks
+ *   debugfs.c       counters of live objects (leak checks) and of exits
  */
 #ifndef MINIVM_H
 #define MINIVM_H
@@ -27,7 +27,9 @@
 #include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/preempt.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <linux/minivm.h>
 #include <asm/fpu/api.h>
@@ -59,14 +61,23 @@ struct minivm_vcpu;
  */
 struct minivm_vm {
 	struct kref ref;
-	struct mutex lock;		/* slots, vcpus, cpuid */
+	struct mutex lock;		/* slots, vcpus, cpuid updates */
 	struct minivm_memslot *slots[MINIVM_MAX_MEMSLOTS];
 	struct minivm_ept ept;
 	struct minivm_vcpu *vcpus[MINIVM_MAX_VCPUS];
 	unsigned int nr_vcpus;
-	struct minivm_cpuid_entry *cpuid;
-	unsigned int nr_cpuid;
+	struct minivm_cpuid_table __rcu *cpuid;	/* read without @lock */
 	struct mm_struct *mm;		/* the creator's; vCPUs run only there */
+};
+
+/*
+ * The CPUID table of a VM.  Every CPUID exit reads it, so it is read
+ * under RCU, never under a lock; MINIVM_SET_CPUID swaps in a new one.
+ */
+struct minivm_cpuid_table {
+	struct rcu_head rcu;
+	unsigned int n;
+	struct minivm_cpuid_entry e[];
 };
 
 /* The guest's general-purpose registers, as vmenter.S saves them. */
@@ -105,6 +116,7 @@ struct minivm_vcpu {
 	u16 vpid;			/* 0: VPID unused */
 	int cpu;			/* where the VMCS is loaded, or -1 */
 	bool launched;			/* VMLAUNCH done on that CPU */
+	u32 exit_reason;		/* of the last exit (SDM 28.2.1) */
 	struct list_head loaded_link;	/* on that CPU's loaded list */
 	struct preempt_notifier preempt;
 	struct fpu_guest fpu;
@@ -135,6 +147,16 @@ extern atomic_long_t minivm_objects[MINIVM_NR_OBJ];
 static inline void minivm_count(enum minivm_obj obj, long delta)
 {
 	atomic_long_add(delta, &minivm_objects[obj]);
+}
+
+/* debugfs.c: exits by basic reason (0-75 in the SDM), per CPU. */
+#define MINIVM_EXIT_STATS	80
+DECLARE_PER_CPU(unsigned long[MINIVM_EXIT_STATS], minivm_exit_stats);
+
+static inline void minivm_count_exit(u16 reason)
+{
+	if (reason < MINIVM_EXIT_STATS)
+		this_cpu_inc(minivm_exit_stats[reason]);
 }
 
 void minivm_debugfs_init(void);
@@ -188,7 +210,6 @@ void minivm_vmcs_set_host_cpu(int cpu);
 void minivm_vmcs_update_entry_mode(struct minivm_vcpu *vcpu);
 const char *minivm_vmcs_missing(void);
 bool minivm_vmcs_has_vpid(void);
-bool minivm_vmcs_has_preemption_timer(void);
 
 /* exit.c: control registers, as the guest writes them. */
 void minivm_set_cr0(struct minivm_vcpu *vcpu, unsigned long val);
@@ -230,6 +251,7 @@ bool minivm_guest_xsave(void);
 /* cpuid.c */
 int minivm_set_cpuid(struct minivm_vm *vm, void __user *uarg);
 int minivm_default_cpuid(struct minivm_vm *vm);
+void minivm_free_cpuid(struct minivm_vm *vm);
 void minivm_emulate_cpuid(struct minivm_vcpu *vcpu);
 
 #endif /* MINIVM_H */

@@ -120,23 +120,6 @@ struct preempt_ops minivm_preempt_ops = {
 	.sched_out = minivm_sched_out,
 };
 
-/*
- * The longest a guest runs without an exit: one millisecond, in units of
- * the VMX-preemption timer, which counts down at the TSC rate divided by
- * 2^VMX_MISC[4:0] (SDM Vol. 3C, 26.5.1).  External interrupts exit anyway
- * on real hardware; the timer makes sure of it (some emulators do not
- * exit for interrupts while the guest has them masked), and gives
- * signals and need_resched() a bounded latency.
- */
-#define MINIVM_SLICE_US	1000
-
-static u32 preemption_slice(void)
-{
-	u64 ticks = (u64)minivm_caps.tsc_khz * MINIVM_SLICE_US / 1000;
-
-	return max_t(u64, ticks >> minivm_caps.preemption_timer_shift, 1);
-}
-
 /* CR3 and CR4 of the host change with the process and at runtime. */
 static void update_host_crs(struct minivm_vcpu *vcpu)
 {
@@ -167,8 +150,6 @@ static int enter_guest(struct minivm_vcpu *vcpu)
 
 	update_host_crs(vcpu);
 	switch_to_guest(vcpu);
-	if (minivm_vmcs_has_preemption_timer())
-		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, preemption_slice());
 	if (read_cr2() != vcpu->cr2)
 		write_cr2(vcpu->cr2);
 
@@ -182,6 +163,7 @@ static int enter_guest(struct minivm_vcpu *vcpu)
 		return ret;
 	vcpu->launched = true;
 	reason = vmcs_read32(VM_EXIT_REASON);
+	vcpu->exit_reason = reason;		/* exit.c reads it from here */
 	if ((u16)reason == EXIT_REASON_EXCEPTION_NMI &&
 	    (vmcs_read32(VM_EXIT_INTR_INFO) & INTR_INFO_INTR_TYPE_MASK) ==
 	    INTR_TYPE_NMI_INTR)

@@ -28,7 +28,7 @@ static void vm_destroy(struct kref *ref)
 	minivm_ept_flush(&vm->ept);
 	minivm_free_memslots(vm);
 	minivm_ept_destroy(&vm->ept);
-	kfree(vm->cpuid);
+	minivm_free_cpuid(vm);
 	mmdrop(vm->mm);
 	kfree(vm);
 	minivm_count(MINIVM_OBJ_VM, -1);
@@ -141,7 +141,7 @@ int minivm_create_vm(void)
 
 err_free:
 	minivm_ept_destroy(&vm->ept);
-	kfree(vm->cpuid);
+	minivm_free_cpuid(vm);
 	mmdrop(vm->mm);
 	kfree(vm);
 	minivm_count(MINIVM_OBJ_VM, -1);

@@ -269,6 +269,27 @@ static void setup_guest_reset_state(struct minivm_vcpu *vcpu)
 	vcpu->gprs.rdx = 0x600;
 }
 
+/*
+ * The longest a guest runs without an exit: one millisecond, in units of
+ * the VMX-preemption timer, which counts down at the TSC rate divided by
+ * 2^VMX_MISC[4:0] (SDM Vol. 3C, 26.5.1).  External interrupts exit anyway
+ * on real hardware; the timer makes sure of it (some emulators do not
+ * exit for interrupts while the guest has them masked), and gives
+ * signals and need_resched() a bounded latency.
+ *
+ * The value is written once: with "save VMX-preemption timer value" off,
+ * VM exit leaves the field alone and every entry starts the timer from it
+ * again (SDM 26.5.1), so no entry needs a VMWRITE for it.
+ */
+#define MINIVM_SLICE_US	1000
+
+static u32 preemption_slice(void)
+{
+	u64 ticks = (u64)minivm_caps.tsc_khz * MINIVM_SLICE_US / 1000;
+
+	return max_t(u64, ticks >> minivm_caps.preemption_timer_shift, 1);
+}
+
 /**
  * minivm_vmcs_setup() - fill the current VMCS of a new vCPU.
  * @vcpu: the vCPU; its VMCS is loaded on this CPU (minivm_vcpu_load()).
@@ -292,6 +313,10 @@ void minivm_vmcs_setup(struct minivm_vcpu *vcpu)
 	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
 	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+
+	/* 25.6.1: how long an entry may last (see preemption_slice()). */
+	if (ctl.pin & PIN_BASED_VMX_PREEMPTION_TIMER)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, preemption_slice());
 
 	/* 25.6.9: which RDMSR/WRMSR exit (msr.c). */
 	vmcs_write(MSR_BITMAP, minivm_msr_bitmap_pa());
@@ -326,12 +351,6 @@ void minivm_vmcs_update_entry_mode(struct minivm_vcpu *vcpu)
 const char *minivm_vmcs_missing(void)
 {
 	return ctl.missing;
-}
-
-/** minivm_vmcs_has_preemption_timer() - is every entry time-bounded? */
-bool minivm_vmcs_has_preemption_timer(void)
-{
-	return ctl.pin & PIN_BASED_VMX_PREEMPTION_TIMER;
 }
 
 /** minivm_vmcs_has_vpid() - are VPIDs in use? */

@@ -8,7 +8,7 @@
 #                         operands inside _ASM_EXTABLE(), as in KVM's code
 #   sparse (C=2) + W=1    the module, built for the test kernel
 #   kernel-doc            every kernel-doc comment in kmod/
-#   cppcheck              user/ (-Wall -Wextra -Werror is the build's job)
+#   cppcheck              user/, bench/ (-Wall -Wextra -Werror is the build's job)
 #   sphinx -W             Documentation/minivm builds without a warning
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,7 +54,7 @@ kerneldoc() {
 
 cppcheck_user() {
 	cppcheck --quiet --enable=warning,style,performance,portability \
-		--std=c11 -Iuapi -Iuser user/*.c user/lib/*.c
+		--std=c11 -Iuapi -Iuser user/*.c user/lib/*.c bench/*.c
 }
 
 docs() {
@@ -65,7 +65,7 @@ echo "TAP version 13"
 gate "checkpatch --strict: kmod/ and uapi/" checkpatch
 gate "sparse (C=2) and W=1: the module" sparse_w1
 gate "kernel-doc: kmod/" kerneldoc
-gate "cppcheck: user/" cppcheck_user
+gate "cppcheck: user/ and bench/" cppcheck_user
 gate "sphinx -W: Documentation/minivm" docs
 echo "1..$n"
 exit $failed
