@@ -18,6 +18,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hugetlb.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
@@ -66,18 +67,25 @@ struct minivm_memslot *minivm_find_slot(struct minivm_vm *vm, u64 gpa)
  * Can pages i..i+511 be one 2 MiB EPT page?  The guest range and the host
  * memory must both be 2 MiB-aligned and physically contiguous, as when a
  * transparent or explicit huge page backs the region.
+ *
+ * A hugetlb page is mapped whole by one PMD, so if page i is the head of
+ * a 2 MiB one, the next 511 are its tail pages: no need to look at each.
+ * Anything else (a transparent huge page may be mapped by PTEs, and so
+ * in pieces) is checked page by page.
  */
 static bool can_map_2m(struct minivm_memslot *s, u64 i)
 {
-	unsigned long pfn = page_to_pfn(s->pages[i]);
+	struct page *head = s->pages[i];
 	u64 j;
 
 	if (!(minivm_caps.flags & MINIVM_VMX_EPT_2M) ||
 	    i + 512 > s->npages || !IS_ALIGNED(s->gpa + (i << PAGE_SHIFT), PMD_SIZE) ||
-	    !IS_ALIGNED(pfn, 512))
+	    !IS_ALIGNED(page_to_pfn(head), 512))
 		return false;
+	if (PageHead(head) && PageHuge(head) && compound_order(head) == PMD_SHIFT - PAGE_SHIFT)
+		return true;
 	for (j = 1; j < 512; j++)
-		if (page_to_pfn(s->pages[i + j]) != pfn + j)
+		if (page_to_pfn(s->pages[i + j]) != page_to_pfn(head) + j)
 			return false;
 	return true;
 }

@@ -49,7 +49,7 @@ add "$out/install.log" install
 # Bochs emulates on one thread, and the hardening suites alone take as
 # long as all the others.
 all_tests=$(cat build/testvm/payload/selftests/tests.list)
-second="hostile_test fuzz_test load_test backing_test fds_test lifetime_test bench_test.sh"
+second="hostile_test fuzz_test load_test backing_test fds_test lifetime_test bench_test.sh coexist_test"
 first=$(for t in $all_tests; do case " $second " in *" $t "*) ;; *) echo "$t" ;; esac; done)
 
 echo "== no-VMX machine (QEMU TCG), in the background"

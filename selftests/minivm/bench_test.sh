@@ -38,7 +38,7 @@ if [ ! -e /dev/kvm ]; then
 	exit 4
 fi
 
-minivm-bench -n 200 -s 16 -r 3 -j "$T/bench.json" > "$T/out" 2> "$T/err"
+minivm-bench -q -n 200 -s 16 -r 3 -j "$T/bench.json" > "$T/out" 2> "$T/err"
 status=$?
 sed 's/^/# /' "$T/out"
 sed 's/^/# stderr: /' "$T/err" | grep -v '\.\.\.$'

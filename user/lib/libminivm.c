@@ -171,7 +171,7 @@ static const char *why_no_device(void)
 	if (!kernel_at_least(6, 1))
 		return "/dev/minivm does not exist: this kernel is older than 6.1, the oldest minivm supports; boot a newer kernel";
 	if (access("/sys/module/minivm", F_OK))
-		return "/dev/minivm does not exist: the minivm module is not loaded; load it (sudo modprobe minivm after make install, or sudo insmod kmod/minivm.ko), and if it refuses, dmesg | grep minivm says why";
+		return "/dev/minivm does not exist: the minivm module is not loaded; load the module (sudo modprobe minivm after make install, or sudo insmod kmod/minivm.ko), and if it refuses, dmesg | grep minivm says why";
 	return "/dev/minivm does not exist although the module is loaded: is udev or devtmpfs running? (see /sys/class/misc/minivm/dev)";
 }
 
