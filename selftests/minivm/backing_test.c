@@ -15,24 +15,8 @@
 #include "minivm_selftest.h"
 #include "guest.h"
 
-#define OBJECTS		"/sys/kernel/debug/minivm/objects"
 #define EXTRA_GPA	0x400000UL	/* slot 3, beyond guest.h's layout */
 #define EXTRA_SIZE	(4UL << 20)
-
-static long objects(const char *which)
-{
-	char name[64];
-	long n, v = -1;
-	FILE *f = fopen(OBJECTS, "r");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", name, &n) == 2)
-		if (!strcmp(name, which))
-			v = n;
-	fclose(f);
-	return v;
-}
 
 /* Write RBX's low byte into slot 3, report it, forever. */
 GUEST_CODE(g_store,
@@ -86,9 +70,9 @@ TEST(hugetlb_region_uses_2m_ept_pages)
 		SKIP(return, "no 2 MiB huge pages to be had");
 	}
 	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_store));
-	tables_before = objects("ept_tables");
+	tables_before = minivm_objects("ept_tables");
 	ASSERT_EQ(0, minivm_set_memory(g.vm, 3, EXTRA_GPA, EXTRA_SIZE, p, 0));
-	tables_after = objects("ept_tables");
+	tables_after = minivm_objects("ept_tables");
 	/* 4 MiB at 4 MiB: two 2 MiB leaves in a directory that exists. */
 	if (tables_before >= 0)
 		EXPECT_EQ(tables_before, tables_after);
@@ -144,6 +128,26 @@ static void wait_for(volatile long *counter, long at_least)
 }
 
 /*
+ * A guest storing into 4 MiB of fresh memory (slot 3) on its own thread,
+ * after its first 50 rounds: 0, or -1 if any of it failed.
+ */
+static int start_storing_guest(struct runner *r, struct guest *g, void **p,
+			       pthread_t *t)
+{
+	*p = mmap(NULL, EXTRA_SIZE, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (*p == MAP_FAILED ||
+	    guest_create(g, MINIVM_MODE_PROTECTED, g_store) ||
+	    minivm_set_memory(g->vm, 3, EXTRA_GPA, EXTRA_SIZE, *p, 0))
+		return -1;
+	r->g = g;
+	if (pthread_create(t, NULL, run_until_stopped, r))
+		return -1;
+	wait_for(&r->io, 50);
+	return 0;
+}
+
+/*
  * munmap and mprotect of the memory behind a region, while the guest
  * uses it on another thread: the pages stay pinned, the guest carries on,
  * and all of it is freed with the VM.
@@ -156,14 +160,7 @@ TEST(munmap_and_mprotect_under_a_running_guest)
 	void *p;
 
 	NEED_MINIVM();
-	p = mmap(NULL, EXTRA_SIZE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_store));
-	ASSERT_EQ(0, minivm_set_memory(g.vm, 3, EXTRA_GPA, EXTRA_SIZE, p, 0));
-	r.g = &g;
-	ASSERT_EQ(0, pthread_create(&t, NULL, run_until_stopped, &r));
-	wait_for(&r.io, 50);
+	ASSERT_EQ(0, start_storing_guest(&r, &g, &p, &t));
 	EXPECT_EQ(0, mprotect(p, EXTRA_SIZE, PROT_READ));
 	wait_for(&r.io, 100);
 	EXPECT_EQ(0, munmap(p, EXTRA_SIZE));
@@ -174,8 +171,8 @@ TEST(munmap_and_mprotect_under_a_running_guest)
 	EXPECT_EQ(0, r.mmio);
 	EXPECT_EQ(0, r.other);
 	guest_destroy(&g);
-	if (objects("pinned_pages") >= 0)
-		EXPECT_EQ(0, objects("pinned_pages"));
+	if (minivm_objects("pinned_pages") >= 0)
+		EXPECT_EQ(0, minivm_objects("pinned_pages"));
 }
 
 /*
@@ -191,14 +188,7 @@ TEST(region_deleted_and_added_under_a_running_guest)
 	void *p;
 
 	NEED_MINIVM();
-	p = mmap(NULL, EXTRA_SIZE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_store));
-	ASSERT_EQ(0, minivm_set_memory(g.vm, 3, EXTRA_GPA, EXTRA_SIZE, p, 0));
-	r.g = &g;
-	ASSERT_EQ(0, pthread_create(&t, NULL, run_until_stopped, &r));
-	wait_for(&r.io, 50);
+	ASSERT_EQ(0, start_storing_guest(&r, &g, &p, &t));
 	ASSERT_EQ(0, minivm_set_memory(g.vm, 3, EXTRA_GPA, 0, NULL, 0));
 	wait_for(&r.mmio, 20);
 	mmio_seen = r.mmio;
@@ -211,8 +201,8 @@ TEST(region_deleted_and_added_under_a_running_guest)
 	EXPECT_EQ(0, r.other);
 	guest_destroy(&g);
 	munmap(p, EXTRA_SIZE);
-	if (objects("pinned_pages") >= 0)
-		EXPECT_EQ(0, objects("pinned_pages"));
+	if (minivm_objects("pinned_pages") >= 0)
+		EXPECT_EQ(0, minivm_objects("pinned_pages"));
 }
 
 TEST_HARNESS_MAIN

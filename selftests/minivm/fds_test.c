@@ -16,21 +16,6 @@
 #include "minivm_selftest.h"
 #include "guest.h"
 
-#define OBJECTS "/sys/kernel/debug/minivm/objects"
-
-static long live_objects(void)
-{
-	char name[64];
-	long n, sum = 0;
-	FILE *f = fopen(OBJECTS, "r");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", name, &n) == 2)
-		sum += n;
-	fclose(f);
-	return sum;
-}
 
 GUEST_CODE(g_out, "1: out %al, $0x80\n jmp 1b");
 

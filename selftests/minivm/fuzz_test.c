@@ -26,7 +26,6 @@
 #define NR_VMS		4
 #define NR_VCPUS	4
 #define POOL_SIZE	(2UL << 20)	/* guest RAM the fuzzer may give */
-#define OBJECTS		"/sys/kernel/debug/minivm/objects"
 
 static uint64_t rng;
 
@@ -304,20 +303,6 @@ static bool sane_guest_runs(void)
 	     guest_run(&g) == MINIVM_EXIT_HLT;
 	guest_destroy(&g);
 	return ok;
-}
-
-static long live_objects(void)
-{
-	char name[64];
-	long n, sum = 0;
-	FILE *fp = fopen(OBJECTS, "r");
-
-	if (!fp)
-		return -1;
-	while (fscanf(fp, "%63s %ld", name, &n) == 2)
-		sum += n;
-	fclose(fp);
-	return sum;
 }
 
 static void fuzz_close_all(struct fuzz *f)

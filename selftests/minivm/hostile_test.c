@@ -480,15 +480,6 @@ static uint64_t host_msr(int cpu, uint32_t msr)
 	return v;
 }
 
-static int pin_to_cpu(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
 /*
  * A guest writes every MSR it is allowed to: its values stay its own.
  * The host's SYSENTER, PAT, EFER and SYSCALL MSRs read the same before

@@ -11,39 +11,6 @@
 #include "minivm_selftest.h"
 #include "guest.h"
 
-#define OBJECTS "/sys/kernel/debug/minivm/objects"
-
-/* Sum of minivm's live-object counters, or -1 if unreadable. */
-static long live_objects(void)
-{
-	char name[64];
-	long n, sum = 0;
-	FILE *f = fopen(OBJECTS, "r");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", name, &n) == 2)
-		sum += n;
-	fclose(f);
-	return sum;
-}
-
-/* KiB in use by the kmalloc caches, from /proc/slabinfo. */
-static long kmalloc_kib(void)
-{
-	char line[512], name[64];
-	long active, total, size, kib = 0;
-	FILE *f = fopen("/proc/slabinfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld %ld %ld", name, &active, &total,
-			   &size) == 4 && !strncmp(name, "kmalloc-", 8))
-			kib += active * size / 1024;
-	fclose(f);
-	return kib;
-}
 
 /* One VM with a slot and a vCPU, closed in a given order. */
 static int make_vm(int dev, void *mem, int order)
@@ -76,7 +43,7 @@ TEST(vms_500_rounds_of_16_leave_nothing)
 
 	NEED_MINIVM();
 	if (live_objects() < 0)
-		SKIP(return, "no " OBJECTS " (debugfs not mounted?)");
+		SKIP(return, "no " MINIVM_OBJECTS " (debugfs not mounted?)");
 	ASSERT_EQ(0, live_objects());
 	dev = open_dev();
 	ASSERT_LE(0, dev);
@@ -121,7 +88,7 @@ TEST(a_guest_is_counted_then_gone)
 
 	NEED_MINIVM();
 	if (live_objects() < 0)
-		SKIP(return, "no " OBJECTS " (debugfs not mounted?)");
+		SKIP(return, "no " MINIVM_OBJECTS " (debugfs not mounted?)");
 	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_hlt));
 	EXPECT_LT(0, live_objects());
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));

@@ -21,37 +21,6 @@
 
 #define NR_VMS		32
 #define CYCLES		1000
-#define OBJECTS		"/sys/kernel/debug/minivm/objects"
-
-static long live_objects(void)
-{
-	char name[64];
-	long n, sum = 0;
-	FILE *f = fopen(OBJECTS, "r");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", name, &n) == 2)
-		sum += n;
-	fclose(f);
-	return sum;
-}
-
-static long kmalloc_kib(void)
-{
-	char line[512], name[64];
-	long active, total, size, kib = 0;
-	FILE *f = fopen("/proc/slabinfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld %ld %ld", name, &active, &total,
-			   &size) == 4 && !strncmp(name, "kmalloc-", 8))
-			kib += active * size / 1024;
-	fclose(f);
-	return kib;
-}
 
 /* Write the VM's number to port 80h RCX times, then halt. */
 GUEST_CODE(g_writer, "1: out %al, $0x80\n dec %ecx\n jnz 1b\n hlt");
@@ -142,7 +111,7 @@ TEST(create_run_destroy_1000_times)
 
 	NEED_MINIVM();
 	if (live_objects() < 0)
-		SKIP(return, "no " OBJECTS " (debugfs not mounted?)");
+		SKIP(return, "no " MINIVM_OBJECTS " (debugfs not mounted?)");
 	ASSERT_EQ(0, live_objects());
 	/* One round first, so that slab caches are warm for the baseline. */
 	for (i = 0; i <= CYCLES; i++) {

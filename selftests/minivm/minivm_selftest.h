@@ -190,4 +190,58 @@ static inline bool dmesg_contains(const char *needle)
 	return found;
 }
 
+#define MINIVM_OBJECTS "/sys/kernel/debug/minivm/objects"
+
+/*
+ * minivm's live-object counters (debugfs.c): the one named @which, or with
+ * @which NULL their sum.  -1 if debugfs is not there.
+ */
+static inline long minivm_objects(const char *which)
+{
+	char name[64];
+	long n, v = 0;
+	FILE *f = fopen(MINIVM_OBJECTS, "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", name, &n) == 2)
+		if (!which || !strcmp(name, which))
+			v += n;
+	fclose(f);
+	return v;
+}
+
+static inline long live_objects(void)
+{
+	return minivm_objects(NULL);
+}
+
+/* KiB in use by the kmalloc caches, from /proc/slabinfo. */
+static inline long kmalloc_kib(void)
+{
+	char line[512], name[64];
+	long active, total, size, kib = 0;
+	FILE *f = fopen("/proc/slabinfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld %ld %ld", name, &active, &total,
+			   &size) == 4 && !strncmp(name, "kmalloc-", 8))
+			kib += active * size / 1024;
+	fclose(f);
+	return kib;
+}
+
+/*
+ * Run this thread on @cpu (below 64) only.  The raw system call, as the
+ * harness defines _GNU_SOURCE too late for <sched.h>'s CPU_SET().
+ */
+static inline int pin_to_cpu(int cpu)
+{
+	unsigned long mask = 1UL << cpu;
+
+	return syscall(__NR_sched_setaffinity, 0, sizeof(mask), &mask);
+}
+
 #endif /* MINIVM_SELFTEST_H */

@@ -39,15 +39,6 @@ static long nmi_exits(void)
 	return v;
 }
 
-static int pin_to_cpu(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
 GUEST_CODE(g_spin, "cli\n 1: jmp 1b");
 
 struct spinner {
