@@ -34,6 +34,13 @@ make -s uninstall DESTDIR="$dest" PREFIX=/usr KDIR=/lib/modules/$kver/build >> "
 check $? "make uninstall leaves no file behind"
 rm -rf "$dest" "$dest.log"
 
+# A kernel older than 6.1 gets one clear line, not a page of errors
+# (VERSION/PATCHLEVEL overridden to pose as Linux 5.15 headers).
+out=$(make -s -C /lib/modules/$kver/build M="$top/kmod" CONFIG_MINIVM=m \
+	VERSION=5 PATCHLEVEL=15 modules 2>&1)
+[ $? != 0 ] && echo "$out" | grep -q 'minivm needs Linux 6.1 or newer; .* is too old'
+check $? "a kernel older than 6.1: 'minivm needs Linux 6.1 or newer'"
+
 if [ "$(id -u)" = 0 ] && command -v dkms > /dev/null; then
 	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 	src=/usr/src/minivm-$ver
