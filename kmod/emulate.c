@@ -87,11 +87,11 @@ static bool read_pte(struct minivm_vm *vm, u64 gpa, u64 *pte, int size)
 static bool guest_linear_to_phys(struct minivm_vcpu *vcpu, u64 gva, u64 *gpa)
 {
 	u64 cr3 = vmcs_read(GUEST_CR3), pte;
-	unsigned long cr4 = vcpu->cr4_shadow;
+	unsigned long cr4 = minivm_guest_cr4(vcpu);
 	struct minivm_vm *vm = vcpu->vm;
 	int level, shift;
 
-	if (!(vcpu->cr0_shadow & X86_CR0_PG)) {
+	if (!(minivm_guest_cr0(vcpu) & X86_CR0_PG)) {
 		*gpa = gva;
 		return true;
 	}

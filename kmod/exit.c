@@ -118,6 +118,25 @@ bool minivm_set_cr4(struct minivm_vcpu *vcpu, unsigned long val)
 }
 
 /*
+ * The guest's CR0 and CR4, as a MOV from them would read.  The bits the
+ * guest owns change without an exit (turning paging on, entering
+ * protected mode), so they come from the real register; the ones minivm
+ * owns come from what the guest last wrote, since the real ones differ
+ * (NE, VMXE).  Whatever depends on the guest's mode reads these.
+ */
+unsigned long minivm_guest_cr0(struct minivm_vcpu *vcpu)
+{
+	return (vcpu->cr0_shadow & MINIVM_CR0_HOST_OWNED) |
+	       (vmcs_read(GUEST_CR0) & ~MINIVM_CR0_HOST_OWNED);
+}
+
+unsigned long minivm_guest_cr4(struct minivm_vcpu *vcpu)
+{
+	return (vcpu->cr4_shadow & MINIVM_CR4_HOST_OWNED) |
+	       (vmcs_read(GUEST_CR4) & ~MINIVM_CR4_HOST_OWNED);
+}
+
+/*
  * Deliver an exception to the guest on the next entry (SDM Vol. 3C,
  * 26.6: VM-entry event injection).  Faults leave RIP on the faulting
  * instruction.  A real-mode guest gets no error code: entry refuses one
@@ -128,7 +147,7 @@ static int inject_exception(struct minivm_vcpu *vcpu, u8 vector,
 {
 	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
 
-	if (has_error_code && (vcpu->cr0_shadow & X86_CR0_PE)) {
+	if (has_error_code && (minivm_guest_cr0(vcpu) & X86_CR0_PE)) {
 		info |= INTR_INFO_DELIVER_CODE_MASK;
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
 	}

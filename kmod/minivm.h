@@ -122,7 +122,12 @@ struct minivm_vcpu {
 	struct fpu_guest fpu;
 	struct minivm_gprs gprs;
 	struct minivm_host_state host;
-	unsigned long cr0_shadow, cr4_shadow;	/* what the guest believes */
+	/*
+	 * CR0/CR4 as the guest last wrote them with an exit.  Only the
+	 * host-owned bits are kept current: the rest change without exits,
+	 * so read the guest's value with minivm_guest_cr0()/cr4() (exit.c).
+	 */
+	unsigned long cr0_shadow, cr4_shadow;
 	unsigned long cr2;		/* not in the VMCS: switched by run.c */
 	unsigned long kernel_gs_base;	/* the guest's, while the host runs */
 	u64 xcr0;			/* the guest's, loaded if CR4.OSXSAVE */
@@ -211,9 +216,18 @@ void minivm_vmcs_update_entry_mode(struct minivm_vcpu *vcpu);
 const char *minivm_vmcs_missing(void);
 bool minivm_vmcs_has_vpid(void);
 
-/* exit.c: control registers, as the guest writes them. */
+/*
+ * exit.c: control registers, as the guest writes and reads them.  The
+ * bits minivm owns (a guest write to them exits, SDM Vol. 3C, 25.6.6):
+ * CR0.NE (VMX needs it set), CR0.CD/NW (caching stays on), CR4.VMXE
+ * (set, hidden) and CR4.OSXSAVE (it decides whose XCR0 is loaded).
+ */
+#define MINIVM_CR0_HOST_OWNED	(X86_CR0_NE | X86_CR0_CD | X86_CR0_NW)
+#define MINIVM_CR4_HOST_OWNED	(X86_CR4_VMXE | X86_CR4_OSXSAVE)
 void minivm_set_cr0(struct minivm_vcpu *vcpu, unsigned long val);
 bool minivm_set_cr4(struct minivm_vcpu *vcpu, unsigned long val);
+unsigned long minivm_guest_cr0(struct minivm_vcpu *vcpu);
+unsigned long minivm_guest_cr4(struct minivm_vcpu *vcpu);
 
 /* run.c */
 int minivm_vcpu_run(struct minivm_vcpu *vcpu);

@@ -117,7 +117,7 @@ static bool write_efer(struct minivm_vcpu *vcpu, u64 val)
 
 	if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
 		return false;
-	if (((val ^ old) & EFER_LME) && (vcpu->cr0_shadow & X86_CR0_PG))
+	if (((val ^ old) & EFER_LME) && (minivm_guest_cr0(vcpu) & X86_CR0_PG))
 		return false;
 	/* LMA is the processor's to set (with CR0.PG): writes keep it. */
 	vmcs_write(GUEST_IA32_EFER, (val & ~EFER_LMA) | (old & EFER_LMA));

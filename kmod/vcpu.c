@@ -160,10 +160,10 @@ static void get_sregs(struct minivm_vcpu *vcpu, struct minivm_sregs *sr)
 	sr->gdt.limit = vmcs_read32(GUEST_GDTR_LIMIT);
 	sr->idt.base = vmcs_read(GUEST_IDTR_BASE);
 	sr->idt.limit = vmcs_read32(GUEST_IDTR_LIMIT);
-	sr->cr0 = vcpu->cr0_shadow | (vmcs_read(GUEST_CR0) & ~(u64)vmcs_read(CR0_GUEST_HOST_MASK));
+	sr->cr0 = minivm_guest_cr0(vcpu);
 	sr->cr2 = vcpu->cr2;
 	sr->cr3 = vmcs_read(GUEST_CR3);
-	sr->cr4 = vcpu->cr4_shadow | (vmcs_read(GUEST_CR4) & ~(u64)vmcs_read(CR4_GUEST_HOST_MASK));
+	sr->cr4 = minivm_guest_cr4(vcpu);
 	sr->efer = vmcs_read64(GUEST_IA32_EFER);
 }
 

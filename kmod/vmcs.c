@@ -36,9 +36,6 @@ static struct {
 	const char *missing;	/* set when a required control is absent */
 } ctl;
 
-/* The guest owns these CR0 bits except NE, CD and NW (see below). */
-#define CR0_HOST_OWNED	(X86_CR0_NE | X86_CR0_CD | X86_CR0_NW)
-
 /* One control word, or a note of what the CPU lacks. */
 static u32 choose(const char *name, u32 required, u32 optional, u64 cap)
 {
@@ -242,14 +239,14 @@ static void setup_guest_reset_state(struct minivm_vcpu *vcpu)
 	 */
 	vcpu->cr0_shadow = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
 	vcpu->cr4_shadow = 0;
-	vmcs_write(CR0_GUEST_HOST_MASK, CR0_HOST_OWNED);
+	vmcs_write(CR0_GUEST_HOST_MASK, MINIVM_CR0_HOST_OWNED);
 	vmcs_write(CR0_READ_SHADOW, vcpu->cr0_shadow);
 	vmcs_write(GUEST_CR0, X86_CR0_ET | X86_CR0_NE);
 	/*
 	 * CR4.VMXE must be 1 in VMX operation; the guest must not see it.
 	 * CR4.OSXSAVE is watched: it says when the guest's XCR0 counts.
 	 */
-	vmcs_write(CR4_GUEST_HOST_MASK, X86_CR4_VMXE | X86_CR4_OSXSAVE);
+	vmcs_write(CR4_GUEST_HOST_MASK, MINIVM_CR4_HOST_OWNED);
 	vmcs_write(CR4_READ_SHADOW, 0);
 	vmcs_write(GUEST_CR4, X86_CR4_VMXE);
 	vmcs_write(GUEST_CR3, 0);
