@@ -103,7 +103,8 @@ static void vm_destroy(struct bench_vm *b, uint64_t ram_size)
 		b->hv->destroy_vcpu(&b->cpu);
 	if (b->vm.fd > 0)
 		close(b->vm.fd);
-	munmap(b->ram, ram_size);
+	if (b->ram != MAP_FAILED)
+		munmap(b->ram, ram_size);
 }
 
 /*
@@ -275,57 +276,93 @@ static const char *bench_touch(int h, unsigned int mib, bool huge)
 	return r->name;
 }
 
-/* Kernel memory in KiB, as /proc/meminfo sees it: what MemFree lost. */
-static long used_kib(void)
-{
-	char line[256];
-	long total = 0, avail = 0, v;
-	FILE *f = fopen("/proc/meminfo", "r");
+/*
+ * Kernel memory per object, by kind (memtrace.c): MEM_N VMs are created,
+ * then a vCPU in each, then each gets 4 MiB of RAM and runs to its first
+ * exit; what each phase allocated and still holds, divided by MEM_N.
+ */
+#define MEM_N		4
+#define MEM_PHASES	3
 
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "MemTotal: %ld", &v) == 1)
-			total = v;
-		if (sscanf(line, "MemFree: %ld", &v) == 1)
-			avail = v;
+static const char *const mem_phase_names[MEM_PHASES] = {
+	"VM", "vCPU", "first run",
+};
+static const char *const mem_kind_names[MEM_KINDS] = {
+	"VMCS", "EPT", "run", "other",
+};
+
+/* Memory measured per hypervisor: [phase][kind] in KiB, or none. */
+struct mem_figures {
+	bool valid;
+	double kib[MEM_PHASES][MEM_KINDS];
+};
+
+static void bench_memory(int h, struct mem_figures *m)
+{
+	static struct bench_vm b[MEM_N];
+	struct hv *hv = hvs[h];
+	int i, ok = 0;
+
+	for (i = 0; i < MEM_N; i++) {
+		memset(&b[i], 0, sizeof(b[i]));
+		b[i].hv = hv;
+		b[i].vm.fd = -1;
+		b[i].ram = MAP_FAILED;
 	}
-	fclose(f);
-	return total - avail;
+	for (i = 0; i < MEM_N; i++) {
+		/* Guest RAM faulted in now, not while tracing. */
+		b[i].ram = mmap(NULL, BENCH_RAM_SIZE, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (b[i].ram == MAP_FAILED)
+			goto out;
+		memcpy((char *)b[i].ram + BENCH_CODE, bench_guest_start,
+		       bench_guest_size);
+	}
+	if (memtrace_start())
+		goto out;
+	memtrace_phase(0);
+	for (i = 0; i < MEM_N; i++)
+		ok += !hv->create_vm(hv, &b[i].vm);
+	memtrace_phase(1);
+	for (i = 0; i < MEM_N; i++)
+		ok += !hv->create_vcpu(hv, &b[i].vm, &b[i].cpu);
+	memtrace_phase(2);
+	for (i = 0; i < MEM_N; i++)
+		ok += !hv->set_memory(&b[i].vm, 0, 0, BENCH_RAM_SIZE, b[i].ram) &&
+		      !hv->setup(&b[i].cpu, BENCH_CODE, BENCH_OUT, 1, 0, 0) &&
+		      hv->run(&b[i].cpu) == HV_EXIT_OUT;
+	memtrace_phase(MEM_PHASES);
+	m->valid = ok == 3 * MEM_N &&
+		   !memtrace_read(hv, m->kib, MEM_PHASES, MEM_N);
+	memtrace_stop();
+out:
+	for (i = 0; i < MEM_N; i++)
+		vm_destroy(&b[i], BENCH_RAM_SIZE);
 }
 
-/*
- * Memory per VM and per vCPU: create MEM_N of each and divide what the
- * system lost.  Only roughly: the page allocator's per-CPU caches hide
- * some pages from MemFree (KVM's VMs are too slow to create in Bochs to
- * make up for it with numbers).
- */
-#define MEM_N	16
-
-static void bench_memory(int h, double *per_vm, double *per_vcpu)
+static void print_memory(const struct mem_figures *mem)
 {
-	static struct hv_vm vms[MEM_N];
-	static struct hv_vcpu cpus[MEM_N];
-	struct hv *hv = hvs[h];
-	long base, with_vms, with_vcpus;
-	int i, nv = 0, nc = 0;
+	int h, p, k;
+	double total;
 
-	*per_vm = *per_vcpu = -1;
-	base = used_kib();
-	for (i = 0; i < MEM_N; i++)
-		nv += !hv->create_vm(hv, &vms[nv]);
-	with_vms = used_kib();
-	for (i = 0; i < nv; i++)
-		nc += !hv->create_vcpu(hv, &vms[i], &cpus[nc]);
-	with_vcpus = used_kib();
-	for (i = 0; i < nc; i++)
-		hv->destroy_vcpu(&cpus[i]);
-	for (i = 0; i < nv; i++)
-		close(vms[i].fd);
-	if (nv == MEM_N)
-		*per_vm = (double)(with_vms - base) / MEM_N;
-	if (nc == MEM_N)
-		*per_vcpu = (double)(with_vcpus - with_vms) / MEM_N;
+	printf("\nkernel memory per object, KiB (each allocation still held, by who made it;\n"
+	       " 'first run': 4 MiB of RAM given and the vCPU run to its first exit)\n");
+	printf("%-20s", "");
+	for (k = 0; k < MEM_KINDS; k++)
+		printf(" %7s", mem_kind_names[k]);
+	printf(" %7s\n", "total");
+	for (h = 0; h < 2; h++) {
+		if (!mem[h].valid)
+			continue;
+		for (p = 0; p < MEM_PHASES; p++) {
+			printf("%-7s %-12s", hvs[h]->name, mem_phase_names[p]);
+			for (k = 0, total = 0; k < MEM_KINDS; k++) {
+				printf(" %7.1f", mem[h].kib[p][k]);
+				total += mem[h].kib[p][k];
+			}
+			printf(" %7.1f\n", total);
+		}
+	}
 }
 
 static double ratio(const struct result *r)
@@ -334,7 +371,7 @@ static double ratio(const struct result *r)
 	       r->cycles[0] / r->cycles[1] : -1;
 }
 
-static void print_table(double mem[2][2])
+static void print_table(const struct mem_figures *mem)
 {
 	int i;
 
@@ -346,19 +383,39 @@ static void print_table(double mem[2][2])
 		printf("%-22s %14.0f %14.0f %7.2f  %s\n", r->name, r->cycles[0],
 		       r->cycles[1], ratio(r), r->what);
 	}
-	printf("memory per VM (no RAM):  minivm %.1f KiB, KVM %.1f KiB\n",
-	       mem[0][0], mem[1][0]);
-	printf("memory per vCPU:         minivm %.1f KiB, KVM %.1f KiB\n",
-	       mem[0][1], mem[1][1]);
-	printf("(what MemFree lost per object, %d of each: kernel allocations,\n"
-	       " the run page and the VMM's own page tables for it)\n", MEM_N);
+	print_memory(mem);
 	for (i = 0; i < nr_results; i++)
 		if (ratio(&results[i]) >= 0)
 			printf("# ratio: %s=%.2f\n", results[i].name,
 			       ratio(&results[i]));
 }
 
-static int write_json(const char *path, double mem[2][2])
+/* "kernel_kib": {"minivm": {"VM": {"VMCS": 0.0, ...}, ...}, "kvm": ...} */
+static void write_json_memory(FILE *f, const struct mem_figures *mem)
+{
+	int h, p, k;
+
+	fprintf(f, "  \"kernel_kib\": {");
+	for (h = 0; h < 2; h++) {
+		fprintf(f, "%s\n    \"%s\": ", h ? "," : "", hvs[h]->name);
+		if (!mem[h].valid) {
+			fprintf(f, "null");
+			continue;
+		}
+		for (p = 0; p < MEM_PHASES; p++) {
+			fprintf(f, "%s\"%s\": {", p ? ", " : "{",
+				mem_phase_names[p]);
+			for (k = 0; k < MEM_KINDS; k++)
+				fprintf(f, "%s\"%s\": %.1f", k ? ", " : "",
+					mem_kind_names[k], mem[h].kib[p][k]);
+			fprintf(f, "}");
+		}
+		fprintf(f, "}");
+	}
+	fprintf(f, "\n  }\n");
+}
+
+static int write_json(const char *path, const struct mem_figures *mem)
 {
 	FILE *f = fopen(path, "w");
 	int i;
@@ -371,41 +428,90 @@ static int write_json(const char *path, double mem[2][2])
 			results[i].name, results[i].what, results[i].cycles[0],
 			results[i].cycles[1], ratio(&results[i]),
 			i + 1 < nr_results ? "," : "");
-	fprintf(f, "  ],\n  \"kernel_kib_per_vm\": {\"minivm\": %.1f, \"kvm\": %.1f},\n",
-		mem[0][0], mem[1][0]);
-	fprintf(f, "  \"kernel_kib_per_vcpu\": {\"minivm\": %.1f, \"kvm\": %.1f}\n}\n",
-		mem[0][1], mem[1][1]);
+	fprintf(f, "  ],\n");
+	write_json_memory(f, mem);
+	fprintf(f, "}\n");
 	return fclose(f);
 }
 
 static const char usage[] =
-	"usage: minivm-bench [-n ITERATIONS] [-s MIB[,MIB...]] [-r REPEAT] [-j FILE] [-q]\n";
+	"usage: minivm-bench [-n ITERATIONS] [-s MIB[,MIB...]] [-r REPEAT] [-j FILE] [-q]\n"
+	"  -n, --iterations N  exits per exit workload (default 2000)\n"
+	"  -s, --sizes LIST    guest sizes in MiB for the touch workloads\n"
+	"                      (default 16,256,1024; at most 8, each 2 to 65536)\n"
+	"  -r, --repeat N      create-to-first-exit runs, median taken (1 to 16)\n"
+	"  -j, --json FILE     also write the results as JSON\n"
+	"  -q, --quick         leave out the kernel memory measurement\n";
+
+/* A whole number in [min, max], or a usage error naming the option. */
+static unsigned long parse_number(const char *opt, const char *arg,
+				  unsigned long min, unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v < min || v > max) {
+		fprintf(stderr, "minivm-bench: %s: '%s' is not a number from %lu to %lu\n",
+			opt, arg, min, max);
+		exit(2);
+	}
+	return v;
+}
+
+/* -s 16,256,1024: the sizes, in MiB; returns how many. */
+static unsigned int parse_sizes(char *arg, unsigned int *sizes, unsigned int max)
+{
+	unsigned int n = 0;
+	char *p, *save = NULL;
+
+	for (p = strtok_r(arg, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		if (n == max) {
+			fprintf(stderr, "minivm-bench: -s: at most %u sizes\n", max);
+			exit(2);
+		}
+		sizes[n++] = parse_number("-s", p, 2, 65536);
+	}
+	if (!n) {
+		fprintf(stderr, "minivm-bench: -s: no size given\n");
+		exit(2);
+	}
+	return n;
+}
 
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "sizes", required_argument, NULL, 's' },
+		{ "repeat", required_argument, NULL, 'r' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	unsigned int sizes[8] = { 16, 256, 1024 }, nr_sizes = 3, i, max_mib = 0;
+	struct mem_figures mem[2] = { { .valid = false } };
 	const char *json = NULL;
 	uint32_t iters = 2000;
-	double mem[2][2] = { { -1, -1 }, { -1, -1 } };
 	int h, opt, repeat = 5, missing = 0;
 	bool quick = false;
-	char *p;
 
-	while ((opt = getopt(argc, argv, "n:s:r:j:qh")) != -1) {
+	while ((opt = getopt_long(argc, argv, "n:s:r:j:qh", longopts,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'q':
 			quick = true;
 			break;
 		case 'n':
-			iters = strtoul(optarg, NULL, 0);
+			iters = parse_number("-n", optarg, 1, 100000000);
 			break;
 		case 's':
-			for (nr_sizes = 0, p = strtok(optarg, ",");
-			     p && nr_sizes < 8; p = strtok(NULL, ","))
-				sizes[nr_sizes++] = strtoul(p, NULL, 0);
+			nr_sizes = parse_sizes(optarg, sizes, 8);
 			break;
 		case 'r':
-			repeat = atoi(optarg);
+			repeat = parse_number("-r", optarg, 1, 16);
 			break;
 		case 'j':
 			json = optarg;
@@ -418,8 +524,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!iters || optind < argc) {
-		fputs(usage, stderr);
+	if (optind < argc) {
+		fprintf(stderr, "minivm-bench: unexpected argument '%s'\n%s",
+			argv[optind], usage);
 		return 2;
 	}
 	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL);
@@ -441,7 +548,7 @@ int main(int argc, char **argv)
 		phase_done(hvs[h]->name, "exits");
 		/* First, while nothing big was just freed (lazy vfree, RCU). */
 		if (!quick) {
-			bench_memory(h, &mem[h][0], &mem[h][1]);
+			bench_memory(h, &mem[h]);
 			phase_done(hvs[h]->name, "memory");
 		}
 		bench_create(h, repeat);

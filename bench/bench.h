@@ -71,9 +71,24 @@ struct hv {
 		     uint32_t esi, uint32_t ebx, uint32_t ecx);
 	enum hv_exit (*run)(struct hv_vcpu *vcpu);
 	void (*destroy_vcpu)(struct hv_vcpu *vcpu);
+	/*
+	 * The kernel functions that allocate the VMCS, the EPT and the
+	 * pages shared with the VMM by mmap, each list " f1 f2 ": how
+	 * memtrace.c tells one kind of kernel memory from another.
+	 */
+	const char *vmcs_fns, *ept_fns, *run_fns;
 };
 
 extern struct hv hv_minivm, hv_kvm;
+
+/* memtrace.c: kernel memory by kind, from the allocation trace events. */
+enum mem_kind { MEM_VMCS, MEM_EPT, MEM_RUN, MEM_OTHER, MEM_KINDS };
+extern bool memtrace_vmalloc;	/* vmalloc counted too */
+int memtrace_start(void);
+void memtrace_phase(int phase);
+int memtrace_read(const struct hv *hv, double per[][MEM_KINDS], int phases,
+		  int n);
+void memtrace_stop(void);
 
 #endif /* __ASSEMBLER__ */
 #endif /* MINIVM_BENCH_H */

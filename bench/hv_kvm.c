@@ -169,4 +169,19 @@ struct hv hv_kvm = {
 	.setup = k_setup,
 	.run = k_run,
 	.destroy_vcpu = k_destroy_vcpu,
+	/*
+	 * arch/x86/kvm/vmx/vmx.c, mmu/, virt/kvm/ (6.1).  EPT counts the
+	 * MMU's bookkeeping too: its object caches, hash and per-slot
+	 * arrays.  The pages shared by mmap: kvm_run (allocated in
+	 * kvm_vm_ioctl_create_vcpu, which may be inlined into kvm_vm_ioctl),
+	 * the PIO data page and the coalesced MMIO ring.
+	 */
+	.vmcs_fns = " alloc_vmcs_cpu ",
+	.ept_fns = " mmu_memory_cache_alloc_obj __kvm_mmu_topup_memory_cache"
+		   " kvm_mmu_topup_memory_cache kvm_mmu_memory_cache_alloc"
+		   " tdp_mmu_alloc_sp kvm_mmu_init_vm kvm_mmu_create"
+		   " __kvm_mmu_create memslot_rmap_alloc"
+		   " kvm_page_track_create_memslot ",
+	.run_fns = " kvm_vm_ioctl_create_vcpu kvm_vm_ioctl"
+		   " kvm_arch_vcpu_create kvm_coalesced_mmio_init ",
 };

@@ -123,4 +123,8 @@ struct hv hv_minivm = {
 	.setup = m_setup,
 	.run = m_run,
 	.destroy_vcpu = m_destroy_vcpu,
+	/* kmod/vmcs.c, ept.c, vcpu.c (vcpu_alloc() may be inlined) */
+	.vmcs_fns = " minivm_vmcs_alloc ",
+	.ept_fns = " ept_alloc_table minivm_ept_init ",
+	.run_fns = " vcpu_alloc minivm_create_vcpu ",
 };
