@@ -240,9 +240,9 @@ static int set_hugepages(long n)
 /*
  * (h): give the guest @mib MiB more, backed by 4 KiB or 2 MiB pages, and
  * let it write one byte in each 4 KiB page: host cycles from setting the
- * region to the guest being done, per 4 KiB page.  minivm pins and maps
- * everything when the region is set; KVM maps each page when the guest
- * first touches it: both costs are in the count.
+ * region to the guest being done, per 4 KiB page.  Both map memory when
+ * the guest first touches it: KVM a page (or a huge page) at a time,
+ * minivm 64 KiB (or a huge page) at a time.
  */
 static const char *bench_touch(int h, unsigned int mib, bool huge)
 {

@@ -47,7 +47,8 @@ static bool copy_guest_phys(struct minivm_vm *vm, u64 gpa, void *buf,
 		unsigned int n = min_t(unsigned int, len, PAGE_SIZE - off);
 		void *p;
 
-		ok = s && !(write && (s->flags & MINIVM_MEM_READONLY));
+		ok = s && !(write && (s->flags & MINIVM_MEM_READONLY)) &&
+		     !minivm_fault_in(vm, s, gpa);
 		if (!ok)
 			break;
 		if (!buf)		/* only asked whether it could */

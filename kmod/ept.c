@@ -109,7 +109,10 @@ int minivm_ept_map(struct minivm_ept *ept, u64 gpa, u64 hpa, u64 size,
 	return 0;
 }
 
-/* Find the leaf entry mapping @gpa, of either size; NULL if none. */
+/*
+ * Find the leaf entry mapping @gpa, of either size, and its *@size; NULL
+ * if none, *@size then being the span known to be unmapped around @gpa.
+ */
 static u64 *ept_find_leaf(struct minivm_ept *ept, u64 gpa, u64 *size)
 {
 	u64 *table = ept->root;
@@ -118,8 +121,10 @@ static u64 *ept_find_leaf(struct minivm_ept *ept, u64 gpa, u64 *size)
 	for (l = EPT_LEVELS; l >= 1; l--) {
 		u64 *entry = &table[ept_index(gpa, l)];
 
-		if (!(*entry & EPT_PRESENT))
-			return NULL;
+		if (!(*entry & EPT_PRESENT)) {
+			*size = 1ULL << (PAGE_SHIFT + 9 * (l - 1));
+			return NULL;	/* nothing in all that *size covers */
+		}
 		if (l == 1 || (l == 2 && (*entry & EPT_LARGE))) {
 			*size = l == 2 ? PMD_SIZE : PAGE_SIZE;
 			return entry;
@@ -146,8 +151,6 @@ void minivm_ept_unmap(struct minivm_ept *ept, u64 gpa, u64 size)
 
 		if (leaf)
 			WRITE_ONCE(*leaf, 0);
-		else
-			step = PAGE_SIZE;
 		gpa = ALIGN_DOWN(gpa, step) + step;
 	}
 }

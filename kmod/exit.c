@@ -286,25 +286,83 @@ static int handle_io(struct minivm_vcpu *vcpu)
  * An access to guest-physical memory that EPT does not allow: outside
  * every slot, or a write to a read-only slot.  That is MMIO.
  */
+/*
+ * An EPT violation in a slot is the guest's first touch of that RAM:
+ * minivm pins and maps it (memslot.c) and the guest retries the access.
+ *
+ * Return: 0 if the RAM is there now; -ENOENT if this is MMIO (no slot, or
+ * a write to a read-only one); -EFAULT if the VMM's memory behind the
+ * slot is gone; -ENOMEM.
+ */
+static int fault_in_ram(struct minivm_vm *vm, u64 gpa, bool write)
+{
+	struct minivm_memslot *s;
+	int ret = -ENOENT;
+
+	mutex_lock(&vm->lock);
+	s = minivm_find_slot(vm, gpa);
+	if (s && !(write && (s->flags & MINIVM_MEM_READONLY)))
+		ret = minivm_fault_in(vm, s, gpa);
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+/*
+ * The event whose delivery an EPT violation interrupted was not
+ * delivered (SDM Vol. 3C, 28.2.4): once the memory is there, deliver it
+ * again on the next entry, with its error code and, for INT n, INT3 and
+ * INTO, its instruction length (26.6.1.3).
+ */
+static void redeliver(u32 vectoring)
+{
+	u32 type = vectoring & VECTORING_INFO_TYPE_MASK;
+
+	if (vectoring & VECTORING_INFO_DELIVER_CODE_MASK)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			   vmcs_read32(IDT_VECTORING_ERROR_CODE));
+	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
+	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN,
+			   vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
+		   vectoring & (VECTORING_INFO_VECTOR_MASK |
+				VECTORING_INFO_TYPE_MASK |
+				VECTORING_INFO_DELIVER_CODE_MASK |
+				VECTORING_INFO_VALID_MASK));
+}
+
+/*
+ * An EPT violation: RAM the guest touches for the first time (pin it,
+ * retry), a read-only slot written or no slot at all (MMIO: emulate the
+ * instruction), or memory the CPU needed to deliver an event: RAM, then
+ * deliver it again; not RAM (the IDT, GDT or stack is outside every
+ * slot), an internal error, as there is no instruction to emulate.
+ */
 static int handle_ept_violation(struct minivm_vcpu *vcpu)
 {
 	u32 vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	bool write = vmcs_read(EXIT_QUALIFICATION) & 2;
+	int ret = fault_in_ram(vcpu->vm, gpa, write);
 
-	/*
-	 * During the delivery of an event (SDM 28.2.4): the IDT, GDT or
-	 * stack the CPU needed is not RAM.  No instruction to emulate.
-	 */
+	if (!ret) {
+		if (vectoring & VECTORING_INFO_VALID_MASK)
+			redeliver(vectoring);
+		return 1;		/* RAM now: the guest retries */
+	}
+	if (ret != -ENOENT) {
+		u64 data[] = { gpa, vmcs_read(GUEST_RIP), -ret };
+
+		return internal_error(vcpu, MINIVM_INTERNAL_MEMORY,
+				      ARRAY_SIZE(data), data);
+	}
 	if (vectoring & VECTORING_INFO_VALID_MASK) {
-		u64 data[] = {
-			vectoring, vmcs_read64(GUEST_PHYSICAL_ADDRESS),
-			vmcs_read(GUEST_RIP),
-		};
+		u64 data[] = { vectoring, gpa, vmcs_read(GUEST_RIP) };
 
 		return internal_error(vcpu, MINIVM_INTERNAL_DELIVERY,
 				      ARRAY_SIZE(data), data);
 	}
-	return minivm_emulate_mmio(vcpu, vmcs_read64(GUEST_PHYSICAL_ADDRESS),
-				   vmcs_read(EXIT_QUALIFICATION) & 2);
+	return minivm_emulate_mmio(vcpu, gpa, write);
 }
 
 static int handle_ept_misconfig(struct minivm_vcpu *vcpu)

@@ -6,14 +6,17 @@
  * memory and tells minivm "guest-physical X is my address Y, for N bytes"
  * (MINIVM_SET_MEMORY_REGION).  The guest and the VMM then share the pages.
  *
- * minivm pins the pages for the slot's life (pin_user_pages with
- * FOLL_LONGTERM) and maps them into EPT at once.  The alternative, KVM's,
- * is to fault pages in on EPT violations and follow the process's page
+ * minivm pins the pages (pin_user_pages with FOLL_LONGTERM) and keeps
+ * them pinned for the slot's life, but only once the guest (or minivm on
+ * its behalf) first touches them: an EPT violation in a slot pins and
+ * maps the piece around it (64 KiB, or the 2 MiB of a huge page), so
+ * creating a VM with a large region costs nothing until it is used, and
+ * memory grows with what the guest touches.  The alternative, KVM's, follows the process's page
  * tables through MMU notifiers when they change.  Pinning costs memory
- * that cannot be swapped or migrated, but it needs no notifier, no fault
- * path and no invalidation races: the EPT never changes behind a running
- * vCPU except through this file, under the VM's lock.  For a teaching
- * hypervisor running small guests that trade is the right one; see
+ * that cannot be swapped or migrated, but it needs no notifier and no
+ * invalidation races: the EPT never changes behind a running vCPU except
+ * through this file, under the VM's lock.  For a teaching hypervisor
+ * running small guests that trade is the right one; see
  * Documentation/minivm/design.rst.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -64,99 +67,240 @@ struct minivm_memslot *minivm_find_slot(struct minivm_vm *vm, u64 gpa)
 }
 
 /*
- * Can pages i..i+511 be one 2 MiB EPT page?  The guest range and the host
- * memory must both be 2 MiB-aligned and physically contiguous, as when a
- * transparent or explicit huge page backs the region.
- *
- * A hugetlb page is mapped whole by one PMD, so if page i is the head of
- * a 2 MiB one, the next 511 are its tail pages: no need to look at each.
- * Anything else (a transparent huge page may be mapped by PTEs, and so
- * in pieces) is checked page by page.
+ * Guest RAM is pinned and mapped a piece at a time, on the guest's first
+ * touch (minivm_fault_in()).  Where one 2 MiB folio (a hugetlbfs or a
+ * transparent huge page) backs a whole 2 MiB-aligned chunk of the slot,
+ * the chunk is one pin and one 2 MiB EPT page; a bit in @s->huge says so.
+ * Anything else is pinned 64 KiB at a time, 4 KiB pages: one exit per 16
+ * pages, and no memory populated that the guest never uses.
  */
-static bool can_map_2m(struct minivm_memslot *s, u64 i)
-{
-	struct page *head = s->pages[i];
-	u64 j;
+#define SMALL_PIECE	16			/* pages */
+#define HUGE_PIECE	(PMD_SIZE >> PAGE_SHIFT)	/* 512 pages */
 
-	if (!(minivm_caps.flags & MINIVM_VMX_EPT_2M) ||
-	    i + 512 > s->npages || !IS_ALIGNED(s->gpa + (i << PAGE_SHIFT), PMD_SIZE) ||
-	    !IS_ALIGNED(page_to_pfn(head), 512))
-		return false;
-	if (PageHead(head) && PageHuge(head) && compound_order(head) == PMD_SHIFT - PAGE_SHIFT)
-		return true;
-	for (j = 1; j < 512; j++)
-		if (page_to_pfn(s->pages[i + j]) != page_to_pfn(head) + j)
-			return false;
-	return true;
+/*
+ * The pages of @s in the @align-page-aligned guest-physical range that
+ * holds page @i: the first one, and how many.
+ */
+static void piece_of(struct minivm_memslot *s, u64 i, u64 align, u64 *first,
+		     u64 *n)
+{
+	u64 base = s->gpa >> PAGE_SHIFT;
+	u64 start = ALIGN_DOWN(base + i, align);
+
+	*first = max(start, base) - base;
+	*n = min(start + align, base + s->npages) - base - *first;
 }
 
-static int map_slot(struct minivm_vm *vm, struct minivm_memslot *s)
+/* Which bit of @s->huge stands for the 2 MiB chunk holding page @i. */
+static u64 huge_bit(struct minivm_memslot *s, u64 i)
 {
-	bool writable = !(s->flags & MINIVM_MEM_READONLY);
-	u64 i = 0;
-	int ret;
-
-	while (i < s->npages) {
-		u64 size = can_map_2m(s, i) ? PMD_SIZE : PAGE_SIZE;
-
-		ret = minivm_ept_map(&vm->ept, s->gpa + (i << PAGE_SHIFT),
-				     page_to_phys(s->pages[i]), size, writable);
-		if (ret)
-			return ret;
-		i += size >> PAGE_SHIFT;
-	}
-	return 0;
+	return ((s->gpa >> PAGE_SHIFT) + i) / HUGE_PIECE -
+	       (s->gpa >> PAGE_SHIFT) / HUGE_PIECE;
 }
 
-static void free_slot(struct minivm_memslot *s)
+/* Pin @n pages from page @first with @gup flags: all (0) or none. */
+static int pin_pages(struct minivm_memslot *s, u64 first, u64 n,
+		     unsigned int gup)
 {
-	bool dirty = !(s->flags & MINIVM_MEM_READONLY);
+	long pinned = pin_user_pages_fast(s->uaddr + (first << PAGE_SHIFT), n,
+					  gup, &s->pages[first]);
 
-	unpin_user_pages_dirty_lock(s->pages, s->npages, dirty);
-	minivm_count(MINIVM_OBJ_PINNED_PAGE, -s->npages);
-	minivm_count(MINIVM_OBJ_MEMSLOT, -1);
-	kvfree(s->pages);
-	kfree(s);
-}
-
-/* Pin @s's range with @gup flags; all of it (0) or nothing (-errno). */
-static long pin_range(struct minivm_memslot *s, unsigned int gup)
-{
-	long pinned = pin_user_pages_fast(s->uaddr, s->npages, gup, s->pages);
-
-	if (pinned == s->npages)
+	if (pinned == n)
 		return 0;
 	if (pinned > 0)
-		unpin_user_pages(s->pages, pinned);
+		unpin_user_pages(&s->pages[first], pinned);
+	memset(&s->pages[first], 0, n * sizeof(*s->pages));
 	return pinned < 0 ? pinned : -EFAULT;
 }
 
 /*
- * Pin the userspace range.  A read-only slot is pinned for writing too
- * when the mapping allows it: a private page the VMM never touched is
- * otherwise the shared zero page, and the VMM's later write would go to a
- * new copy the guest never sees.  Pinned for writing, the page is the
- * VMM's own from the start.  Truly read-only mappings are pinned as such.
+ * A read-only slot is pinned for writing too when the mapping allows it:
+ * a private page the VMM never touched is otherwise the shared zero page,
+ * and the VMM's later write would go to a new copy the guest never sees.
+ * Pinned for writing, the page is the VMM's own from the start.  Truly
+ * read-only mappings are pinned as such.
  */
-static int pin_slot(struct minivm_memslot *s)
+static int pin(struct minivm_memslot *s, u64 first, u64 n)
 {
-	long ret;
+	int ret = pin_pages(s, first, n, FOLL_LONGTERM | FOLL_WRITE);
 
-	s->pages = kvmalloc_array(s->npages, sizeof(*s->pages),
-				  GFP_KERNEL_ACCOUNT);
-	if (!s->pages)
-		return -ENOMEM;
-	ret = pin_range(s, FOLL_LONGTERM | FOLL_WRITE);
 	if (ret == -EFAULT && (s->flags & MINIVM_MEM_READONLY))
-		ret = pin_range(s, FOLL_LONGTERM);
-	if (!ret) {
-		minivm_count(MINIVM_OBJ_PINNED_PAGE, s->npages);
-		minivm_count(MINIVM_OBJ_MEMSLOT, 1);
-		return 0;
+		ret = pin_pages(s, first, n, FOLL_LONGTERM);
+	return ret;
+}
+
+/* Is any page of the 2 MiB chunk from page @first pinned already? */
+static bool chunk_touched(struct minivm_memslot *s, u64 first)
+{
+	u64 j;
+
+	for (j = 0; j < HUGE_PIECE; j += SMALL_PIECE)
+		if (s->pages[first + j])
+			return true;
+	return false;
+}
+
+/*
+ * Pin the 2 MiB chunk holding page @i whole, if one 2 MiB folio backs it
+ * and nothing in it is pinned yet.  A hugetlb folio is mapped whole, so
+ * the pin on its first page holds all of it (GUP pins folios) and the
+ * other 511 entries are its pages, unpinned: @s->huge marks the chunk.
+ * A transparent huge page may be mapped in pieces, so its 512 pages are
+ * pinned one by one and must turn out to be the folio's, in order.
+ *
+ * Return: true if the chunk is pinned; *@map_2m says whether it can be
+ * one 2 MiB EPT page (its pages are the folio's, in order).
+ */
+static bool pin_huge(struct minivm_memslot *s, u64 i, u64 *first, u64 *n,
+		     bool *map_2m)
+{
+	struct folio *folio;
+	u64 j;
+
+	piece_of(s, i, HUGE_PIECE, first, n);
+	if (*n != HUGE_PIECE || !(minivm_caps.flags & MINIVM_VMX_EPT_2M) ||
+	    !IS_ALIGNED(s->uaddr + (*first << PAGE_SHIFT), PMD_SIZE) ||
+	    chunk_touched(s, *first) || pin(s, *first, 1))
+		return false;
+	folio = page_folio(s->pages[*first]);
+	if (folio_order(folio) != PMD_SHIFT - PAGE_SHIFT ||
+	    &folio->page != s->pages[*first]) {
+		unpin_user_page(s->pages[*first]);
+		s->pages[*first] = NULL;
+		return false;
 	}
+	*map_2m = true;
+	if (folio_test_hugetlb(folio)) {
+		for (j = 1; j < HUGE_PIECE; j++)
+			s->pages[*first + j] = folio_page(folio, j);
+		__set_bit(huge_bit(s, *first), s->huge);
+		return true;
+	}
+	unpin_user_page(s->pages[*first]);
+	s->pages[*first] = NULL;
+	if (pin(s, *first, HUGE_PIECE))
+		return false;
+	for (j = 1; j < HUGE_PIECE; j++)
+		*map_2m &= s->pages[*first + j] == folio_page(folio, j);
+	return true;
+}
+
+/* Undo one piece: unpin it, forget its pages. */
+static void unpin_piece(struct minivm_memslot *s, u64 first, u64 n)
+{
+	bool dirty = !(s->flags & MINIVM_MEM_READONLY);
+	bool huge = n == HUGE_PIECE && test_bit(huge_bit(s, first), s->huge);
+
+	unpin_user_pages_dirty_lock(&s->pages[first], huge ? 1 : n, dirty);
+	if (huge)
+		__clear_bit(huge_bit(s, first), s->huge);
+	memset(&s->pages[first], 0, n * sizeof(*s->pages));
+	s->nr_pinned -= n;
+	minivm_count(MINIVM_OBJ_PINNED_PAGE, -(long)n);
+}
+
+static int map_piece(struct minivm_vm *vm, struct minivm_memslot *s,
+		     u64 first, u64 n, bool map_2m)
+{
+	bool writable = !(s->flags & MINIVM_MEM_READONLY);
+	u64 i;
+	int ret = 0;
+
+	if (map_2m)
+		return minivm_ept_map(&vm->ept, s->gpa + (first << PAGE_SHIFT),
+				      page_to_phys(s->pages[first]), PMD_SIZE,
+				      writable);
+	for (i = first; i < first + n && !ret; i++)
+		ret = minivm_ept_map(&vm->ept, s->gpa + (i << PAGE_SHIFT),
+				     page_to_phys(s->pages[i]), PAGE_SIZE,
+				     writable);
+	return ret;
+}
+
+/**
+ * minivm_fault_in() - make sure the guest RAM at @gpa is pinned and mapped.
+ * @vm:  the VM, its lock held.
+ * @s:   the slot that holds @gpa.
+ * @gpa: a guest-physical address in @s.
+ *
+ * Return: 0 (the page is there now, or was); -EFAULT if the VMM's memory
+ * behind it is gone or protected against the slot's use; -ENOMEM.
+ */
+int minivm_fault_in(struct minivm_vm *vm, struct minivm_memslot *s, u64 gpa)
+{
+	u64 i = (gpa - s->gpa) >> PAGE_SHIFT, first, n;
+	bool map_2m = false;
+	int ret;
+
+	lockdep_assert_held(&vm->lock);
+	if (s->pages[i])
+		return 0;
+	if (!pin_huge(s, i, &first, &n, &map_2m)) {
+		map_2m = false;
+		piece_of(s, i, SMALL_PIECE, &first, &n);
+		ret = pin(s, first, n);
+		if (ret)
+			return ret;
+	}
+	s->nr_pinned += n;
+	minivm_count(MINIVM_OBJ_PINNED_PAGE, n);
+	ret = map_piece(vm, s, first, n, map_2m);
+	if (ret) {
+		minivm_ept_unmap(&vm->ept, s->gpa + (first << PAGE_SHIFT),
+				 n << PAGE_SHIFT);
+		minivm_ept_flush(&vm->ept);
+		unpin_piece(s, first, n);
+	}
+	return ret;
+}
+
+static void free_slot(struct minivm_memslot *s)
+{
+	u64 i = 0, first, n;
+
+	while (i < s->npages) {
+		if (!s->pages[i]) {
+			i++;
+			continue;
+		}
+		piece_of(s, i, HUGE_PIECE, &first, &n);
+		if (n != HUGE_PIECE || !test_bit(huge_bit(s, first), s->huge))
+			piece_of(s, i, SMALL_PIECE, &first, &n);
+		unpin_piece(s, first, n);
+		i = first + n;
+	}
+	minivm_count(MINIVM_OBJ_MEMSLOT, -1);
+	bitmap_free(s->huge);
 	kvfree(s->pages);
-	/* An unmapped or wrongly protected range is the caller's fault. */
-	return ret == -ENOMEM ? -ENOMEM : -EFAULT;
+	kfree(s);
+}
+
+/*
+ * Nothing is pinned yet, so check now what pinning will need: the range
+ * is mapped (no holes), readable, writable unless the slot is read-only,
+ * and made of pages (not device memory: VM_IO, VM_PFNMAP).
+ */
+static int check_vmas(struct minivm_memslot *s)
+{
+	unsigned long start = s->uaddr, end = start + (s->npages << PAGE_SHIFT);
+	unsigned long need = VM_READ;
+	struct vm_area_struct *vma;
+	int ret = 0;
+
+	if (!(s->flags & MINIVM_MEM_READONLY))
+		need |= VM_WRITE;
+	mmap_read_lock(current->mm);
+	while (start < end) {
+		vma = vma_lookup(current->mm, start);
+		if (!vma || (vma->vm_flags & need) != need ||
+		    (vma->vm_flags & (VM_IO | VM_PFNMAP))) {
+			ret = -EFAULT;
+			break;
+		}
+		start = vma->vm_end;
+	}
+	mmap_read_unlock(current->mm);
+	return ret;
 }
 
 static int delete_slot(struct minivm_vm *vm, u32 id)
@@ -205,7 +349,8 @@ static int check_region(const struct minivm_memory_region *mr)
  * Return: 0; -EINVAL for a bad slot, flag or alignment, or deleting an
  * empty slot; -EEXIST if the slot is in use or the range overlaps another
  * slot; -E2BIG beyond MINIVM_MAX_SLOT_SIZE or MINIVM_MAX_GPA; -EFAULT if
- * the userspace range cannot be pinned; -ENOMEM.
+ * the userspace range is not mapped, or not readable (and writable, for
+ * a writable slot); -ENOMEM.  Nothing is pinned yet: minivm_fault_in().
  */
 int minivm_set_memory_region(struct minivm_vm *vm,
 			     const struct minivm_memory_region *mr)
@@ -234,18 +379,21 @@ int minivm_set_memory_region(struct minivm_vm *vm,
 	s->gpa = mr->guest_phys_addr;
 	s->npages = mr->memory_size >> PAGE_SHIFT;
 	s->uaddr = mr->userspace_addr;
-	ret = pin_slot(s);
+	ret = check_vmas(s);
+	if (!ret) {
+		s->pages = kvcalloc(s->npages, sizeof(*s->pages),
+				    GFP_KERNEL_ACCOUNT);
+		s->huge = bitmap_zalloc(huge_bit(s, s->npages - 1) + 1,
+					GFP_KERNEL_ACCOUNT);
+		ret = s->pages && s->huge ? 0 : -ENOMEM;
+	}
 	if (ret) {
+		kvfree(s->pages);
+		bitmap_free(s->huge);
 		kfree(s);
 		goto out;
 	}
-	ret = map_slot(vm, s);
-	if (ret) {
-		minivm_ept_unmap(&vm->ept, s->gpa, s->npages << PAGE_SHIFT);
-		minivm_ept_flush(&vm->ept);
-		free_slot(s);
-		goto out;
-	}
+	minivm_count(MINIVM_OBJ_MEMSLOT, 1);
 	vm->slots[mr->slot] = s;
 out:
 	mutex_unlock(&vm->lock);

@@ -9,7 +9,7 @@
  *   vmx_cpu.c       VMXON/VMXOFF on every CPU, hotplug, reboot, suspend
  *   vmx_emergency.c VMXOFF on the crash and emergency-reboot paths
  *   vm.c            the VM object, its fd and its ioctls
- *   memslot.c       guest memory: userspace mappings, pinned
+ *   memslot.c       guest memory: userspace mappings, pinned when touched
  *   ept.c           guest-physical to host-physical: the EPT tables
  *   vcpu.c          the vCPU object, its fd, its run page, its registers
  *   vmcs.c          the VMCS: controls, host state, guest reset state
@@ -42,7 +42,9 @@ struct minivm_memslot {
 	u64 gpa;			/* guest-physical start */
 	u64 npages;
 	unsigned long uaddr;		/* userspace start */
-	struct page **pages;		/* pinned for the slot's life */
+	struct page **pages;		/* NULL until pinned, then for life */
+	unsigned long *huge;		/* 2 MiB chunks pinned as one folio */
+	u64 nr_pinned;
 };
 
 /* The EPT tree of a VM: a 4-level table, like x86-64 paging. */
@@ -194,6 +196,7 @@ int minivm_set_memory_region(struct minivm_vm *vm,
 			     const struct minivm_memory_region *mr);
 void minivm_free_memslots(struct minivm_vm *vm);
 struct minivm_memslot *minivm_find_slot(struct minivm_vm *vm, u64 gpa);
+int minivm_fault_in(struct minivm_vm *vm, struct minivm_memslot *s, u64 gpa);
 
 /* ept.c */
 int minivm_ept_init(struct minivm_ept *ept);

@@ -264,6 +264,12 @@ static void handle_internal(struct vmm *v)
 			 "delivering vector %llu needed guest-physical %#llx, which is not RAM (bad IDT, GDT or stack?) at RIP=%#llx",
 			 run->internal.data[0] & 0xff, run->internal.data[1], run->internal.data[2]);
 		break;
+	case MINIVM_INTERNAL_MEMORY:
+		snprintf(what, sizeof(what),
+			 "guest RAM at %#llx could not be pinned (%s): its memory in this process is gone, at RIP=%#llx",
+			 run->internal.data[0], strerror((int)run->internal.data[2]),
+			 run->internal.data[1]);
+		break;
 	default:
 		snprintf(what, sizeof(what), "internal error, suberror %u", run->internal.suberror);
 	}

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What guest memory may be made of, and what userspace may do to it
- * while a guest runs.  minivm pins a region's pages when the region is
- * set (design.rst, "Guest memory"): a file's pages and huge pages work
- * like anonymous ones, and unmapping or re-protecting the memory later
- * changes nothing for the guest until the region is deleted.  Deleting a
- * region under a running vCPU turns that memory into MMIO at once.
+ * while a guest runs.  minivm pins a region's pages when the guest first
+ * touches them, 2 MiB at a time, and keeps them pinned until the region
+ * is deleted (design.rst, "Guest memory"): a file's pages and huge pages
+ * work like anonymous ones, unmapping or re-protecting touched memory
+ * changes nothing for the guest, and untouched memory that is gone is a
+ * defined exit.  Deleting a region under a running vCPU turns that
+ * memory into MMIO at once.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -54,11 +56,32 @@ TEST(file_backed_region)
  * Huge pages: a 2 MiB-aligned region of 2 MiB pages is mapped by EPT
  * with 2 MiB pages too, so it needs no page tables of the lowest level.
  */
+/*
+ * The EPT tables minivm made for g_store up to its first exit, with slot
+ * 3 backed by @p; -1 if they cannot be counted or the guest failed.
+ */
+static long tables_for_first_store(void *p)
+{
+	long before = minivm_objects("ept_tables"), after = -1;
+	struct guest g;
+
+	if (!guest_create(&g, MINIVM_MODE_PROTECTED, g_store) &&
+	    !minivm_set_memory(g.vm, 3, EXTRA_GPA, EXTRA_SIZE, p, 0) &&
+	    guest_run(&g) == MINIVM_EXIT_IO && ((uint8_t *)p)[0] == 0 &&
+	    guest_run(&g) == MINIVM_EXIT_IO && ((uint8_t *)p)[0] == 1)
+		after = minivm_objects("ept_tables");
+	guest_destroy(&g);
+	return before < 0 || after < 0 ? -1 : after - before;
+}
+
+/*
+ * The same guest storing to 4 KiB pages and to a 2 MiB huge page: the
+ * huge page is one 2 MiB EPT page, so it needs one page table fewer.
+ */
 TEST(hugetlb_region_uses_2m_ept_pages)
 {
-	long pages_before, tables_before, tables_after;
-	struct guest g;
-	void *p;
+	long pages_before, small, huge;
+	void *p, *q;
 
 	NEED_MINIVM();
 	pages_before = read_long("/proc/sys/vm/nr_hugepages");
@@ -69,25 +92,156 @@ TEST(hugetlb_region_uses_2m_ept_pages)
 		write_str("/proc/sys/vm/nr_hugepages", "0");
 		SKIP(return, "no 2 MiB huge pages to be had");
 	}
-	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_store));
-	tables_before = minivm_objects("ept_tables");
-	ASSERT_EQ(0, minivm_set_memory(g.vm, 3, EXTRA_GPA, EXTRA_SIZE, p, 0));
-	tables_after = minivm_objects("ept_tables");
-	/* 4 MiB at 4 MiB: two 2 MiB leaves in a directory that exists. */
-	if (tables_before >= 0)
-		EXPECT_EQ(tables_before, tables_after);
-	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
-	EXPECT_EQ(0, ((uint8_t *)p)[0]);
-	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
-	EXPECT_EQ(1, ((uint8_t *)p)[0]);
-	guest_destroy(&g);
+	q = mmap(NULL, EXTRA_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	madvise(q, EXTRA_SIZE, MADV_NOHUGEPAGE);	/* 4 KiB pages only */
+	small = tables_for_first_store(q);
+	huge = tables_for_first_store(p);
+	if (minivm_objects("ept_tables") >= 0) {
+		ASSERT_LT(0, small);
+		EXPECT_EQ(small - 1, huge);
+	} else {
+		EXPECT_EQ(-1, huge);	/* no counters: the guest still ran */
+	}
 	munmap(p, EXTRA_SIZE);
+	munmap(q, EXTRA_SIZE);
 	if (pages_before >= 0) {
 		char n[32];
 
 		snprintf(n, sizeof(n), "%ld", pages_before);
 		write_str("/proc/sys/vm/nr_hugepages", n);
 	}
+}
+
+/* Store to 4 MiB, then 6 MiB, then 4 MiB + 16: two pieces of slot 3. */
+GUEST_CODE(g_two_chunks,
+	"movb $1, 0x400000\n out %al, $0x80\n"
+	"movb $2, 0x600000\n out %al, $0x80\n"
+	"movb $3, 0x400010\n out %al, $0x80\n"
+	"hlt");
+
+/*
+ * A region costs nothing until the guest uses it: creating it pins no
+ * page, and the first touch of 4 KiB-page memory pins the 64 KiB around
+ * it, 16 pages.
+ */
+TEST(region_is_pinned_as_the_guest_touches_it)
+{
+	long before, first;
+	struct guest g;
+	uint8_t *p;
+
+	NEED_MINIVM();
+	before = minivm_objects("pinned_pages");
+	if (before < 0)
+		SKIP(return, "no minivm debugfs counters");
+	p = mmap(NULL, EXTRA_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	madvise(p, EXTRA_SIZE, MADV_NOHUGEPAGE);	/* 4 KiB pages only */
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_two_chunks));
+	ASSERT_EQ(0, minivm_set_memory(g.vm, 3, EXTRA_GPA, EXTRA_SIZE, p, 0));
+	EXPECT_EQ(before, minivm_objects("pinned_pages"));
+
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	first = minivm_objects("pinned_pages");
+	EXPECT_LT(before + 16, first);		/* its code's pages too */
+	EXPECT_EQ(1, p[0]);
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	EXPECT_EQ(first + 16, minivm_objects("pinned_pages"));
+	EXPECT_EQ(2, p[0x200000]);
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	EXPECT_EQ(first + 16, minivm_objects("pinned_pages"));
+	EXPECT_EQ(3, p[0x10]);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	guest_destroy(&g);
+	EXPECT_EQ(before, minivm_objects("pinned_pages"));
+	munmap(p, EXTRA_SIZE);
+}
+
+/*
+ * Memory the VMM unmaps before the guest first touches it cannot be
+ * pinned: the run ends with MINIVM_INTERNAL_MEMORY naming the address.
+ * The VM stays usable: with the region deleted, the same store is MMIO.
+ */
+TEST(untouched_memory_that_is_gone_is_an_internal_error)
+{
+	struct minivm_run *run;
+	struct guest g;
+	void *p;
+
+	NEED_MINIVM();
+	p = mmap(NULL, EXTRA_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_store));
+	ASSERT_EQ(0, minivm_set_memory(g.vm, 3, EXTRA_GPA, EXTRA_SIZE, p, 0));
+	ASSERT_EQ(0, munmap(p, EXTRA_SIZE));
+	run = g.cpu.run;
+
+	ASSERT_EQ(MINIVM_EXIT_INTERNAL_ERROR, guest_run(&g));
+	EXPECT_EQ(MINIVM_INTERNAL_MEMORY, run->internal.suberror);
+	EXPECT_EQ(EXTRA_GPA, run->internal.data[0]);
+	EXPECT_EQ(EFAULT, run->internal.data[2]);
+	ASSERT_EQ(0, minivm_set_memory(g.vm, 3, EXTRA_GPA, 0, NULL, 0));
+	ASSERT_EQ(MINIVM_EXIT_MMIO, guest_run(&g));
+	EXPECT_EQ(EXTRA_GPA, run->mmio.phys_addr);
+	guest_destroy(&g);
+	if (minivm_objects("pinned_pages") >= 0)
+		EXPECT_EQ(0, minivm_objects("pinned_pages"));
+}
+
+/*
+ * INT 30h whose IDT (in slot 3) and stack (in slot 0) the guest has never
+ * touched: delivering it meets unpinned memory twice, and each time the
+ * event must be delivered again once the memory is there, with INT's
+ * instruction length, so that the handler's IRET returns after the INT.
+ */
+#define IDTR_ADDR	0x100800UL	/* in slot 1, beside the GDT */
+
+GUEST_ASM_ONE(g_int30, 32,
+	"lidt 0x100800\n"
+	"int $0x30\n"
+	"mov $0x81, %eax\n out %eax, $0x81\n hlt\n"
+	".globl g_int30_handler\n g_int30_handler:\n"
+	"mov $0x30, %eax\n out %eax, $0x80\n iret");
+extern const char g_int30_handler[];
+static const struct guest_code g_int30[] = {
+	[MINIVM_MODE_PROTECTED] = { g_int30_start, g_int30_end },
+};
+
+TEST(event_delivered_into_untouched_memory)
+{
+	uint32_t handler = GUEST_CODE_ADDR + (g_int30_handler - g_int30_start);
+	uint64_t gate = (0x08U << 16) | (handler & 0xffff) |
+			(uint64_t)(0x8e00 | (handler & 0xffff0000)) << 32;
+	struct __attribute__((packed)) { uint16_t limit; uint32_t base; }
+		idtr = { 0x31 * 8 - 1, EXTRA_GPA };
+	struct minivm_run *run;
+	struct guest g;
+	uint8_t *p;
+
+	NEED_MINIVM();
+	p = mmap(NULL, EXTRA_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memcpy(p + 0x30 * 8, &gate, 8);
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_int30));
+	memcpy(g.mem + IDTR_ADDR, &idtr, sizeof(idtr));
+	ASSERT_EQ(0, minivm_set_memory(g.vm, 3, EXTRA_GPA, EXTRA_SIZE, p, 0));
+	run = g.cpu.run;
+
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g))
+		TH_LOG("exit %u, suberror %u", run->exit_reason,
+		       run->internal.suberror);
+	EXPECT_EQ(0x80, run->io.port);
+	EXPECT_EQ(0x30, *(uint32_t *)minivm_io_data(run));
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	EXPECT_EQ(0x81, run->io.port);		/* IRET came back after INT */
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	guest_destroy(&g);
+	munmap(p, EXTRA_SIZE);
 }
 
 /* A vCPU thread that runs the guest until told to stop. */

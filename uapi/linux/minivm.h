@@ -185,6 +185,7 @@ struct minivm_cpuid {
 #define MINIVM_INTERNAL_EPT_MISCONFIG	2 /* data: gpa, rip */
 #define MINIVM_INTERNAL_MMIO_DECODE	3 /* data: gpa, rip, insn bytes */
 #define MINIVM_INTERNAL_DELIVERY	4 /* data: vectoring info, gpa, rip */
+#define MINIVM_INTERNAL_MEMORY		5 /* data: gpa, rip, errno */
 
 /*
  * struct minivm_run - the page shared by a vCPU and its user, mapped by
