@@ -290,9 +290,9 @@ static int handle_io(struct minivm_vcpu *vcpu)
  * An EPT violation in a slot is the guest's first touch of that RAM:
  * minivm pins and maps it (memslot.c) and the guest retries the access.
  *
- * Return: 0 if the RAM is there now; -ENOENT if this is MMIO (no slot, or
- * a write to a read-only one); -EFAULT if the VMM's memory behind the
- * slot is gone; -ENOMEM.
+ * Return: 0 if the RAM is there now; -ENOENT (no slot) or -EROFS (a
+ * write to a read-only slot) if this is MMIO; -EFAULT if the VMM's memory
+ * behind the slot is gone; -ENOMEM.
  */
 static int fault_in_ram(struct minivm_vm *vm, u64 gpa, bool write)
 {
@@ -301,10 +301,24 @@ static int fault_in_ram(struct minivm_vm *vm, u64 gpa, bool write)
 
 	mutex_lock(&vm->lock);
 	s = minivm_find_slot(vm, gpa);
-	if (s && !(write && (s->flags & MINIVM_MEM_READONLY)))
+	if (s && write && (s->flags & MINIVM_MEM_READONLY))
+		ret = -EROFS;
+	else if (s)
 		ret = minivm_fault_in(vm, s, gpa);
 	mutex_unlock(&vm->lock);
 	return ret;
+}
+
+/*
+ * A device's registers are accessed again and again: the vCPU remembers
+ * the last page it found in no slot and skips the lookup (and the VM's
+ * lock) while no slot has changed since.  A slot added at the same time
+ * as the guest's access may be missed once, as with any race between a
+ * VMM's slot change and its running guest.
+ */
+static bool known_mmio(struct minivm_vcpu *vcpu, u64 gpa, unsigned long gen)
+{
+	return vcpu->mmio_gfn == gpa >> PAGE_SHIFT && vcpu->mmio_gen == gen;
 }
 
 /*
@@ -343,18 +357,27 @@ static int handle_ept_violation(struct minivm_vcpu *vcpu)
 	u32 vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
 	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 	bool write = vmcs_read(EXIT_QUALIFICATION) & 2;
-	int ret = fault_in_ram(vcpu->vm, gpa, write);
+	unsigned long gen = READ_ONCE(vcpu->vm->slots_gen);
+	int ret;
 
+	if (!(vectoring & VECTORING_INFO_VALID_MASK) &&
+	    known_mmio(vcpu, gpa, gen))
+		return minivm_emulate_mmio(vcpu, gpa, write);
+	ret = fault_in_ram(vcpu->vm, gpa, write);
 	if (!ret) {
 		if (vectoring & VECTORING_INFO_VALID_MASK)
 			redeliver(vectoring);
 		return 1;		/* RAM now: the guest retries */
 	}
-	if (ret != -ENOENT) {
+	if (ret != -ENOENT && ret != -EROFS) {
 		u64 data[] = { gpa, vmcs_read(GUEST_RIP), -ret };
 
 		return internal_error(vcpu, MINIVM_INTERNAL_MEMORY,
 				      ARRAY_SIZE(data), data);
+	}
+	if (ret == -ENOENT) {
+		vcpu->mmio_gfn = gpa >> PAGE_SHIFT;
+		vcpu->mmio_gen = gen;
 	}
 	if (vectoring & VECTORING_INFO_VALID_MASK) {
 		u64 data[] = { vectoring, gpa, vmcs_read(GUEST_RIP) };

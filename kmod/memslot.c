@@ -362,6 +362,8 @@ int minivm_set_memory_region(struct minivm_vm *vm,
 		return ret;
 
 	mutex_lock(&vm->lock);
+	/* vCPUs forget what they knew to be MMIO (exit.c). */
+	WRITE_ONCE(vm->slots_gen, vm->slots_gen + 1);
 	if (mr->memory_size == 0) {
 		ret = delete_slot(vm, mr->slot);
 		goto out;

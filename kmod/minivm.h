@@ -65,6 +65,7 @@ struct minivm_vm {
 	struct kref ref;
 	struct mutex lock;		/* slots, vcpus, cpuid updates */
 	struct minivm_memslot *slots[MINIVM_MAX_MEMSLOTS];
+	unsigned long slots_gen;	/* bumped on every slot change */
 	struct minivm_ept ept;
 	struct minivm_vcpu *vcpus[MINIVM_MAX_VCPUS];
 	unsigned int nr_vcpus;
@@ -137,6 +138,9 @@ struct minivm_vcpu {
 	u8 pending_reg, pending_len;	/* for MINIVM_PENDING_MMIO_READ */
 	bool pending_zext, pending_high;
 	u64 pending_gva;		/* for MINIVM_PENDING_INS */
+	/* The last page an EPT violation found in no slot, and when. */
+	u64 mmio_gfn;
+	unsigned long mmio_gen;		/* vm->slots_gen then */
 };
 
 /* debugfs.c: live object counters, all 0 when no VM exists. */

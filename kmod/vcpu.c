@@ -316,6 +316,7 @@ static struct minivm_vcpu *vcpu_alloc(struct minivm_vm *vm, unsigned int id)
 	vcpu->id = id;
 	vcpu->cpu = -1;
 	vcpu->xcr0 = XFEATURE_MASK_FP;		/* XCR0 after RESET */
+	vcpu->mmio_gen = ~0UL;			/* no page known to be MMIO */
 	mutex_init(&vcpu->run_lock);
 	INIT_LIST_HEAD(&vcpu->loaded_link);
 	preempt_notifier_init(&vcpu->preempt, &minivm_preempt_ops);

@@ -115,11 +115,14 @@ TEST(hugetlb_region_uses_2m_ept_pages)
 }
 
 /* Store to 4 MiB, then 6 MiB, then 4 MiB + 16: two pieces of slot 3. */
-GUEST_CODE(g_two_chunks,
+GUEST_ASM_ONE(g_two_chunks, 32,
 	"movb $1, 0x400000\n out %al, $0x80\n"
 	"movb $2, 0x600000\n out %al, $0x80\n"
 	"movb $3, 0x400010\n out %al, $0x80\n"
 	"hlt");
+static const struct guest_code g_two_chunks[] = {
+	[MINIVM_MODE_PROTECTED] = { g_two_chunks_start, g_two_chunks_end },
+};
 
 /*
  * A region costs nothing until the guest uses it: creating it pins no
