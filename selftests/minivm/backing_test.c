@@ -26,6 +26,17 @@ GUEST_CODE(g_store,
 	"1: mov %bl, (%edi)\n mov (%edi), %al\n out %al, $0x80\n inc %bl\n"
 	"jmp 1b");
 
+/* 4 MiB of fresh anonymous memory for slot 3, in 4 KiB pages only. */
+static void *small_pages(void)
+{
+	void *p = mmap(NULL, EXTRA_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p != MAP_FAILED)
+		madvise(p, EXTRA_SIZE, MADV_NOHUGEPAGE);
+	return p;
+}
+
 /* A file's pages (a memfd, as QEMU uses for shared memory) as guest RAM. */
 TEST(file_backed_region)
 {
@@ -92,10 +103,8 @@ TEST(hugetlb_region_uses_2m_ept_pages)
 		write_str("/proc/sys/vm/nr_hugepages", "0");
 		SKIP(return, "no 2 MiB huge pages to be had");
 	}
-	q = mmap(NULL, EXTRA_SIZE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	q = small_pages();
 	ASSERT_NE(MAP_FAILED, q);
-	madvise(q, EXTRA_SIZE, MADV_NOHUGEPAGE);	/* 4 KiB pages only */
 	small = tables_for_first_store(q);
 	huge = tables_for_first_store(p);
 	if (minivm_objects("ept_tables") >= 0) {
@@ -139,10 +148,8 @@ TEST(region_is_pinned_as_the_guest_touches_it)
 	before = minivm_objects("pinned_pages");
 	if (before < 0)
 		SKIP(return, "no minivm debugfs counters");
-	p = mmap(NULL, EXTRA_SIZE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = small_pages();
 	ASSERT_NE(MAP_FAILED, p);
-	madvise(p, EXTRA_SIZE, MADV_NOHUGEPAGE);	/* 4 KiB pages only */
 	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_two_chunks));
 	ASSERT_EQ(0, minivm_set_memory(g.vm, 3, EXTRA_GPA, EXTRA_SIZE, p, 0));
 	EXPECT_EQ(before, minivm_objects("pinned_pages"));
@@ -175,8 +182,7 @@ TEST(untouched_memory_that_is_gone_is_an_internal_error)
 	void *p;
 
 	NEED_MINIVM();
-	p = mmap(NULL, EXTRA_SIZE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = small_pages();
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_store));
 	ASSERT_EQ(0, minivm_set_memory(g.vm, 3, EXTRA_GPA, EXTRA_SIZE, p, 0));
@@ -226,8 +232,7 @@ TEST(event_delivered_into_untouched_memory)
 	uint8_t *p;
 
 	NEED_MINIVM();
-	p = mmap(NULL, EXTRA_SIZE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = small_pages();
 	ASSERT_NE(MAP_FAILED, p);
 	memcpy(p + 0x30 * 8, &gate, 8);
 	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_int30));
@@ -291,8 +296,7 @@ static void wait_for(volatile long *counter, long at_least)
 static int start_storing_guest(struct runner *r, struct guest *g, void **p,
 			       pthread_t *t)
 {
-	*p = mmap(NULL, EXTRA_SIZE, PROT_READ | PROT_WRITE,
-		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	*p = small_pages();
 	if (*p == MAP_FAILED ||
 	    guest_create(g, MINIVM_MODE_PROTECTED, g_store) ||
 	    minivm_set_memory(g->vm, 3, EXTRA_GPA, EXTRA_SIZE, *p, 0))
