@@ -283,10 +283,6 @@ static int handle_io(struct minivm_vcpu *vcpu)
 }
 
 /*
- * An access to guest-physical memory that EPT does not allow: outside
- * every slot, or a write to a read-only slot.  That is MMIO.
- */
-/*
  * An EPT violation in a slot is the guest's first touch of that RAM:
  * minivm pins and maps it (memslot.c) and the guest retries the access.
  *

@@ -195,7 +195,6 @@ static void unpin_piece(struct minivm_memslot *s, u64 first, u64 n)
 	if (huge)
 		__clear_bit(huge_bit(s, first), s->huge);
 	memset(&s->pages[first], 0, n * sizeof(*s->pages));
-	s->nr_pinned -= n;
 	minivm_count(MINIVM_OBJ_PINNED_PAGE, -(long)n);
 }
 
@@ -242,7 +241,6 @@ int minivm_fault_in(struct minivm_vm *vm, struct minivm_memslot *s, u64 gpa)
 		if (ret)
 			return ret;
 	}
-	s->nr_pinned += n;
 	minivm_count(MINIVM_OBJ_PINNED_PAGE, n);
 	ret = map_piece(vm, s, first, n, map_2m);
 	if (ret) {

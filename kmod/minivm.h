@@ -44,7 +44,6 @@ struct minivm_memslot {
 	unsigned long uaddr;		/* userspace start */
 	struct page **pages;		/* NULL until pinned, then for life */
 	unsigned long *huge;		/* 2 MiB chunks pinned as one folio */
-	u64 nr_pinned;
 };
 
 /* The EPT tree of a VM: a 4-level table, like x86-64 paging. */
