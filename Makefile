@@ -74,9 +74,12 @@ testvm-module:
 	@mkdir -p build/testvm/src/kmod build/testvm/src/uapi/linux
 	@cp kmod/*.c kmod/*.h kmod/*.S kmod/Kbuild build/testvm/src/kmod/
 	@cp uapi/linux/minivm.h build/testvm/src/uapi/linux/
+	@# The build's own status, and any compiler, objtool or modpost
+	@# warning or error in its output, fail the target.
 	$(MAKE) -C $(TEST_KDIR) M=$(TOP)/build/testvm/src/kmod CONFIG_MINIVM=m \
-		W=1 modules 2>&1 | tee build/testvm/module-build.log
-	@! grep -E 'warning:|error:' build/testvm/module-build.log
+		W=1 modules > build/testvm/module-build.log 2>&1; \
+		s=$$?; cat build/testvm/module-build.log; exit $$s
+	@! grep -iE 'warning:|error:' build/testvm/module-build.log
 
 # What the test machine gets in /minivm: module, launcher, tests, scripts.
 payload: testvm-module user selftests bench-prog

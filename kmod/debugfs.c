@@ -11,6 +11,10 @@
  * 3D, Appendix C) since the module was loaded, every VM together: what
  * guests actually make the hypervisor do.  Counted per CPU, so the exit
  * path never shares a cache line with another CPU's.
+ *
+ * /sys/kernel/debug/minivm/mitigations counts what the entry path did
+ * against side channels (mitigations.c): VERWs before entry, L1D flushes,
+ * IBPBs between vCPUs and IBPBs requested for the return to userspace.
  */
 #include <linux/debugfs.h>
 #include <linux/percpu.h>
@@ -30,6 +34,14 @@ static const char * const obj_names[MINIVM_NR_OBJ] = {
 };
 
 DEFINE_PER_CPU(unsigned long[MINIVM_EXIT_STATS], minivm_exit_stats);
+DEFINE_PER_CPU(unsigned long[MINIVM_NR_MIT], minivm_mitigation_stats);
+
+static const char * const mit_names[MINIVM_NR_MIT] = {
+	[MINIVM_MIT_VERW] = "verw",
+	[MINIVM_MIT_L1D_FLUSH] = "l1d_flush",
+	[MINIVM_MIT_IBPB] = "ibpb",
+	[MINIVM_MIT_IBPB_EXIT_TO_USER] = "ibpb_exit_to_user",
+};
 
 static const struct {
 	u32 reason;
@@ -76,6 +88,22 @@ static int exits_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(exits);
 
+/* "name count" for each mitigation, all CPUs together. */
+static int mitigations_show(struct seq_file *m, void *unused)
+{
+	unsigned long n;
+	int i, cpu;
+
+	for (i = 0; i < MINIVM_NR_MIT; i++) {
+		n = 0;
+		for_each_possible_cpu(cpu)
+			n += per_cpu(minivm_mitigation_stats, cpu)[i];
+		seq_printf(m, "%s %lu\n", mit_names[i], n);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(mitigations);
+
 /** minivm_debugfs_init() - create /sys/kernel/debug/minivm/. */
 void minivm_debugfs_init(void)
 {
@@ -83,6 +111,8 @@ void minivm_debugfs_init(void)
 	debugfs_create_file("objects", 0400, minivm_debugfs, NULL,
 			    &objects_fops);
 	debugfs_create_file("exits", 0400, minivm_debugfs, NULL, &exits_fops);
+	debugfs_create_file("mitigations", 0400, minivm_debugfs, NULL,
+			    &mitigations_fops);
 }
 
 /** minivm_debugfs_exit() - remove it. */

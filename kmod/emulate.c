@@ -68,7 +68,16 @@ next:
 	return ok;
 }
 
-static bool read_guest_phys(struct minivm_vm *vm, u64 gpa, void *buf,
+/**
+ * minivm_read_guest_phys() - read guest-physical memory.
+ * @vm:  the VM.
+ * @gpa: where.
+ * @buf: into what.
+ * @len: how many bytes.
+ *
+ * Return: false if some of it is not RAM.
+ */
+bool minivm_read_guest_phys(struct minivm_vm *vm, u64 gpa, void *buf,
 			    unsigned int len)
 {
 	return copy_guest_phys(vm, gpa, buf, len, false);
@@ -77,17 +86,40 @@ static bool read_guest_phys(struct minivm_vm *vm, u64 gpa, void *buf,
 static bool read_pte(struct minivm_vm *vm, u64 gpa, u64 *pte, int size)
 {
 	*pte = 0;
-	return read_guest_phys(vm, gpa, pte, size) && (*pte & 1);
+	return minivm_read_guest_phys(vm, gpa, pte, size) && (*pte & 1);
+}
+
+/* How the walk is checked: not at all (an instruction fetch), or a data access. */
+enum walk_access { WALK_FETCH, WALK_READ, WALK_WRITE };
+
+/*
+ * May the guest make this data access through a translation whose
+ * entries' R/W and U/S bits, ANDed together, are @perms?  At CPL 3 every
+ * entry must allow user access; a write needs R/W everywhere, at CPL 0
+ * too when CR0.WP is set (SDM Vol. 3A, "Access Rights").
+ */
+static bool walk_allowed(struct minivm_vcpu *vcpu, u64 perms,
+			 enum walk_access access)
+{
+	bool user = VMX_AR_DPL(vmcs_read32(GUEST_SS_AR_BYTES)) == 3;
+
+	if (access == WALK_FETCH)
+		return true;	/* the guest already fetched this RIP */
+	if (user && !(perms & _PAGE_USER))
+		return false;
+	return access == WALK_READ || (perms & _PAGE_RW) ||
+	       (!user && !(minivm_guest_cr0(vcpu) & X86_CR0_WP));
 }
 
 /*
  * Guest-linear to guest-physical, as the guest's paging would (SDM Vol.
- * 3A, 4.3-4.5): no paging, 32-bit (with 4 MiB pages), PAE, or 4-level.
- * Permissions are not checked: the guest already fetched this RIP.
+ * 3A, 4.3-4.5): no paging, 32-bit (with 4 MiB pages), PAE, or 4-level,
+ * with the permission checks of @access.
  */
-static bool guest_linear_to_phys(struct minivm_vcpu *vcpu, u64 gva, u64 *gpa)
+static bool guest_linear_to_phys(struct minivm_vcpu *vcpu, u64 gva, u64 *gpa,
+				 enum walk_access access)
 {
-	u64 cr3 = vmcs_read(GUEST_CR3), pte;
+	u64 cr3 = vmcs_read(GUEST_CR3), pte, perms = ~0ULL;
 	unsigned long cr4 = minivm_guest_cr4(vcpu);
 	struct minivm_vm *vm = vcpu->vm;
 	int level, shift;
@@ -101,20 +133,21 @@ static bool guest_linear_to_phys(struct minivm_vcpu *vcpu, u64 gva, u64 *gpa)
 
 		if (!read_pte(vm, pde_a, &pte, 4))
 			return false;
+		perms &= pte;
 		if ((pte & 0x80) && (cr4 & X86_CR4_PSE)) {
 			*gpa = (pte & 0xffc00000) | (gva & 0x3fffff);
-			return true;
+			return walk_allowed(vcpu, perms, access);
 		}
 		if (!read_pte(vm, (pte & 0xfffff000) + ((gva >> 12) & 1023) * 4,
 			      &pte, 4))
 			return false;
 		*gpa = (pte & 0xfffff000) | (gva & 0xfff);
-		return true;
+		return walk_allowed(vcpu, perms & pte, access);
 	}
 	if (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) {
 		level = 4;
 		pte = cr3;
-	} else {	/* PAE: the 4 PDPTEs, CR3 bits 31:5 */
+	} else {	/* PAE: the 4 PDPTEs, CR3 bits 31:5; no R/W or U/S */
 		if (!read_pte(vm, (cr3 & 0xffffffe0) + ((gva >> 30) & 3) * 8,
 			      &pte, 8))
 			return false;
@@ -125,14 +158,15 @@ static bool guest_linear_to_phys(struct minivm_vcpu *vcpu, u64 gva, u64 *gpa)
 		if (!read_pte(vm, (pte & 0x000ffffffffff000ULL) +
 			      ((gva >> shift) & 511) * 8, &pte, 8))
 			return false;
+		perms &= pte;
 		if (level <= 3 && level > 1 && (pte & 0x80)) {	/* 1G/2M */
 			*gpa = (pte & 0x000fffffffe00000ULL & ~((1ULL << shift) - 1)) |
 			       (gva & ((1ULL << shift) - 1));
-			return true;
+			return walk_allowed(vcpu, perms, access);
 		}
 	}
 	*gpa = (pte & 0x000ffffffffff000ULL) | (gva & 0xfff);
-	return true;
+	return walk_allowed(vcpu, perms, access);
 }
 
 /**
@@ -143,7 +177,8 @@ static bool guest_linear_to_phys(struct minivm_vcpu *vcpu, u64 gva, u64 *gpa)
  * @len:   bytes.
  * @write: true to copy into the guest.
  *
- * Return: true if every byte was RAM (and writable, for a write).
+ * Return: true if every byte was RAM (and writable, for a write) and the
+ * guest's page tables allow the access at its CPL.
  */
 bool minivm_copy_guest_linear(struct minivm_vcpu *vcpu, u64 gva, void *buf,
 			      unsigned int len, bool write)
@@ -153,7 +188,8 @@ bool minivm_copy_guest_linear(struct minivm_vcpu *vcpu, u64 gva, void *buf,
 				       PAGE_SIZE - offset_in_page(gva));
 		u64 gpa;
 
-		if (!guest_linear_to_phys(vcpu, gva, &gpa) ||
+		if (!guest_linear_to_phys(vcpu, gva, &gpa,
+					  write ? WALK_WRITE : WALK_READ) ||
 		    !copy_guest_phys(vcpu->vm, gpa, buf, n, write))
 			return false;
 		gva += n;
@@ -182,8 +218,8 @@ static unsigned int fetch_insn(struct minivm_vcpu *vcpu, u8 *insn)
 
 	gva = (code_size() == 8 ? 0 : vmcs_read(GUEST_CS_BASE)) + rip;
 	for (n = 0; n < MAX_INSN; n++) {
-		if (!guest_linear_to_phys(vcpu, gva + n, &gpa) ||
-		    !read_guest_phys(vcpu->vm, gpa, &insn[n], 1))
+		if (!guest_linear_to_phys(vcpu, gva + n, &gpa, WALK_FETCH) ||
+		    !minivm_read_guest_phys(vcpu->vm, gpa, &insn[n], 1))
 			break;
 	}
 	return n;
@@ -193,6 +229,7 @@ static unsigned int fetch_insn(struct minivm_vcpu *vcpu, u8 *insn)
 struct mmio_insn {
 	bool write, has_imm, zext;
 	u8 reg, len;		/* GPR number (SDM order) and access size */
+	u8 dst;			/* MOVZX: the destination's size */
 	bool high_byte;		/* AH/CH/DH/BH */
 	u64 imm;
 	unsigned int insn_len;
@@ -236,8 +273,8 @@ static bool decode(const u8 *b, unsigned int n, int csz, struct mmio_insn *d)
 
 	memset(d, 0, sizeof(*d));
 	for (; i < n; i++) {			/* legacy prefixes */
-		if (b[i] == 0x66)
-			opsz = opsz == 2 ? 4 : 2;
+		if (b[i] == 0x66)	/* once or many times: the other size */
+			opsz = csz == 2 ? 4 : 2;
 		else if (b[i] == 0x67)
 			addr = csz == 8 ? 4 : (csz == 4 ? 2 : 4);
 		else if (b[i] != 0x26 && b[i] != 0x2e && b[i] != 0x36 &&
@@ -262,6 +299,7 @@ static bool decode(const u8 *b, unsigned int n, int csz, struct mmio_insn *d)
 		if (i >= n || (b[i] != 0xb6 && b[i] != 0xb7))
 			return false;
 		d->zext = true;
+		d->dst = opsz;
 		d->len = b[i++] == 0xb6 ? 1 : 2;
 	} else if (op == 0x88 || op == 0x8a || op == 0xc6) {
 		d->len = 1;
@@ -350,7 +388,7 @@ int minivm_emulate_mmio(struct minivm_vcpu *vcpu, u64 gpa, bool write)
 		vcpu->pending = MINIVM_PENDING_MMIO_READ;
 		vcpu->pending_reg = d.reg;
 		vcpu->pending_len = d.len;
-		vcpu->pending_zext = d.zext;
+		vcpu->pending_zext = d.zext ? d.dst : 0;
 		vcpu->pending_high = d.high_byte;
 	}
 	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + d.insn_len);
@@ -362,7 +400,8 @@ int minivm_emulate_mmio(struct minivm_vcpu *vcpu, u64 gpa, bool write)
  * @vcpu: the vCPU, at the start of the next MINIVM_RUN.
  *
  * As a MOV would: 8- and 16-bit results merge into the register, 32-bit
- * ones zero-extend to 64 bits, MOVZX zero-extends to the operand size.
+ * ones zero-extend to 64 bits, MOVZX zero-extends to the operand size
+ * (into a 16-bit destination it merges, as any 16-bit write does).
  */
 void minivm_complete_mmio_read(struct minivm_vcpu *vcpu)
 {
@@ -375,6 +414,8 @@ void minivm_complete_mmio_read(struct minivm_vcpu *vcpu)
 		reg = &vcpu->gprs.rsp_unused;	/* written back below */
 	if (vcpu->pending_high) {
 		*reg = (*reg & ~0xff00UL) | (val << 8);
+	} else if (vcpu->pending_zext == 2) {
+		*reg = (*reg & ~0xffffUL) | val;
 	} else if (vcpu->pending_zext || vcpu->pending_len >= 4) {
 		*reg = val;
 	} else {

@@ -13,7 +13,9 @@
  * A guest-physical address with no entry causes an EPT-violation VM exit,
  * which is how MMIO reaches userspace (exit.c).  Table pages are allocated
  * on demand and freed only with the VM, which keeps map and unmap simple:
- * unmapping clears leaves and leaves the (now empty) tables in place.
+ * unmapping clears leaves and leaves the (now empty) tables in place.  The
+ * one exception: a 2 MiB leaf written where a table of 4 KiB leaves was
+ * frees that table.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -29,8 +31,13 @@
 #define EPT_RWX		(VMX_EPT_READABLE_MASK | VMX_EPT_WRITABLE_MASK | \
 			 VMX_EPT_EXECUTABLE_MASK)
 #define EPT_PRESENT	VMX_EPT_READABLE_MASK
-/* Leaf memory type, bits 5:3: write-back (SDM 29.3.7). */
-#define EPT_LEAF_WB	(6ULL << VMX_EPT_MT_EPTE_SHIFT)
+/*
+ * Leaf memory type, bits 5:3: write-back, and bit 6, "ignore PAT": guest
+ * RAM is write-back whatever the guest's PAT says, as the host maps the
+ * same pages write-back and mixed memory types for one page are undefined
+ * ("Memory Type Used for Translated Guest-Physical Addresses").
+ */
+#define EPT_LEAF_WB	(6ULL << VMX_EPT_MT_EPTE_SHIFT | VMX_EPT_IPAT_BIT)
 /* In a PD entry: this entry maps a 2 MiB page (SDM 29.3.2). */
 #define EPT_LARGE	BIT_ULL(7)
 #define EPT_ADDR_MASK	0x000ffffffffff000ULL
@@ -80,6 +87,58 @@ static u64 *ept_walk(struct minivm_ept *ept, u64 gpa, int level)
 	return table;
 }
 
+static void ept_flush_ipi(void *info)
+{
+	/* An online CPU may not be in VMX operation (yet, or any more). */
+	if (!minivm_vmx_on_here())
+		return;
+	/* Single-context if the CPU has it, else global (SDM 31.3). */
+	if (minivm_caps.ept_vpid_cap & VMX_EPT_EXTENT_CONTEXT_BIT)
+		vmx_invept(VMX_EPT_EXTENT_CONTEXT, *(u64 *)info);
+	else
+		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
+}
+
+/**
+ * minivm_ept_flush() - drop cached translations of this tree everywhere.
+ * @ept: the VM's tree.
+ *
+ * INVEPT acts on the CPU that executes it only (SDM Vol. 3C, 29.4.3), and
+ * any CPU may have run a vCPU of this VM, so every CPU does it.  A CPU in
+ * guest mode takes the IPI as an external-interrupt exit, then flushes.
+ */
+void minivm_ept_flush(struct minivm_ept *ept)
+{
+	on_each_cpu(ept_flush_ipi, &ept->eptp, 1);
+}
+
+static void ept_free_table(u64 *table, int level)
+{
+	int i;
+
+	for (i = 0; level > 1 && i < 512; i++) {
+		u64 e = table[i];
+
+		if ((e & EPT_PRESENT) && !(e & EPT_LARGE))
+			ept_free_table(__va(e & EPT_ADDR_MASK), level - 1);
+	}
+	free_page((unsigned long)table);
+	minivm_count(MINIVM_OBJ_EPT_TABLE, -1);
+}
+
+/*
+ * A 2 MiB page now maps what a page table of 4 KiB entries mapped before
+ * (the slot was deleted and made again on huge pages).  No CPU may keep
+ * using the old table: flush everywhere, then free it with the VM's
+ * count of tables.
+ */
+static void ept_drop_table(struct minivm_ept *ept, u64 *pt)
+{
+	minivm_ept_flush(ept);
+	ept_free_table(pt, 1);
+	ept->nr_tables--;
+}
+
 /**
  * minivm_ept_map() - map guest-physical @gpa to host-physical @hpa.
  * @ept:      the VM's tree.
@@ -98,6 +157,7 @@ int minivm_ept_map(struct minivm_ept *ept, u64 gpa, u64 hpa, u64 size,
 	u64 leaf = hpa | EPT_LEAF_WB | VMX_EPT_READABLE_MASK |
 		   VMX_EPT_EXECUTABLE_MASK;
 	u64 *table = ept_walk(ept, gpa, level);
+	u64 old;
 
 	if (!table)
 		return -ENOMEM;
@@ -105,7 +165,10 @@ int minivm_ept_map(struct minivm_ept *ept, u64 gpa, u64 hpa, u64 size,
 		leaf |= VMX_EPT_WRITABLE_MASK;
 	if (level == 2)
 		leaf |= EPT_LARGE;
+	old = table[ept_index(gpa, level)];
 	WRITE_ONCE(table[ept_index(gpa, level)], leaf);
+	if (level == 2 && (old & EPT_PRESENT) && !(old & EPT_LARGE))
+		ept_drop_table(ept, __va(old & EPT_ADDR_MASK));
 	return 0;
 }
 
@@ -153,42 +216,6 @@ void minivm_ept_unmap(struct minivm_ept *ept, u64 gpa, u64 size)
 			WRITE_ONCE(*leaf, 0);
 		gpa = ALIGN_DOWN(gpa, step) + step;
 	}
-}
-
-static void ept_flush_ipi(void *info)
-{
-	/* Single-context if the CPU has it, else global (SDM 31.3). */
-	if (minivm_caps.ept_vpid_cap & VMX_EPT_EXTENT_CONTEXT_BIT)
-		vmx_invept(VMX_EPT_EXTENT_CONTEXT, *(u64 *)info);
-	else
-		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
-}
-
-/**
- * minivm_ept_flush() - drop cached translations of this tree everywhere.
- * @ept: the VM's tree.
- *
- * INVEPT acts on the CPU that executes it only (SDM Vol. 3C, 29.4.3), and
- * any CPU may have run a vCPU of this VM, so every CPU does it.  A CPU in
- * guest mode takes the IPI as an external-interrupt exit, then flushes.
- */
-void minivm_ept_flush(struct minivm_ept *ept)
-{
-	on_each_cpu(ept_flush_ipi, &ept->eptp, 1);
-}
-
-static void ept_free_table(u64 *table, int level)
-{
-	int i;
-
-	for (i = 0; level > 1 && i < 512; i++) {
-		u64 e = table[i];
-
-		if ((e & EPT_PRESENT) && !(e & EPT_LARGE))
-			ept_free_table(__va(e & EPT_ADDR_MASK), level - 1);
-	}
-	free_page((unsigned long)table);
-	minivm_count(MINIVM_OBJ_EPT_TABLE, -1);
 }
 
 /**

@@ -90,9 +90,13 @@ static int __init minivm_init(void)
 	ret = minivm_msr_init();
 	if (ret)
 		return ret;
-	ret = minivm_vmx_cpu_init();
+	minivm_cr_init();		/* after msr.c: it knows about XSAVE */
+	ret = minivm_mitigations_init();
 	if (ret)
 		goto err_msr;
+	ret = minivm_vmx_cpu_init();
+	if (ret)
+		goto err_mitigations;
 	ret = minivm_emergency_init();
 	if (ret)
 		goto err_cpu;
@@ -111,6 +115,8 @@ err_emergency:
 	minivm_emergency_exit();
 err_cpu:
 	minivm_vmx_cpu_exit();
+err_mitigations:
+	minivm_mitigations_exit();
 err_msr:
 	minivm_msr_exit();
 	return ret;
@@ -126,6 +132,7 @@ static void __exit minivm_exit(void)
 	minivm_debugfs_exit();
 	minivm_emergency_exit();
 	minivm_vmx_cpu_exit();
+	minivm_mitigations_exit();
 	minivm_msr_exit();
 }
 

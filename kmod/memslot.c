@@ -18,6 +18,13 @@
  * through this file, under the VM's lock.  For a teaching hypervisor
  * running small guests that trade is the right one; see
  * Documentation/minivm/design.rst.
+ *
+ * Pinned memory is locked memory: like VFIO, minivm charges every pinned
+ * page to the VMM's RLIMIT_MEMLOCK (mm->locked_vm), unless it has
+ * CAP_IPC_LOCK.  And like later kernels, it refuses to pin shared
+ * mappings of ordinary files for the long term: the guest would write to
+ * page-cache pages behind the filesystem's back.  Anonymous memory,
+ * memfd/shmem and hugetlbfs are what a VMM uses.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,6 +32,9 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -185,8 +195,8 @@ static bool pin_huge(struct minivm_memslot *s, u64 i, u64 *first, u64 *n,
 	return true;
 }
 
-/* Undo one piece: unpin it, forget its pages. */
-static void unpin_piece(struct minivm_memslot *s, u64 first, u64 n)
+/* Unpin one piece and forget its pages. */
+static void release_piece(struct minivm_memslot *s, u64 first, u64 n)
 {
 	bool dirty = !(s->flags & MINIVM_MEM_READONLY);
 	bool huge = n == HUGE_PIECE && test_bit(huge_bit(s, first), s->huge);
@@ -196,6 +206,13 @@ static void unpin_piece(struct minivm_memslot *s, u64 first, u64 n)
 		__clear_bit(huge_bit(s, first), s->huge);
 	memset(&s->pages[first], 0, n * sizeof(*s->pages));
 	minivm_count(MINIVM_OBJ_PINNED_PAGE, -(long)n);
+}
+
+/* Undo one piece: unpin it, forget its pages, give back its charge. */
+static void unpin_piece(struct minivm_memslot *s, u64 first, u64 n)
+{
+	release_piece(s, first, n);
+	account_locked_vm(s->mm, n, false);
 }
 
 static int map_piece(struct minivm_vm *vm, struct minivm_memslot *s,
@@ -223,7 +240,8 @@ static int map_piece(struct minivm_vm *vm, struct minivm_memslot *s,
  * @gpa: a guest-physical address in @s.
  *
  * Return: 0 (the page is there now, or was); -EFAULT if the VMM's memory
- * behind it is gone or protected against the slot's use; -ENOMEM.
+ * behind it is gone or protected against the slot's use; -ENOMEM, also
+ * past the VMM's RLIMIT_MEMLOCK.
  */
 int minivm_fault_in(struct minivm_vm *vm, struct minivm_memslot *s, u64 gpa)
 {
@@ -242,6 +260,12 @@ int minivm_fault_in(struct minivm_vm *vm, struct minivm_memslot *s, u64 gpa)
 			return ret;
 	}
 	minivm_count(MINIVM_OBJ_PINNED_PAGE, n);
+	/* RLIMIT_MEMLOCK, as VFIO: -ENOMEM past it, nothing stays pinned. */
+	ret = account_locked_vm(s->mm, n, true);
+	if (ret) {
+		release_piece(s, first, n);
+		return ret;
+	}
 	ret = map_piece(vm, s, first, n, map_2m);
 	if (ret) {
 		minivm_ept_unmap(&vm->ept, s->gpa + (first << PAGE_SHIFT),
@@ -274,9 +298,23 @@ static void free_slot(struct minivm_memslot *s)
 }
 
 /*
+ * A shared mapping of an ordinary file?  shmem (memfd, shared anonymous
+ * memory, tmpfs) lives on tmpfs's superblocks and hugetlbfs mappings are
+ * VM_HUGETLB: both are plain memory.  Everything else has a filesystem
+ * that writes its pages back.
+ */
+static bool shared_file(struct vm_area_struct *vma)
+{
+	return vma->vm_file && (vma->vm_flags & VM_SHARED) &&
+	       !(vma->vm_flags & VM_HUGETLB) &&
+	       file_inode(vma->vm_file)->i_sb->s_magic != TMPFS_MAGIC;
+}
+
+/*
  * Nothing is pinned yet, so check now what pinning will need: the range
  * is mapped (no holes), readable, writable unless the slot is read-only,
- * and made of pages (not device memory: VM_IO, VM_PFNMAP).
+ * made of pages (not device memory: VM_IO, VM_PFNMAP), and not a shared
+ * mapping of an ordinary file.
  */
 static int check_vmas(struct minivm_memslot *s)
 {
@@ -293,6 +331,10 @@ static int check_vmas(struct minivm_memslot *s)
 		if (!vma || (vma->vm_flags & need) != need ||
 		    (vma->vm_flags & (VM_IO | VM_PFNMAP))) {
 			ret = -EFAULT;
+			break;
+		}
+		if (shared_file(vma)) {
+			ret = -EOPNOTSUPP;
 			break;
 		}
 		start = vma->vm_end;
@@ -336,6 +378,20 @@ static int check_region(const struct minivm_memory_region *mr)
 	return 0;
 }
 
+/*
+ * Would @npages more locked pages exceed RLIMIT_MEMLOCK?  Checked when the
+ * slot is made, so that a VMM hears it from the ioctl, not from its
+ * guest's first touch of the memory (where the charge happens).
+ */
+static bool over_memlock(u64 npages)
+{
+	u64 limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+
+	if (capable(CAP_IPC_LOCK))
+		return false;
+	return npages + READ_ONCE(current->mm->locked_vm) > limit;
+}
+
 /**
  * minivm_set_memory_region() - MINIVM_SET_MEMORY_REGION.
  * @vm: the VM.
@@ -348,7 +404,9 @@ static int check_region(const struct minivm_memory_region *mr)
  * empty slot; -EEXIST if the slot is in use or the range overlaps another
  * slot; -E2BIG beyond MINIVM_MAX_SLOT_SIZE or MINIVM_MAX_GPA; -EFAULT if
  * the userspace range is not mapped, or not readable (and writable, for
- * a writable slot); -ENOMEM.  Nothing is pinned yet: minivm_fault_in().
+ * a writable slot); -EOPNOTSUPP for a shared mapping of an ordinary file;
+ * -ENOMEM, also when the slot alone would exceed the caller's
+ * RLIMIT_MEMLOCK.  Nothing is pinned yet: minivm_fault_in().
  */
 int minivm_set_memory_region(struct minivm_vm *vm,
 			     const struct minivm_memory_region *mr)
@@ -370,6 +428,9 @@ int minivm_set_memory_region(struct minivm_vm *vm,
 	if (vm->slots[mr->slot] ||
 	    overlaps(vm, mr->guest_phys_addr, mr->memory_size, mr->slot))
 		goto out;
+	ret = -ENOMEM;
+	if (over_memlock(mr->memory_size >> PAGE_SHIFT))
+		goto out;
 
 	ret = -ENOMEM;
 	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
@@ -379,6 +440,7 @@ int minivm_set_memory_region(struct minivm_vm *vm,
 	s->gpa = mr->guest_phys_addr;
 	s->npages = mr->memory_size >> PAGE_SHIFT;
 	s->uaddr = mr->userspace_addr;
+	s->mm = vm->mm;
 	ret = check_vmas(s);
 	if (!ret) {
 		s->pages = kvcalloc(s->npages, sizeof(*s->pages),

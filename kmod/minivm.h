@@ -14,8 +14,13 @@
  *   vcpu.c          the vCPU object, its fd, its run page, its registers
  *   vmcs.c          the VMCS: controls, host state, guest reset state
  *   run.c           MINIVM_RUN: loading the VMCS, entering, exiting
+ *   mitigations.c   side-channel mitigations at entry and exit
+ *   debugreg.c      the guest's debug registers, the host's put back
  *   vmenter.S       the world switch itself
  *   exit.c          what each VM exit means, and who handles it
+ *   exception.c     intercepted exceptions (#DB, #AC, #MC) and NMIs
+ *   cr.c            the guest's control registers and paging mode
+ *   io.c            port I/O, served by userspace
  *   msr.c           the guest's MSRs (the MSR bitmap) and its XCR0
  *   emulate.c       MMIO: decoding the guest's MOV, reading its memory
  *   cpuid.c         what CPUID tells the guest
@@ -44,6 +49,7 @@ struct minivm_memslot {
 	unsigned long uaddr;		/* userspace start */
 	struct page **pages;		/* NULL until pinned, then for life */
 	unsigned long *huge;		/* 2 MiB chunks pinned as one folio */
+	struct mm_struct *mm;		/* the VM's: pins are charged to it */
 };
 
 /* The EPT tree of a VM: a 4-level table, like x86-64 paging. */
@@ -88,11 +94,27 @@ struct minivm_gprs {
 	unsigned long r8, r9, r10, r11, r12, r13, r14, r15;
 };
 
+/*
+ * MSRs that matter only in user mode or to SWAPGS, and that the guest has
+ * its own values of (msr.c): switched when the thread starts running the
+ * guest and back when it leaves it.
+ */
+enum minivm_user_msr {
+	MINIVM_MSR_KERNEL_GS_BASE,
+	MINIVM_MSR_STAR,
+	MINIVM_MSR_LSTAR,
+	MINIVM_MSR_CSTAR,
+	MINIVM_MSR_SYSCALL_MASK,
+	MINIVM_MSR_TSC_AUX,
+	MINIVM_NR_USER_MSRS,
+};
+
 /* What the host had in the registers VM exit does not restore. */
 struct minivm_host_state {
 	bool saved;
 	u16 ds_sel, es_sel, fs_sel, gs_sel, ldt_sel;
-	unsigned long fs_base, kernel_gs_base;
+	unsigned long fs_base;
+	u64 msrs[MINIVM_NR_USER_MSRS];
 	unsigned long cr3, cr4;		/* as last written to the VMCS */
 };
 
@@ -131,11 +153,25 @@ struct minivm_vcpu {
 	 */
 	unsigned long cr0_shadow, cr4_shadow;
 	unsigned long cr2;		/* not in the VMCS: switched by run.c */
-	unsigned long kernel_gs_base;	/* the guest's, while the host runs */
+	unsigned long cr8;		/* the TPR, bits 3:0 (cr.c) */
+	u64 msrs[MINIVM_NR_USER_MSRS];	/* the guest's, while the host runs */
 	u64 xcr0;			/* the guest's, loaded if CR4.OSXSAVE */
+	/* debugreg.c: DR0-3 and DR6 (DR7 is in the VMCS) */
+	unsigned long db[4], dr6;
+	bool dr7_armed;			/* the guest's DR7 enables a breakpoint */
+	bool db_loaded;			/* its DR0-3/DR6 are in the CPU */
+	unsigned long host_debugctl;	/* read before entry, restored after */
+	/*
+	 * What a RUN must finish, the kernel's own copy: userspace may
+	 * rewrite the run page at will, and nothing the kernel needs to
+	 * finish an exit is read back from it but the data.
+	 */
 	enum minivm_pending pending;
 	u8 pending_reg, pending_len;	/* for MINIVM_PENDING_MMIO_READ */
-	bool pending_zext, pending_high;
+	u8 pending_zext;		/* MOVZX: its destination size, or 0 */
+	bool pending_high;
+	u8 io_size;			/* for _IO_IN and _INS: 1, 2 or 4 */
+	u32 io_count;			/* for _INS: items, within the page */
 	u64 pending_gva;		/* for MINIVM_PENDING_INS */
 	/* The last page an EPT violation found in no slot, and when. */
 	u64 mmio_gfn;
@@ -169,6 +205,16 @@ static inline void minivm_count_exit(u16 reason)
 		this_cpu_inc(minivm_exit_stats[reason]);
 }
 
+/* debugfs.c: side-channel mitigations done (mitigations.c), per CPU. */
+enum minivm_mitigation {
+	MINIVM_MIT_VERW,
+	MINIVM_MIT_L1D_FLUSH,
+	MINIVM_MIT_IBPB,
+	MINIVM_MIT_IBPB_EXIT_TO_USER,
+	MINIVM_NR_MIT,
+};
+DECLARE_PER_CPU(unsigned long[MINIVM_NR_MIT], minivm_mitigation_stats);
+
 void minivm_debugfs_init(void);
 void minivm_debugfs_exit(void);
 
@@ -185,6 +231,8 @@ void minivm_vmx_put(void);
 void minivm_vmx_count_cpus(u32 *nr_online, u32 *nr_on, u32 *nr_foreign);
 bool minivm_vmcs_load(struct minivm_vcpu *vcpu);
 void minivm_vmcs_clear(struct minivm_vcpu *vcpu);
+bool minivm_vmx_ready(void);
+bool minivm_vmx_on_here(void);
 
 /* vmx_emergency.c: the kernel's emergency-disable hook, shared with KVM. */
 int minivm_emergency_init(void);
@@ -218,22 +266,47 @@ void *minivm_vmcs_alloc(void);
 void minivm_vmcs_free(void *vmcs);
 void minivm_vmcs_setup(struct minivm_vcpu *vcpu);
 void minivm_vmcs_set_host_cpu(int cpu);
-void minivm_vmcs_update_entry_mode(struct minivm_vcpu *vcpu);
 const char *minivm_vmcs_missing(void);
 bool minivm_vmcs_has_vpid(void);
+void minivm_vmcs_disable_vpid(void);
 
 /*
- * exit.c: control registers, as the guest writes and reads them.  The
- * bits minivm owns (a guest write to them exits, SDM Vol. 3C, 25.6.6):
- * CR0.NE (VMX needs it set), CR0.CD/NW (caching stays on), CR4.VMXE
- * (set, hidden) and CR4.OSXSAVE (it decides whose XCR0 is loaded).
+ * cr.c: control registers, as the guest writes and reads them.  CR0's
+ * host-owned bits: NE (VMX needs it set), CD/NW (caching stays on).
+ * CR4's are chosen at load time (minivm_cr4_host_owned()).
  */
 #define MINIVM_CR0_HOST_OWNED	(X86_CR0_NE | X86_CR0_CD | X86_CR0_NW)
-#define MINIVM_CR4_HOST_OWNED	(X86_CR4_VMXE | X86_CR4_OSXSAVE)
-void minivm_set_cr0(struct minivm_vcpu *vcpu, unsigned long val);
+void minivm_cr_init(void);
+unsigned long minivm_cr4_host_owned(void);
+bool minivm_set_cr0(struct minivm_vcpu *vcpu, unsigned long val);
 bool minivm_set_cr4(struct minivm_vcpu *vcpu, unsigned long val);
 unsigned long minivm_guest_cr0(struct minivm_vcpu *vcpu);
 unsigned long minivm_guest_cr4(struct minivm_vcpu *vcpu);
+void minivm_update_entry_mode(struct minivm_vcpu *vcpu);
+int minivm_handle_cr(struct minivm_vcpu *vcpu);
+
+/* io.c: port I/O exits, and their completion on the next RUN. */
+int minivm_handle_io(struct minivm_vcpu *vcpu);
+int minivm_complete_io(struct minivm_vcpu *vcpu, bool ins);
+
+/* debugreg.c: DR0-7 and DEBUGCTL, the guest's and the host's. */
+void minivm_debug_reset(struct minivm_vcpu *vcpu);
+void minivm_debug_enter(struct minivm_vcpu *vcpu);
+void minivm_debug_exit(struct minivm_vcpu *vcpu);
+int minivm_handle_dr(struct minivm_vcpu *vcpu);
+int minivm_reflect_db(struct minivm_vcpu *vcpu);
+
+/* exception.c: intercepted exceptions and NMIs. */
+u32 minivm_exception_bitmap(void);
+void minivm_exit_irqoff(struct minivm_vcpu *vcpu);
+int minivm_handle_exception(struct minivm_vcpu *vcpu);
+
+/* mitigations.c: side channels at the guest/host boundary. */
+int minivm_mitigations_init(void);
+void minivm_mitigations_exit(void);
+void minivm_mitigate_entry(void);
+void minivm_mitigate_exit(void);
+void minivm_mitigate_vmcs_switch(void);
 
 /* run.c */
 int minivm_vcpu_run(struct minivm_vcpu *vcpu);
@@ -247,6 +320,7 @@ extern struct preempt_ops minivm_preempt_ops;
  */
 int minivm_vmx_enter(struct minivm_gprs *gprs, bool launched);
 extern const char minivm_vmx_exit[];
+void minivm_vmx_do_nmi(unsigned long handler);
 
 /* exit.c: 1 to re-enter the guest, 0 to return to userspace. */
 int minivm_handle_exit(struct minivm_vcpu *vcpu);
@@ -256,6 +330,8 @@ int minivm_complete_userspace_io(struct minivm_vcpu *vcpu);
 int minivm_emulate_mmio(struct minivm_vcpu *vcpu, u64 gpa, bool write);
 bool minivm_copy_guest_linear(struct minivm_vcpu *vcpu, u64 gva, void *buf,
 			      unsigned int len, bool write);
+bool minivm_read_guest_phys(struct minivm_vm *vm, u64 gpa, void *buf,
+			    unsigned int len);
 void minivm_complete_mmio_read(struct minivm_vcpu *vcpu);
 
 /* msr.c: the MSR bitmap, MSR and XSETBV emulation, XCR0 switching. */
@@ -267,6 +343,8 @@ bool minivm_emulate_xsetbv(struct minivm_vcpu *vcpu);
 void minivm_load_guest_xcr0(struct minivm_vcpu *vcpu);
 void minivm_load_host_xcr0(struct minivm_vcpu *vcpu);
 bool minivm_guest_xsave(void);
+void minivm_load_guest_msrs(struct minivm_vcpu *vcpu);
+void minivm_load_host_msrs(struct minivm_vcpu *vcpu);
 
 /* cpuid.c */
 int minivm_set_cpuid(struct minivm_vm *vm, void __user *uarg);

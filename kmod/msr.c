@@ -9,9 +9,14 @@
  *
  *   FS_BASE, GS_BASE   guest-state fields of the VMCS; VM exit loads the
  *                      host's from the host-state area (SDM 28.5.2)
- *   KERNEL_GS_BASE     switched by run.c: the guest's value is loaded
- *                      before the first entry, the host's put back when
- *                      the thread is scheduled out or RUN returns
+ *   KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK, TSC_AUX
+ *                      switched here (minivm_load_guest_msrs()): the
+ *                      guest's values are loaded before the first entry,
+ *                      the host's put back when the thread is scheduled
+ *                      out or RUN returns.  The host kernel needs them
+ *                      only for SWAPGS, for a SYSCALL from user mode and
+ *                      for RDTSCP/RDPID in user mode: none of which
+ *                      happens while the thread runs the guest.
  *   TSC (reads only)   what RDTSC returns anyway
  *
  * Every other access exits and is emulated here, or refused with #GP:
@@ -21,11 +26,9 @@
  *   PAT                the VMCS's copy; a reserved memory type #GPs
  *   SYSENTER_CS/ESP/EIP  the VMCS's copies; VM exit loads the host's
  *   FEAT_CTL           reads as locked with VMX off; writes #GP
- *   anything else      #GP.  Among them: STAR, LSTAR, CSTAR and SFMASK
- *                      (minivm does not switch the SYSCALL MSRs, so the
- *                      guest may not have them), the VMX capability MSRs
- *                      (the guest has no VMX), the APIC base, the MTRRs
- *                      and the performance counters.
+ *   anything else      #GP.  Among them: the VMX capability MSRs (the
+ *                      guest has no VMX), the APIC base, the MTRRs, the
+ *                      debug and performance-monitoring MSRs.
  *
  * None of the host's MSRs is ever written with a guest's value.
  */
@@ -33,6 +36,7 @@
 
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <asm/cpufeature.h>
 #include <asm/fpu/xcr.h>
 #include <asm/fpu/xstate.h>
 #include <asm/msr-index.h>
@@ -44,6 +48,52 @@
 
 static unsigned long *msr_bitmap;	/* one page, shared by all vCPUs */
 static u64 host_xcr0;
+
+/* The switched MSRs, in the order of enum minivm_user_msr. */
+static const u32 user_msrs[MINIVM_NR_USER_MSRS] = {
+	[MINIVM_MSR_KERNEL_GS_BASE] = MSR_KERNEL_GS_BASE,
+	[MINIVM_MSR_STAR] = MSR_STAR,
+	[MINIVM_MSR_LSTAR] = MSR_LSTAR,
+	[MINIVM_MSR_CSTAR] = MSR_CSTAR,
+	[MINIVM_MSR_SYSCALL_MASK] = MSR_SYSCALL_MASK,
+	[MINIVM_MSR_TSC_AUX] = MSR_TSC_AUX,
+};
+
+/* TSC_AUX, last, exists only on CPUs with RDTSCP or RDPID. */
+static int nr_switched;
+
+/**
+ * minivm_load_guest_msrs() - save the host's switched MSRs, load the
+ * guest's.  Preemption off; the host's KERNEL_GS_BASE is the task's
+ * GS base (the kernel's own is in GS_BASE while in the kernel).
+ * @vcpu: the vCPU.
+ */
+void minivm_load_guest_msrs(struct minivm_vcpu *vcpu)
+{
+	u64 *host = vcpu->host.msrs;
+	int i;
+
+	host[MINIVM_MSR_KERNEL_GS_BASE] = current->thread.gsbase;
+	for (i = MINIVM_MSR_KERNEL_GS_BASE + 1; i < nr_switched; i++)
+		rdmsrl(user_msrs[i], host[i]);
+	for (i = 0; i < nr_switched; i++)
+		wrmsrl(user_msrs[i], vcpu->msrs[i]);
+}
+
+/**
+ * minivm_load_host_msrs() - keep the guest's values (it wrote them
+ * without exits), put the host's back.  Preemption off, same CPU.
+ * @vcpu: the vCPU.
+ */
+void minivm_load_host_msrs(struct minivm_vcpu *vcpu)
+{
+	int i;
+
+	for (i = 0; i < nr_switched; i++) {
+		rdmsrl(user_msrs[i], vcpu->msrs[i]);
+		wrmsrl(user_msrs[i], vcpu->host.msrs[i]);
+	}
+}
 
 /*
  * Let the guest access @msr without an exit.  The page holds four 1 KiB
@@ -66,6 +116,8 @@ static void msr_passthrough(u32 msr, bool write)
  */
 int minivm_msr_init(void)
 {
+	int i;
+
 	msr_bitmap = (unsigned long *)__get_free_page(GFP_KERNEL);
 	if (!msr_bitmap)
 		return -ENOMEM;
@@ -74,8 +126,13 @@ int minivm_msr_init(void)
 	msr_passthrough(MSR_FS_BASE, true);
 	msr_passthrough(MSR_GS_BASE, false);
 	msr_passthrough(MSR_GS_BASE, true);
-	msr_passthrough(MSR_KERNEL_GS_BASE, false);
-	msr_passthrough(MSR_KERNEL_GS_BASE, true);
+	nr_switched = MINIVM_NR_USER_MSRS;
+	if (!boot_cpu_has(X86_FEATURE_RDTSCP) && !boot_cpu_has(X86_FEATURE_RDPID))
+		nr_switched = MINIVM_MSR_TSC_AUX;
+	for (i = 0; i < nr_switched; i++) {
+		msr_passthrough(user_msrs[i], false);
+		msr_passthrough(user_msrs[i], true);
+	}
 	msr_passthrough(MSR_IA32_TSC, false);
 
 	/* The kernel turns XSAVE on at boot, on every CPU alike. */

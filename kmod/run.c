@@ -19,8 +19,14 @@
  *    returns, as the kernel needs it then and not before.
  *
  * 3. The guest's FPU, SSE and AVX state is its own: fpu_swap_kvm_fpstate()
- *    puts it in the registers for the whole RUN, and the kernel saves it
- *    into the guest's buffer if the thread is preempted.
+ *    makes the guest's buffer the thread's for the whole RUN.  The kernel
+ *    saves the registers into it when the thread is preempted or an
+ *    interrupt uses the FPU, and minivm loads them again before the next
+ *    entry, as the return to user mode would.
+ *
+ * Just around the entry itself, with interrupts off, come the debug
+ * registers (debugreg.c), XCR0 (msr.c) and the side-channel mitigations
+ * (mitigations.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -48,7 +54,7 @@ void minivm_vcpu_load(struct minivm_vcpu *vcpu)
 		minivm_vmcs_set_host_cpu(smp_processor_id());
 }
 
-/* Save the host's segment state and install the guest's KERNEL_GS_BASE. */
+/* Save the host's segment state and install the guest's switched MSRs. */
 static void switch_to_guest(struct minivm_vcpu *vcpu)
 {
 	struct minivm_host_state *h = &vcpu->host;
@@ -64,14 +70,13 @@ static void switch_to_guest(struct minivm_vcpu *vcpu)
 	h->fs_sel = current->thread.fsindex;
 	h->gs_sel = current->thread.gsindex;
 	h->fs_base = current->thread.fsbase;
-	h->kernel_gs_base = current->thread.gsbase;
 
 	/* SDM 25.5.2: host selectors need RPL 0 and TI 0, else use 0. */
 	vmcs_write(HOST_FS_SELECTOR, (h->fs_sel & 7) ? 0 : h->fs_sel);
 	vmcs_write(HOST_GS_SELECTOR, (h->gs_sel & 7) ? 0 : h->gs_sel);
 	vmcs_write(HOST_FS_BASE, h->fs_base);
 	vmcs_write(HOST_GS_BASE, cpu_kernelmode_gs_base(cpu));
-	wrmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
+	minivm_load_guest_msrs(vcpu);
 	h->saved = true;
 }
 
@@ -85,10 +90,12 @@ void minivm_vcpu_put(struct minivm_vcpu *vcpu)
 
 	if (!h->saved)
 		return;
-	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
+	minivm_load_host_msrs(vcpu);
 	if (h->ldt_sel || (h->gs_sel & 7)) {
 		asm volatile("lldt %0" : : "rm" (h->ldt_sel));
+		/* This loads the user GS base too: the task's goes back after. */
 		load_gs_index(h->gs_sel);
+		wrmsrl(MSR_KERNEL_GS_BASE, h->msrs[MINIVM_MSR_KERNEL_GS_BASE]);
 	}
 	if (h->fs_sel & 7)
 		loadsegment(fs, h->fs_sel);
@@ -98,7 +105,6 @@ void minivm_vcpu_put(struct minivm_vcpu *vcpu)
 	}
 	/* VM exit sets the TR limit to 67h; the I/O bitmap lies beyond. */
 	invalidate_tss_limit();
-	wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	/* VM exit sets the GDT limit to FFFFh; the kernel wants its own. */
 	load_fixmap_gdt(smp_processor_id());
 	h->saved = false;
@@ -140,34 +146,58 @@ static void update_host_crs(struct minivm_vcpu *vcpu)
  * One entry and exit, with interrupts off from just before the entry to
  * just after the exit.  An external interrupt that caused the exit is
  * still pending in the local APIC and is taken when interrupts come back
- * on; an NMI that caused the exit is sent again to this CPU (the guest's
- * exit blocked nothing, so it arrives at once).
+ * on; an NMI or a machine check goes to the host's handler before that
+ * (exception.c).
+ *
+ * Return: 0 after a VM exit; 1 if VMLAUNCH/VMRESUME failed, 2 if it
+ * faulted (vmenter.S); 3 if VMX is off on this CPU (reboot, kexec).
  */
 static int enter_guest(struct minivm_vcpu *vcpu)
 {
-	u32 reason;
+	bool launch = !vcpu->launched;
 	int ret;
 
+	/* After the reboot notifier's VMXOFF, never touch the VMCS again. */
+	if (!minivm_vmx_ready())
+		return 3;
 	update_host_crs(vcpu);
 	switch_to_guest(vcpu);
+	/*
+	 * The FPU registers hold the guest's state only if nothing used them
+	 * since the last entry: a context switch or a kernel_fpu_begin() in
+	 * an interrupt saves them and sets TIF_NEED_FPU_LOAD.  Reload.
+	 */
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+	minivm_debug_enter(vcpu);
 	if (read_cr2() != vcpu->cr2)
 		write_cr2(vcpu->cr2);
-
 	minivm_load_guest_xcr0(vcpu);
+	minivm_mitigate_entry();
 
 	ret = minivm_vmx_enter(&vcpu->gprs, vcpu->launched);
 
+	minivm_mitigate_exit();
 	minivm_load_host_xcr0(vcpu);
 	vcpu->cr2 = read_cr2();
-	if (ret)
+	minivm_debug_exit(vcpu);
+	if (ret) {
+		/*
+		 * VMLAUNCH/VMRESUME refused: the launch state did not change
+		 * (the instructions' "Operation" in the SDM).  A failed
+		 * VMRESUME leaves the VMCS launched.
+		 */
 		return ret;
-	vcpu->launched = true;
-	reason = vmcs_read32(VM_EXIT_REASON);
-	vcpu->exit_reason = reason;		/* exit.c reads it from here */
-	if ((u16)reason == EXIT_REASON_EXCEPTION_NMI &&
-	    (vmcs_read32(VM_EXIT_INTR_INFO) & INTR_INFO_INTR_TYPE_MASK) ==
-	    INTR_TYPE_NMI_INTR)
-		apic->send_IPI(smp_processor_id(), NMI_VECTOR);
+	}
+	vcpu->exit_reason = vmcs_read32(VM_EXIT_REASON); /* exit.c reads it */
+	/*
+	 * An entry that failed after VMLAUNCH was accepted ("VM-Entry
+	 * Failures During or After Loading Guest State") leaves the launch
+	 * state as it was: still clear after a VMLAUNCH.
+	 */
+	if (!(launch && (vcpu->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY)))
+		vcpu->launched = true;
+	minivm_exit_irqoff(vcpu);
 	return 0;
 }
 
@@ -179,7 +209,10 @@ static void report_vmfail(struct minivm_vcpu *vcpu, int how)
 	run->exit_reason = MINIVM_EXIT_FAIL_ENTRY;
 	run->fail_entry.hardware_entry_failure_reason = 0;
 	run->fail_entry.qualification = 0;
-	/* 1: VMfail, the error number is in the VMCS; 2: the insn faulted */
+	/*
+	 * 1: VMfail, the error number is in the VMCS; 2: the instruction
+	 * faulted; 3: VMX was off (then RUN fails with -EIO).
+	 */
 	run->fail_entry.vm_instruction_error =
 		how == 1 ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
 }
@@ -233,6 +266,8 @@ static int run_loop(struct minivm_vcpu *vcpu)
 
 		if (how) {
 			report_vmfail(vcpu, how);
+			if (how == 3)
+				ret = -EIO;
 			break;
 		}
 		if (!minivm_handle_exit(vcpu) || budget_spent(vcpu, &exits))
@@ -251,7 +286,8 @@ static int run_loop(struct minivm_vcpu *vcpu)
  * Return: 0 with run->exit_reason saying why (MINIVM_EXIT_BUDGET after
  * run->exit_budget exits, if set); -EINTR on a signal or immediate_exit
  * (exit_reason MINIVM_EXIT_INTR); -EBUSY if another thread is in RUN on
- * this vCPU.
+ * this vCPU; -EIO once the host is rebooting (VMX is off); -EFAULT if an
+ * INS's memory stopped being RAM.
  */
 int minivm_vcpu_run(struct minivm_vcpu *vcpu)
 {

@@ -28,6 +28,8 @@ static DEFINE_IDA(minivm_vpids);
 
 static void invvpid_ipi(void *info)
 {
+	if (!minivm_vmx_on_here())
+		return;
 	/* Single-context if the CPU has it, else all contexts (SDM 31.3). */
 	if (minivm_caps.ept_vpid_cap & VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT << 32)
 		vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, *(u16 *)info);
@@ -167,6 +169,36 @@ static void get_sregs(struct minivm_vcpu *vcpu, struct minivm_sregs *sr)
 	sr->efer = vmcs_read64(GUEST_IA32_EFER);
 }
 
+/* Padding is 0 (api.rst): a future field may give it a meaning. */
+static bool sregs_padding_zero(const struct minivm_sregs *sr)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(seg_fields); i++)
+		if (sregs_seg((void *)sr, i)->padding)
+			return false;
+	return !memchr_inv(sr->gdt.padding, 0, sizeof(sr->gdt.padding)) &&
+	       !memchr_inv(sr->idt.padding, 0, sizeof(sr->idt.padding));
+}
+
+/*
+ * Control-register values a MOV would refuse with #GP are refused here
+ * with -EINVAL, before anything is written: VM entry would fail on them.
+ */
+static bool sregs_crs_valid(const struct minivm_sregs *sr)
+{
+	u64 cr0 = sr->cr0, cr4 = sr->cr4;
+
+	if ((cr0 >> 32) || ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE)) ||
+	    ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD)))
+		return false;
+	if ((cr0 & X86_CR0_PG) && (sr->efer & EFER_LME) && !(cr4 & X86_CR4_PAE))
+		return false;
+	if (cr4 & minivm_cr4_host_owned() & ~X86_CR4_OSXSAVE)
+		return false;
+	return !((cr4 & X86_CR4_OSXSAVE) && !minivm_guest_xsave());
+}
+
 static int set_sregs(struct minivm_vcpu *vcpu, const struct minivm_sregs *sr)
 {
 	int i;
@@ -174,8 +206,7 @@ static int set_sregs(struct minivm_vcpu *vcpu, const struct minivm_sregs *sr)
 	/* EFER: SCE, LME, LMA, NXE are the bits a guest can have. */
 	if (sr->efer & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
 		return -EINVAL;
-	if ((sr->cr4 & X86_CR4_VMXE) ||
-	    ((sr->cr4 & X86_CR4_OSXSAVE) && !minivm_guest_xsave()))
+	if (!sregs_padding_zero(sr) || !sregs_crs_valid(sr))
 		return -EINVAL;
 
 	for (i = 0; i < ARRAY_SIZE(seg_fields); i++) {
@@ -194,9 +225,9 @@ static int set_sregs(struct minivm_vcpu *vcpu, const struct minivm_sregs *sr)
 	vcpu->cr2 = sr->cr2;
 	vmcs_write(GUEST_CR3, sr->cr3);
 	vmcs_write(GUEST_IA32_EFER, sr->efer);
-	minivm_set_cr0(vcpu, sr->cr0);
-	minivm_set_cr4(vcpu, sr->cr4);
-	minivm_vmcs_update_entry_mode(vcpu);
+	/* CR4 first: CR0 decides long mode, which needs CR4.PAE. */
+	if (!minivm_set_cr4(vcpu, sr->cr4) || !minivm_set_cr0(vcpu, sr->cr0))
+		return -EINVAL;		/* PAE PDPTEs not valid */
 	return 0;
 }
 
@@ -325,11 +356,16 @@ static struct minivm_vcpu *vcpu_alloc(struct minivm_vm *vm, unsigned int id)
 	if (!vcpu->run || !vcpu->vmcs || !fpu_alloc_guest_fpstate(&vcpu->fpu))
 		goto err;
 	if (minivm_vmcs_has_vpid()) {
-		/* VPID 0 is the host's; entry fails with it (26.2.1.1). */
+		/*
+		 * VPID 0 is the host's; entry refuses it (26.2.1.1).  When
+		 * all 65535 are taken, this vCPU goes without one (its TLB
+		 * entries are flushed at every entry and exit) rather than
+		 * one user's vCPUs locking everyone else out.
+		 */
 		vpid = ida_alloc_range(&minivm_vpids, 1, 0xffff, GFP_KERNEL);
-		if (vpid < 0)
+		if (vpid == -ENOMEM)
 			goto err;
-		vcpu->vpid = vpid;
+		vcpu->vpid = vpid > 0 ? vpid : 0;
 	}
 	return vcpu;
 err:
@@ -352,8 +388,8 @@ static void vcpu_init_vmcs(struct minivm_vcpu *vcpu)
  * @vm: the VM.
  * @id: the vCPU's number, below MINIVM_MAX_VCPUS, unique in the VM.
  *
- * Return: the fd; -EINVAL for a bad id; -EEXIST if taken; -ENOMEM (also
- * when VPIDs run out); -EMFILE.
+ * Return: the fd; -EINVAL for a bad id; -EEXIST if taken; -ENOMEM;
+ * -EMFILE.
  */
 int minivm_create_vcpu(struct minivm_vm *vm, unsigned long id)
 {

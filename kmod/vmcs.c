@@ -75,11 +75,17 @@ int minivm_vmcs_config(void)
 	 * all ports go to userspace), on MONITOR/MWAIT (the guest must not
 	 * sleep the physical CPU) and on RDPMC (no host counter leaks).
 	 * RDMSR/WRMSR exit as the MSR bitmap says (msr.c): all but a few.
+	 * MOV CR8 exits both ways: without a TPR shadow it would reach the
+	 * physical APIC's TPR (cr.c).  MOV DR exits: DR0-3 and DR6 hold the
+	 * host's values while the guest runs (debugreg.c).
 	 */
 	ctl.proc = choose("processor-based", CPU_BASED_HLT_EXITING |
 			  CPU_BASED_UNCOND_IO_EXITING |
 			  CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
 			  CPU_BASED_RDPMC_EXITING | CPU_BASED_USE_MSR_BITMAPS |
+			  CPU_BASED_CR8_LOAD_EXITING |
+			  CPU_BASED_CR8_STORE_EXITING |
+			  CPU_BASED_MOV_DR_EXITING |
 			  CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0,
 			  c->procbased_ctls);
 
@@ -100,16 +106,24 @@ int minivm_vmcs_config(void)
 
 	/*
 	 * VM-exit (SDM 25.7.1): return to a 64-bit host, and switch EFER
-	 * and PAT, saving the guest's values for the next entry.
+	 * and PAT, saving the guest's values for the next entry.  Save the
+	 * guest's DR7 and DEBUGCTL: "save debug controls" is a default1
+	 * control that the TRUE capability MSRs may let go to 0, and then
+	 * the guest's would be lost at every exit.
 	 */
 	ctl.exit = choose("VM-exit", VM_EXIT_HOST_ADDR_SPACE_SIZE |
 			  VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
-			  VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT, 0,
-			  c->exit_ctls);
+			  VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
+			  VM_EXIT_SAVE_DEBUG_CONTROLS, 0, c->exit_ctls);
 
-	/* VM-entry (SDM 25.8.1): load the guest's EFER and PAT. */
+	/*
+	 * VM-entry (SDM 25.8.1): load the guest's EFER and PAT, and its DR7
+	 * and DEBUGCTL ("load debug controls"), so that it never runs with
+	 * the host's.
+	 */
 	ctl.entry = choose("VM-entry", VM_ENTRY_LOAD_IA32_EFER |
-			   VM_ENTRY_LOAD_IA32_PAT, 0, c->entry_ctls);
+			   VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_DEBUG_CONTROLS,
+			   0, c->entry_ctls);
 
 	return ctl.missing ? -EOPNOTSUPP : 0;
 }
@@ -151,11 +165,17 @@ static void setup_host_state(void)
 	vmcs_write(HOST_CR4, cr4_read_shadow());	/* updated per entry */
 	vmcs_write(HOST_CR3, __read_cr3());		/* updated per entry */
 
-	/* 25.5.2: selectors with RPL 0 and TI 0; FS/GS are fixed in run.c */
+	/*
+	 * 25.5.2: selectors with RPL 0 and TI 0; FS/GS are fixed in run.c.
+	 * DS and ES are null, as the 64-bit kernel does not use them and a
+	 * 64-bit VMM usually has them null too: run.c then has nothing to
+	 * restore, and a VMM never returns to user mode with a kernel
+	 * selector in DS or ES.
+	 */
 	vmcs_write(HOST_CS_SELECTOR, __KERNEL_CS);
 	vmcs_write(HOST_SS_SELECTOR, __KERNEL_DS);
-	vmcs_write(HOST_DS_SELECTOR, __KERNEL_DS);
-	vmcs_write(HOST_ES_SELECTOR, __KERNEL_DS);
+	vmcs_write(HOST_DS_SELECTOR, 0);
+	vmcs_write(HOST_ES_SELECTOR, 0);
 	vmcs_write(HOST_FS_SELECTOR, 0);
 	vmcs_write(HOST_GS_SELECTOR, 0);
 	vmcs_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
@@ -245,16 +265,16 @@ static void setup_guest_reset_state(struct minivm_vcpu *vcpu)
 	/*
 	 * CR4.VMXE must be 1 in VMX operation; the guest must not see it.
 	 * CR4.OSXSAVE is watched: it says when the guest's XCR0 counts.
+	 * Every feature bit the guest does not have exits too (cr.c).
 	 */
-	vmcs_write(CR4_GUEST_HOST_MASK, MINIVM_CR4_HOST_OWNED);
+	vmcs_write(CR4_GUEST_HOST_MASK, minivm_cr4_host_owned());
 	vmcs_write(CR4_READ_SHADOW, 0);
 	vmcs_write(GUEST_CR4, X86_CR4_VMXE);
 	vmcs_write(GUEST_CR3, 0);
 	vmcs_write(GUEST_IA32_EFER, 0);
 	vmcs_write(GUEST_IA32_PAT, 0x0007040600070406ULL);	/* the reset PAT */
 
-	vmcs_write(GUEST_DR7, 0x400);		/* DR7 after RESET */
-	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
+	minivm_debug_reset(vcpu);		/* DR0-7, DEBUGCTL */
 	vmcs_write(GUEST_SYSENTER_CS, 0);
 	vmcs_write(GUEST_SYSENTER_ESP, 0);
 	vmcs_write(GUEST_SYSENTER_EIP, 0);
@@ -300,8 +320,8 @@ void minivm_vmcs_setup(struct minivm_vcpu *vcpu)
 	vmcs_write(VM_EXIT_CONTROLS, ctl.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, ctl.entry);
 
-	/* 25.6.3: the guest handles its own exceptions; none exit. */
-	vmcs_write(EXCEPTION_BITMAP, 0);
+	/* 25.6.3: #DB, #AC and #MC exit, for the host's sake (exception.c). */
+	vmcs_write(EXCEPTION_BITMAP, minivm_exception_bitmap());
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	/* 25.6.7: no CR3-target values; 25.7.2/25.8.2: no MSR lists. */
@@ -320,28 +340,17 @@ void minivm_vmcs_setup(struct minivm_vcpu *vcpu)
 
 	/* 25.6.11: the VM's EPT tree; 25.6.12: this vCPU's VPID. */
 	vmcs_write(EPT_POINTER, vcpu->vm->ept.eptp);
-	if (ctl.proc2 & SECONDARY_EXEC_ENABLE_VPID)
+	if (vcpu->vpid)
 		vmcs_write(VIRTUAL_PROCESSOR_ID, vcpu->vpid);
+	else	/* none left (vcpu.c): VPID 0 is refused by entry, go without */
+		vmcs_write(SECONDARY_VM_EXEC_CONTROL,
+			   ctl.proc2 & ~SECONDARY_EXEC_ENABLE_VPID);
 
 	/* 25.4.2: no shadow VMCS; the link pointer must be all ones. */
 	vmcs_write(VMCS_LINK_POINTER, -1ULL);
 
 	setup_host_state();
 	setup_guest_reset_state(vcpu);
-}
-
-/**
- * minivm_vmcs_update_entry_mode() - keep "IA-32e mode guest" equal to
- * EFER.LMA, as VM entry checks (SDM 26.3.1.1), after EFER changed.
- * @vcpu: the vCPU whose VMCS is current.
- */
-void minivm_vmcs_update_entry_mode(struct minivm_vcpu *vcpu)
-{
-	u32 entry = vmcs_read32(VM_ENTRY_CONTROLS) & ~VM_ENTRY_IA32E_MODE;
-
-	if (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA)
-		entry |= VM_ENTRY_IA32E_MODE;
-	vmcs_write(VM_ENTRY_CONTROLS, entry);
 }
 
 /** minivm_vmcs_missing() - what required control the CPU lacks, or NULL. */

@@ -15,15 +15,21 @@
  *   3. arrives at minivm_vmx_exit (HOST_RIP) after the exit, stores the
  *      guest's GPRs, and returns 0 like an ordinary function.
  *
- * If VMLAUNCH/VMRESUME fails (VMfail, SDM 31.2) execution simply continues
- * after it and the function returns 1; a fault (VMX turned off under us by
- * an emergency reboot) returns 2.
+ * If VMLAUNCH/VMRESUME fails (VMfail, "VM Instruction Error Numbers" in the
+ * SDM) execution simply continues after it and the function returns 1; a
+ * fault (VMX turned off under us by an emergency reboot) returns 2.  Every
+ * VMX instruction here has an exception-table entry for that reason.
+ *
+ * The launch/resume choice travels in CF, not ZF: the VERW that clears
+ * the CPU's buffers just before entry (MDS, TAA, MMIO stale data, RFDS)
+ * writes ZF and leaves CF alone.
  *
  * int minivm_vmx_enter(struct minivm_gprs *gprs, bool launched);
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
+#include <asm/segment.h>
 #include <asm/unwind_hints.h>
 
 /* Offsets in struct minivm_gprs (minivm.h); slot 4 (RSP) is unused. */
@@ -57,13 +63,19 @@ SYM_FUNC_START(minivm_vmx_enter)
 	push %rbx
 	push %rdi			/* gprs, found again after the exit */
 
-	/* The exit will come back with exactly this stack pointer. */
+	/*
+	 * The exit will come back with exactly this stack pointer.  VMX
+	 * may have been turned off under us (emergency reboot): the fault
+	 * is fixed up like that of VMLAUNCH.
+	 */
 	mov $VMCS_HOST_RSP, %eax
+.Lvmwrite_rsp:
 	vmwrite %rsp, %rax
 	jna .Lfail
+	_ASM_EXTABLE(.Lvmwrite_rsp, .Lfault)
 
-	/* Flags for the launch/resume choice, then the guest's GPRs. */
-	test %sil, %sil
+	/* CF = launched (bit 0 of %esi), then the guest's GPRs: MOV keeps it. */
+	bt $0, %esi
 	mov GPR_RAX(%rdi), %rax
 	mov GPR_RCX(%rdi), %rcx
 	mov GPR_RDX(%rdi), %rdx
@@ -80,10 +92,14 @@ SYM_FUNC_START(minivm_vmx_enter)
 	mov GPR_R15(%rdi), %r15
 	mov GPR_RDI(%rdi), %rdi
 
-	/* MDS and friends: flush CPU buffers before running guest code. */
-	VM_CLEAR_CPU_BUFFERS
+	/*
+	 * MDS, TAA, MMIO stale data, RFDS: VERW clears the CPU's buffers
+	 * where the kernel says it must (X86_FEATURE_CLEAR_CPU_BUF, the flag
+	 * KVM's entry uses too).  It writes ZF; CF still says "launched".
+	 */
+	CLEAR_CPU_BUFFERS
 
-	jz .Lvmlaunch
+	jnc .Lvmlaunch
 
 	/* objtool: the state here is the one minivm_vmx_exit resumes in. */
 	UNWIND_HINT_SAVE
@@ -158,3 +174,27 @@ SYM_INNER_LABEL(minivm_vmx_exit, SYM_L_GLOBAL)
 	pop %rbp
 	RET
 SYM_FUNC_END(minivm_vmx_enter)
+
+/*
+ * void minivm_vmx_do_nmi(unsigned long handler);
+ *
+ * A VM exit caused by an NMI leaves NMIs blocked ("Updating Non-Register
+ * State" in the SDM's VM-exit chapter), and the NMI itself was consumed
+ * by the exit.  So the host's NMI handler is called here, at once, with
+ * interrupts off, through a frame as the CPU builds it for an interrupt
+ * taken in kernel mode: its IRET returns here and ends the NMI blocking.
+ * @handler is the kernel's non-IST NMI entry (asm_exc_nmi_noist).
+ */
+SYM_FUNC_START(minivm_vmx_do_nmi)
+	push %rbp
+	mov %rsp, %rbp
+	/* The CPU aligns the stack to 16 bytes before it pushes a frame. */
+	and $-16, %rsp
+	push $__KERNEL_DS		/* SS */
+	push %rbp			/* RSP before the "interrupt" */
+	pushf				/* RFLAGS, IF clear */
+	push $__KERNEL_CS		/* CS */
+	CALL_NOSPEC rdi			/* pushes RIP; IRET comes back */
+	leave
+	RET
+SYM_FUNC_END(minivm_vmx_do_nmi)

@@ -39,6 +39,7 @@
 #include <asm/virtext.h>
 
 #include "minivm.h"
+#include "guest.h"
 #include "vmx_ctl.h"
 #include "vmx_ops.h"
 
@@ -78,6 +79,20 @@ fail:
 	return -EIO;
 fault:
 	return -EFAULT;
+}
+
+/*
+ * Right after VMXON, forget every EPT and VPID translation this CPU may
+ * have kept from an earlier user of VMX (kvm_intel, a kexec'd kernel):
+ * a new EPT root could sit on a page that was another hypervisor's root
+ * ("Guidelines for Use of the INVEPT Instruction").
+ */
+static void flush_everything_here(void)
+{
+	if (minivm_caps.ept_vpid_cap & VMX_EPT_EXTENT_GLOBAL_BIT)
+		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
+	if (minivm_caps.ept_vpid_cap & VMX_VPID_EXTENT_GLOBAL_CONTEXT_BIT << 32)
+		vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0);
 }
 
 /* Enter VMX root operation on this CPU.  Runs with interrupts off. */
@@ -124,6 +139,7 @@ static int vmx_on_this_cpu(void)
 		goto clear_vmxe;
 	}
 	c->vmx_on = true;
+	flush_everything_here();
 	return 0;
 
 clear_vmxe:
@@ -187,21 +203,49 @@ bool minivm_vmcs_load(struct minivm_vcpu *vcpu)
 	unsigned long flags;
 
 	if (vcpu->cpu == cpu) {
-		if (c->current_vcpu != vcpu) {
-			vmcs_load(__pa(vcpu->vmcs));
+		if (c->current_vcpu != vcpu && !vmcs_load(__pa(vcpu->vmcs))) {
 			c->current_vcpu = vcpu;
+			minivm_mitigate_vmcs_switch();
 		}
 		return false;
 	}
 	/* Active elsewhere: write it back there first. */
 	minivm_vmcs_clear(vcpu);
-	vmcs_load(__pa(vcpu->vmcs));
+	if (vmcs_load(__pa(vcpu->vmcs)))
+		return false;		/* VMX is off here: entry will see it */
+	minivm_mitigate_vmcs_switch();
 	local_irq_save(flags);
 	list_add(&vcpu->loaded_link, &c->loaded);
 	vcpu->cpu = cpu;
 	c->current_vcpu = vcpu;
 	local_irq_restore(flags);
+	/*
+	 * This CPU may still hold translations tagged with the vCPU's VPID
+	 * from an earlier stay here, older than INVLPGs the guest has since
+	 * done elsewhere: drop them.
+	 */
+	minivm_flush_guest_tlb(vcpu);
 	return true;
+}
+
+/**
+ * minivm_vmx_ready() - may this CPU enter a guest?  Interrupts off, so
+ * that the reboot notifier's VMXOFF IPI cannot come in between.
+ *
+ * Return: false once VMX is off here or a reboot has begun.
+ */
+bool minivm_vmx_ready(void)
+{
+	return minivm_vmx_on_here() && !READ_ONCE(minivm_rebooting);
+}
+
+/**
+ * minivm_vmx_on_here() - is this CPU in VMX operation?  Interrupts off
+ * (an IPI handler): only this CPU changes it, with interrupts off.
+ */
+bool minivm_vmx_on_here(void)
+{
+	return this_cpu_ptr(&minivm_cpu)->vmx_on;
 }
 
 /*

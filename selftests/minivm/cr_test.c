@@ -120,7 +120,7 @@ GUEST_ONE(g_enter_pe, 16, MINIVM_MODE_REAL,
 	"lgdtl 0x1100\n lidtl 0x1108\n"
 	CACHING_ON
 	"or $1, %eax\n mov %eax, %cr0\n"
-	"mov $0xc0000081, %ecx\n rdmsr\n"	/* STAR: #GP(0) */
+	"mov $0x480, %ecx\n rdmsr\n"	/* VMX_BASIC: #GP(0) */
 	"hlt\n"
 	".globl g_enter_pe_handler\n g_enter_pe_handler:\n"
 	"popl %eax\n out %eax, $0x80\n"		/* the error code */

@@ -243,7 +243,7 @@ GUEST_CODE(g_vmxon, "lidt 0x7ff0\n vmxon 0x3000\n hlt");
 GUEST_CODE(g_vmread, "lidt 0x7ff0\n .byte 0x0f, 0x78, 0xc3\n hlt");
 GUEST_CODE(g_vmptrld, "lidt 0x7ff0\n vmptrld 0x3000\n hlt");
 GUEST_CODE(g_vmxoff, "lidt 0x7ff0\n vmxoff\n hlt");
-GUEST_CODE(g_rdmsr, "lidt 0x7ff0\n mov $0xc0000082, %ecx\n rdmsr\n hlt");
+GUEST_CODE(g_rdmsr, "lidt 0x7ff0\n mov $0x480, %ecx\n rdmsr\n hlt");
 GUEST_CODE(g_wrmsr, "lidt 0x7ff0\n mov $0x3a, %ecx\n xor %eax, %eax\n"
 		    "xor %edx, %edx\n wrmsr\n hlt");
 
@@ -257,7 +257,7 @@ TEST(vmx_instructions_raise_ud)
 	expect_vector(_metadata, g_vmxoff, 6);
 }
 
-/* MSRs are not the guest's (LSTAR, FEAT_CTL here): #GP. */
+/* MSRs are not the guest's (VMX_BASIC, FEAT_CTL here): #GP. */
 TEST(msr_access_raises_gp)
 {
 	NEED_MINIVM();

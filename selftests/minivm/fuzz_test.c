@@ -180,12 +180,43 @@ static void fuzz_regs(struct fuzz *f, int vcpu)
 		      arg_pointer(f)));
 }
 
+/*
+ * The run page is the VMM's to write between any two RUNs, after any
+ * exit: every byte of its header at random, or one field at an extreme.
+ * The kernel must finish the last exit from its own copy of what it
+ * needs (an IN's width, an INS's count), whatever the page says.
+ */
+static void scribble_run_page(struct minivm_run *run)
+{
+	static const uint64_t extreme[] = {
+		0, 1, 3, 8, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0xffffffff,
+		0x80000000, ~0ULL, 1ULL << 63,
+	};
+	uint8_t *p = (uint8_t *)run;
+	size_t off;
+	uint64_t v;
+
+	switch (below(4)) {
+	case 0:
+		random_bytes(p, MINIVM_RUN_IO_DATA_OFFSET);
+		break;
+	case 1:
+		off = below(MINIVM_RUN_IO_DATA_OFFSET - 8);
+		v = extreme[below(ARRAY_SIZE(extreme))];
+		memcpy(p + off, &v, 1 << below(4));
+		break;
+	default:
+		break;
+	}
+}
+
 /* RUN, bounded: a budget of a few exits, sometimes immediate_exit. */
 static void fuzz_run(struct fuzz *f, int i)
 {
 	struct minivm_run *run = f->run[i];
 
 	if (run) {
+		scribble_run_page(run);
 		run->exit_budget = 1 + below(3);
 		run->immediate_exit = !below(16);
 		if (!below(8))

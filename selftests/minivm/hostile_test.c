@@ -20,6 +20,14 @@
 #include "kselftest_harness.h"
 #include "minivm_selftest.h"
 #include "guest.h"
+#include "host_state.h"
+
+/* Every guest here runs under the host-state oracle (host_state.h). */
+static void __attribute__((constructor)) check_the_host(void)
+{
+	if (minivm_present())
+		host_state_install();
+}
 
 #define IDT		0x7000UL
 #define DTR_IMAGE	0x7ff0UL	/* what LIDT/LGDT load */
@@ -140,10 +148,6 @@ FAULT(mwait, UD, "xor %eax, %eax\n xor %ecx, %ecx\n .byte 0x0f, 0x01, 0xc9");
 #define RDMSR(msr) "mov $" #msr ", %ecx\n rdmsr"
 #define WRMSR(msr, hi, lo) "mov $" #msr ", %ecx\n mov $" #hi ", %edx\n" \
 			   "mov $" #lo ", %eax\n wrmsr"
-FAULT(rdmsr_lstar, GP, RDMSR(0xc0000082));
-FAULT(wrmsr_lstar, GP, WRMSR(0xc0000082, 0xffffffff, 0x81000000));
-FAULT(wrmsr_star, GP, WRMSR(0xc0000081, 0x00230010, 0));
-FAULT(wrmsr_sfmask, GP, WRMSR(0xc0000084, 0, 0x47700));
 FAULT(rdmsr_vmx_basic, GP, RDMSR(0x480));
 FAULT(rdmsr_vmx_ept_cap, GP, RDMSR(0x48c));
 FAULT(wrmsr_feat_ctl, GP, WRMSR(0x3a, 0, 5));
@@ -165,6 +169,14 @@ FAULT(efer_nxe_round_trip, DONE, ROUND_TRIP(0xc0000080, 0, 0x800));
 FAULT(fs_base_round_trip, DONE, ROUND_TRIP(0xc0000100, 0x1234, 0x5678000));
 FAULT(kernel_gs_base_round_trip, DONE,
       ROUND_TRIP(0xc0000102, 0xffff8000, 0x1000));
+/* The SYSCALL MSRs and TSC_AUX are the guest's own (msr.c). */
+FAULT(star_round_trip, DONE, ROUND_TRIP(0xc0000081, 0x00230010, 0));
+FAULT(lstar_round_trip, DONE, ROUND_TRIP(0xc0000082, 0xffffffff, 0x81000000));
+FAULT(cstar_round_trip, DONE, ROUND_TRIP(0xc0000083, 0, 0x2000));
+FAULT(sfmask_round_trip, DONE, ROUND_TRIP(0xc0000084, 0, 0x47700));
+FAULT(tsc_aux_round_trip, DONE, ROUND_TRIP(0xc0000103, 0, 0x5a5));
+FAULT(lstar_noncanonical, GP, WRMSR(0xc0000082, 0x80000000, 0));
+FAULT(tsc_aux_high_bits, GP, WRMSR(0xc0000103, 1, 0));
 FAULT(feat_ctl_reads_locked_vmx_off, DONE,
       RDMSR(0x3a) "\n cmp $1, %eax\n jne 9f");
 
@@ -191,6 +203,36 @@ FAULT_XSAVE(cpuid_osxsave_follows_cr4, DONE,
       "mov $1, %eax\n cpuid\n bt $27, %ecx\n jc 9f\n" OSXSAVE
       "mov $1, %eax\n cpuid\n bt $27, %ecx\n jnc 9f");
 
+/*
+ * Debug registers: the guest's own, starting as after RESET whatever the
+ * host has armed (the oracle arms a breakpoint); DR4/DR5 and DR7.GD as on
+ * bare metal; #DB from TF and from ICEBP reaches the guest's handler.
+ */
+FAULT(dr0_dr7_start_clean, DONE, "mov %dr0, %eax\n test %eax, %eax\n jne 9f\n"
+      "mov %dr7, %eax\n cmp $0x400, %eax\n jne 9f\n"
+      "mov %dr6, %eax\n cmp $0xffff0ff0, %eax\n jne 9f");
+FAULT(dr_round_trip, DONE, "mov $0x1000, %eax\n mov %eax, %dr3\n"
+      "mov $0x000000c0, %eax\n mov %eax, %dr7\n"
+      "mov %dr3, %ebx\n cmp $0x1000, %ebx\n jne 9f\n"
+      "mov %dr7, %ebx\n cmp $0x4c0, %ebx\n jne 9f");
+FAULT(dr4_with_cr4_de, UD, "mov %cr4, %eax\n or $8, %eax\n mov %eax, %cr4\n"
+      "mov %dr4, %eax");
+FAULT(dr7_general_detect, 1, "mov $0x2400, %eax\n mov %eax, %dr7\n"
+      "mov %dr0, %eax");
+FAULT(single_step_db, 1, "pushf\n orl $0x100, (%esp)\n popf\n nop");
+FAULT(icebp_db, 1, ".byte 0xf1");
+
+/* CR4 bits the guest does not have, and CR0 values that #GP. */
+FAULT(cr4_pke, GP, "mov %cr4, %eax\n or $0x400000, %eax\n mov %eax, %cr4");
+FAULT(cr4_la57, GP, "mov %cr4, %eax\n or $0x1000, %eax\n mov %eax, %cr4");
+FAULT(cr4_smxe, GP, "mov %cr4, %eax\n or $0x4000, %eax\n mov %eax, %cr4");
+FAULT(cr0_nw_without_cd, GP, "mov %cr0, %eax\n and $0x9fffffff, %eax\n"
+      "or $0x20000000, %eax\n mov %eax, %cr0");
+
+/* The guest's own MXCSR: the VMM's stays (the oracle checks). */
+FAULT(mxcsr_scribble, DONE, "push $0x3f80\n ldmxcsr (%esp)\n pop %eax\n"
+      "push $0\n stmxcsr (%esp)\n pop %eax\n cmp $0x3f80, %eax\n jne 9f");
+
 /* Cache control: done for the guest by doing nothing. */
 FAULT(invd_is_skipped, DONE, "invd");
 FAULT(wbinvd_is_skipped, DONE, "wbinvd");
@@ -202,7 +244,7 @@ FAULT(load_ds_beyond_gdt, GP, "mov $0x43, %ax\n mov %ax, %ds");
 FAULT(load_ss_with_code_segment, GP, "mov $0x08, %ax\n mov %ax, %ss");
 FAULT(int_beyond_idt_limit, GP, "int $0x40");
 /* #GP whose gate is not present: #NP during #GP delivery is a #DF. */
-FAULT(double_fault, DF, "andb $0x7f, 0x706d\n" RDMSR(0xc0000082));
+FAULT(double_fault, DF, "andb $0x7f, 0x706d\n" RDMSR(0x480));
 
 TEST_F(fault, outcome)
 {

@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the host keeps.  Every other suite checks what the guest sees; this
+ * one checks what a guest or a hostile VMM must never change on the host:
+ *
+ *   - the run page is the VMM's to write at any time, and the kernel
+ *     finishes an exit from its own copy of what it needs;
+ *   - the FPU, CR8 (the TPR), the debug registers, the SYSCALL MSRs and
+ *     the VMM's segment selectors are switched, never shared;
+ *   - what one VM leaves in a CPU never reaches the next VM on that CPU;
+ *   - a failed entry, a huge page over small ones, pinned memory past
+ *     RLIMIT_MEMLOCK: each gets a defined answer, nothing leaks;
+ *   - the side-channel mitigations the kernel applies to KVM happen for
+ *     minivm too, counted in debugfs.
+ *
+ * Every RUN here goes through the host-state oracle (host_state.h).
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
+#include <sys/resource.h>
+#include <sys/statfs.h>
+
+#include "kselftest_harness.h"
+#include "minivm_selftest.h"
+#include "guest.h"
+#include "host_state.h"
+
+/* 64-bit guest code only (CR8, SYSCALL). */
+#define GUEST_CODE64(name, body)					\
+	GUEST_ASM_ONE(name##_long, 64, body);				\
+	static const struct guest_code name[] = {			\
+		[MINIVM_MODE_LONG] = { name##_long_start, name##_long_end }, \
+	}
+
+/* Protected-mode code only (string I/O with 32-bit addresses). */
+#define GUEST_CODE32(name, body)					\
+	GUEST_ASM_ONE(name##_prot, 32, body);				\
+	static const struct guest_code name[] = {			\
+		[MINIVM_MODE_PROTECTED] = { name##_prot_start, name##_prot_end }, \
+	}
+
+static void __attribute__((constructor)) check_the_host(void)
+{
+	if (minivm_present())
+		host_state_install();
+}
+
+static uint32_t io32(struct guest *g)
+{
+	uint32_t v = 0;
+
+	memcpy(&v, minivm_io_data(g->cpu.run), g->cpu.run->io.size > 4 ?
+	       4 : g->cpu.run->io.size);
+	return v;
+}
+
+/*
+ * An IN, answered by a VMM that also rewrites io.size (to 200: the kernel
+ * once copied that many bytes into an 8-byte variable) and io.port.  The
+ * guest gets one byte, the one in the data area, and carries on.
+ */
+GUEST_CODE(g_in_echo, "in $0x60, %al\n out %al, $0x80\n hlt");
+
+TEST(run_page_io_size_is_the_kernels)
+{
+	static const uint8_t sizes[] = { 0, 3, 8, 200, 255 };
+	struct minivm_run *run;
+	struct guest g;
+	unsigned int i;
+
+	NEED_MINIVM();
+	for (i = 0; i < sizeof(sizes); i++) {
+		ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_REAL, g_in_echo));
+		run = g.cpu.run;
+		ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+		ASSERT_EQ(MINIVM_EXIT_IO_IN, run->io.direction);
+		memset(minivm_io_data(run), 0x42 + i, 256);
+		run->io.size = sizes[i];
+		run->io.port = 0xffff;
+		run->io.direction = MINIVM_EXIT_IO_OUT;
+		ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+		EXPECT_EQ(0x80, run->io.port);
+		EXPECT_EQ(1, run->io.size);
+		EXPECT_EQ(0x42 + i, io32(&g)) TH_LOG("io.size %u", sizes[i]);
+		EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+		guest_destroy(&g);
+	}
+}
+
+/*
+ * REP INSB of 16 bytes; the VMM answers and claims 3000 of 4 bytes.  Only
+ * the 16 the guest asked for reach its memory: the kernel once took the
+ * length from the run page and read past it.
+ */
+#define INS_AT	0x20000
+GUEST_CODE32(g_ins16, "mov $0x20000, %edi\n mov $16, %ecx\n mov $0x60, %dx\n"
+		      "cld\n rep insb\n hlt");
+
+TEST(run_page_ins_count_is_the_kernels)
+{
+	struct minivm_run *run;
+	struct guest g;
+	uint8_t *data;
+	int i, stray = 0;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_ins16));
+	run = g.cpu.run;
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	ASSERT_EQ(16, run->io.count);
+	data = minivm_io_data(run);
+	memset(data, 0x11, 16);
+	memset(data + 16, 0x77, 4096 - MINIVM_RUN_IO_DATA_OFFSET - 16);
+	run->io.count = 3000;
+	run->io.size = 4;
+	ASSERT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	for (i = 0; i < 16; i++)
+		EXPECT_EQ(0x11, g.mem[INS_AT + i]);
+	for (i = 16; i < 12000; i++)
+		stray += g.mem[INS_AT + i] != 0;
+	EXPECT_EQ(0, stray);
+	guest_destroy(&g);
+}
+
+/*
+ * Another thread on the same CPU keeps BBBBBBBBh in its XMM0 and yields;
+ * the guest keeps AAAAAAAAh in its own and exits to the kernel 20,000
+ * times (CPUID).  Preempted in between, the guest must come back to its
+ * own registers, never the other thread's.
+ */
+GUEST_CODE64(g_xmm_watch,
+	"mov $0xaaaaaaaa, %eax\n movd %eax, %xmm0\n mov $20000, %r8d\n"
+	"1: xor %eax, %eax\n cpuid\n movd %xmm0, %eax\n"
+	"cmp $0xaaaaaaaa, %eax\n jne 2f\n dec %r8d\n jnz 1b\n"
+	"mov $0xaa, %eax\n out %eax, $0x80\n hlt\n"
+	"2: out %eax, $0x81\n hlt");
+
+static atomic_bool xmm_stop;
+
+static void *xmm_neighbour(void *unused)
+{
+	uint32_t mine = 0xbbbbbbbb;
+
+	pin_to_cpu(0);
+	while (!atomic_load(&xmm_stop)) {
+		asm volatile("movd %0, %%xmm0" : : "r" (mine) : "xmm0");
+		sched_yield();
+	}
+	return NULL;
+}
+
+TEST(guest_fpu_is_never_another_threads)
+{
+	pthread_t t;
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, pin_to_cpu(0));
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_xmm_watch));
+	atomic_store(&xmm_stop, false);
+	ASSERT_EQ(0, pthread_create(&t, NULL, xmm_neighbour, NULL));
+	EXPECT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	EXPECT_EQ(0x80, g.cpu.run->io.port)
+		TH_LOG("the guest's XMM0 became %#x", io32(&g));
+	atomic_store(&xmm_stop, true);
+	pthread_join(t, NULL);
+	guest_destroy(&g);
+}
+
+/*
+ * CR8 is the vCPU's: one VM writes 2, reads it back; the next VM on the
+ * same CPU reads the architectural 0.  (Without CR8 exiting, both read
+ * and wrote the physical local APIC's TPR.)
+ */
+GUEST_CODE64(g_cr8_write, "mov $2, %eax\n mov %rax, %cr8\n mov %cr8, %rax\n"
+			  "out %eax, $0x80\n hlt");
+GUEST_CODE64(g_cr8_read, "mov %cr8, %rax\n out %eax, $0x80\n hlt");
+GUEST_CODE64(g_cr8_bad, "lidt 0x7ff0\n mov $16, %eax\n mov %rax, %cr8\n hlt");
+
+TEST(cr8_is_per_vcpu)
+{
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, pin_to_cpu(0));
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_cr8_write));
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	EXPECT_EQ(2, io32(&g));
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	guest_destroy(&g);
+
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_cr8_read));
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	EXPECT_EQ(0, io32(&g)) TH_LOG("a new VM read the last VM's TPR");
+	guest_destroy(&g);
+
+	/* Bits 63:4 set: #GP; with no IDT that is a triple fault. */
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_cr8_bad));
+	EXPECT_EQ(MINIVM_EXIT_SHUTDOWN, guest_run(&g));
+	guest_destroy(&g);
+}
+
+/*
+ * The guest's debug registers start as after RESET (DR0 0, DR7 400h),
+ * whatever breakpoints the host has armed (the oracle has one); what it
+ * writes it reads back; and the host's breakpoint still fires after RUN
+ * (checked by the oracle around every RUN).
+ */
+GUEST_CODE32(g_dr, "mov %dr0, %eax\n out %eax, $0x80\n"
+		   "mov %dr7, %eax\n out %eax, $0x80\n"
+		   "mov $0x12345000, %eax\n mov %eax, %dr0\n"
+		   "mov $0x000d0002, %eax\n mov %eax, %dr7\n"	/* G0, W, 4 */
+		   "mov %dr0, %eax\n out %eax, $0x80\n"
+		   "mov %dr7, %eax\n out %eax, $0x80\n hlt");
+
+TEST(guest_debug_registers_are_its_own)
+{
+	static const uint32_t expect[] = { 0, 0x400, 0x12345000, 0x000d0402 };
+	struct guest g;
+	int i;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_dr));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+		EXPECT_EQ(expect[i], io32(&g)) TH_LOG("read %d", i);
+	}
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	guest_destroy(&g);
+}
+
+/*
+ * SYSCALL goes where the guest's LSTAR says, with its own STAR: it once
+ * went to the host kernel's entry_SYSCALL_64.
+ */
+GUEST_CODE64(g_syscall,
+	"lea 3f(%rip), %rax\n mov %rax, %rdx\n shr $32, %rdx\n"
+	"mov $0xc0000082, %ecx\n wrmsr\n"			/* LSTAR */
+	"xor %eax, %eax\n mov $0x18, %edx\n mov $0xc0000081, %ecx\n wrmsr\n"
+	"xor %eax, %eax\n xor %edx, %edx\n mov $0xc0000084, %ecx\n wrmsr\n"
+	"mov $0xc0000080, %ecx\n rdmsr\n or $1, %eax\n wrmsr\n" /* SCE */
+	"syscall\n"
+	"mov $0xbb, %eax\n out %eax, $0x80\n hlt\n"
+	"3: mov $0x5c, %eax\n out %eax, $0x80\n hlt");
+
+TEST(syscall_enters_the_guests_own_handler)
+{
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_syscall));
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g))
+		TH_LOG("exit %u, rip %#llx", g.cpu.run->exit_reason,
+		       (unsigned long long)guest_rip(&g));
+	EXPECT_EQ(0x5c, io32(&g));
+	guest_destroy(&g);
+}
+
+/* DS and ES of the VMM come back as they were: 0, not the kernel's. */
+TEST(vmm_data_selectors_survive_run)
+{
+	uint16_t ds, es, zero = 0;
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_REAL, g_in_echo));
+	asm volatile("mov %0, %%ds\n mov %0, %%es" : : "r" (zero));
+	ASSERT_EQ(MINIVM_EXIT_IO, minivm_run(&g.cpu) ? -1 :
+		  (int)g.cpu.run->exit_reason);
+	asm volatile("mov %%ds, %0\n mov %%es, %1" : "=r" (ds), "=r" (es));
+	EXPECT_EQ(0, ds);
+	EXPECT_EQ(0, es);
+	guest_destroy(&g);
+}
+
+/*
+ * A VMRESUME that fails on bad guest state (TR not a busy TSS) leaves the
+ * VMCS launched: once the state is good again, the vCPU runs on.  It
+ * used to retry with VMLAUNCH and fail for good (error 4).
+ */
+GUEST_CODE(g_hlt_twice, "hlt\n hlt\n hlt");
+
+TEST(failed_vmresume_leaves_vcpu_usable)
+{
+	struct minivm_sregs good, bad;
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_REAL, g_hlt_twice));
+	ASSERT_EQ(MINIVM_EXIT_HLT, guest_run(&g));	/* launched now */
+	ASSERT_EQ(0, minivm_get_sregs(&g.cpu, &good));
+	bad = good;
+	bad.tr.type = 1;		/* an available TSS: entry refuses it */
+	ASSERT_EQ(0, minivm_set_sregs(&g.cpu, &bad));
+	ASSERT_EQ(MINIVM_EXIT_FAIL_ENTRY, guest_run(&g));
+	EXPECT_EQ(33, g.cpu.run->fail_entry.hardware_entry_failure_reason);
+	ASSERT_EQ(0, minivm_set_sregs(&g.cpu, &good));
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g))
+		TH_LOG("VM-instruction error %u",
+		       g.cpu.run->fail_entry.vm_instruction_error);
+	guest_destroy(&g);
+}
+
+/*
+ * Guest memory at 4 MiB is first 4 KiB pages (the EPT gets a page table
+ * for them), then, the slot made again, one 2 MiB huge page over the same
+ * range: the page table goes, and no EPT table outlives the VM.
+ */
+#define HUGE_GPA	0x400000UL
+GUEST_CODE32(g_read_4m, "mov 0x400000, %eax\n out %eax, $0x80\n hlt");
+
+static void *huge_page(void)
+{
+	void *p;
+
+	write_str("/proc/sys/vm/nr_hugepages", "1");
+	p = mmap(NULL, 2UL << 20, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+TEST(huge_page_over_small_pages_frees_their_table)
+{
+	struct minivm_vmx_caps caps;
+	uint8_t *small, *huge;
+	struct minivm_regs r;
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, read_caps(&caps));
+	if (!(caps.flags & MINIVM_VMX_EPT_2M))
+		SKIP(return, "the CPU's EPT has no 2 MiB pages");
+	huge = huge_page();
+	if (!huge) {
+		write_str("/proc/sys/vm/nr_hugepages", "0");
+		SKIP(return, "no huge page to be had");
+	}
+	small = mmap(NULL, 2UL << 20, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, small);
+	madvise(small, 2UL << 20, MADV_NOHUGEPAGE);
+	*(uint32_t *)small = 0x5111;
+	*(uint32_t *)huge = 0xb166;
+
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_read_4m));
+	ASSERT_EQ(0, minivm_set_memory(g.vm, 3, HUGE_GPA, 2UL << 20, small, 0));
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	EXPECT_EQ(0x5111, io32(&g));
+	ASSERT_EQ(0, minivm_set_memory(g.vm, 3, HUGE_GPA, 0, small, 0));
+	ASSERT_EQ(0, minivm_set_memory(g.vm, 3, HUGE_GPA, 2UL << 20, huge, 0));
+	ASSERT_EQ(0, minivm_get_regs(&g.cpu, &r));
+	r.rip = GUEST_CODE_ADDR;
+	ASSERT_EQ(0, minivm_set_regs(&g.cpu, &r));
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	EXPECT_EQ(0xb166, io32(&g));
+	guest_destroy(&g);
+	EXPECT_EQ(0, minivm_objects("ept_tables"));
+	munmap(small, 2UL << 20);
+	munmap(huge, 2UL << 20);
+	write_str("/proc/sys/vm/nr_hugepages", "0");
+}
+
+/*
+ * Pinned guest memory is locked memory: without CAP_IPC_LOCK, a slot
+ * larger than RLIMIT_MEMLOCK is refused with ENOMEM.
+ */
+static int drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[CAP_IPC_LOCK / 32].effective &= ~(1u << (CAP_IPC_LOCK % 32));
+	return syscall(SYS_capset, &h, d);
+}
+
+TEST(pinned_memory_counts_against_memlock)
+{
+	struct rlimit lim = { 64 << 10, 64 << 10 };
+	uint8_t *mem;
+	int dev, vm;
+
+	NEED_MINIVM();
+	mem = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	dev = minivm_open_device();
+	ASSERT_LE(0, dev);
+	vm = minivm_create_vm(dev);
+	ASSERT_LE(0, vm);
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &lim));
+	ASSERT_EQ(0, drop_ipc_lock());
+	EXPECT_EQ(-ENOMEM, minivm_set_memory(vm, 0, 0, 1 << 20, mem, 0));
+	EXPECT_EQ(0, minivm_set_memory(vm, 0, 0, 32 << 10, mem, 0));
+	close(vm);
+	close(dev);
+	munmap(mem, 1 << 20);
+}
+
+/* A shared mapping of an ordinary file is no guest memory. */
+TEST(shared_file_mapping_is_refused)
+{
+	const char *path = "/minivm-shared-file";
+	struct statfs fs;
+	uint8_t *mem;
+	int fd, dev, vm;
+
+	NEED_MINIVM();
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, fd);
+	unlink(path);
+	ASSERT_EQ(0, fstatfs(fd, &fs));
+	if (fs.f_type == TMPFS_MAGIC)
+		SKIP(close(fd); return, "/ is tmpfs (shmem), which may be guest memory");
+	ASSERT_EQ(0, ftruncate(fd, 1 << 16));
+	mem = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	dev = minivm_open_device();
+	vm = minivm_create_vm(dev);
+	ASSERT_LE(0, vm);
+	EXPECT_EQ(-EOPNOTSUPP, minivm_set_memory(vm, 0, 0, 1 << 16, mem, 0));
+	close(vm);
+	close(dev);
+	munmap(mem, 1 << 16);
+	close(fd);
+}
+
+/*
+ * The side-channel mitigations: each counter in debugfs moves exactly
+ * when the kernel's vulnerabilities files say the mitigation is on.
+ */
+#define VULN "/sys/devices/system/cpu/vulnerabilities/"
+
+static bool vuln_says(const char *file, const char *needle)
+{
+	char path[128], line[256] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), VULN "%s", file);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	fclose(f);
+	return strstr(line, needle) != NULL;
+}
+
+static long mitigation_count(const char *name)
+{
+	char n[64];
+	long v, found = -1;
+	FILE *f = fopen("/sys/kernel/debug/minivm/mitigations", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", n, &v) == 2)
+		if (!strcmp(n, name))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+GUEST_CODE(g_out_loop, "1: out %al, $0x80\n jmp 1b");
+
+TEST(mitigations_follow_the_kernel)
+{
+	bool verw = vuln_says("mds", "Clear CPU buffers") ||
+		    vuln_says("tsx_async_abort", "Clear CPU buffers") ||
+		    vuln_says("mmio_stale_data", "Clear CPU buffers") ||
+		    vuln_says("reg_file_data_sampling", "Clear CPU buffers");
+	bool ibpb = vuln_says("spectre_v2", "IBPB: conditional") ||
+		    vuln_says("spectre_v2", "IBPB: always-on");
+	bool vmscape = vuln_says("vmscape", "IBPB before exit to userspace");
+	bool l1d = vuln_says("l1tf", "Mitigation") &&
+		   !vuln_says("l1tf", "VMX: vulnerable") &&
+		   !vuln_says("l1tf", "flush not necessary") &&
+		   !vuln_says("l1tf", "EPT disabled");
+	long v0, l0, i0, u0;
+	struct guest a, b;
+	int i;
+
+	NEED_MINIVM();
+	ASSERT_LE(0, (v0 = mitigation_count("verw")));
+	l0 = mitigation_count("l1d_flush");
+	i0 = mitigation_count("ibpb");
+	u0 = mitigation_count("ibpb_exit_to_user");
+	/* Two vCPUs taking turns on one CPU: each turn switches VMCS. */
+	ASSERT_EQ(0, pin_to_cpu(0));
+	ASSERT_EQ(0, guest_create(&a, MINIVM_MODE_REAL, g_out_loop));
+	ASSERT_EQ(0, guest_create(&b, MINIVM_MODE_REAL, g_out_loop));
+	for (i = 0; i < 10; i++) {
+		ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&a));
+		ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&b));
+	}
+	TH_LOG("kernel: verw %d, l1d flush %d, ibpb %d, vmscape %d",
+	       verw, l1d, ibpb, vmscape);
+	EXPECT_EQ(verw, mitigation_count("verw") >= v0 + 20);
+	EXPECT_EQ(verw, mitigation_count("verw") != v0);
+	EXPECT_EQ(l1d, mitigation_count("l1d_flush") >= l0 + 20);
+	EXPECT_EQ(l1d, mitigation_count("l1d_flush") != l0);
+	EXPECT_EQ(ibpb, mitigation_count("ibpb") >= i0 + 19);
+	EXPECT_EQ(ibpb, mitigation_count("ibpb") != i0);
+	EXPECT_EQ(vmscape, mitigation_count("ibpb_exit_to_user") >= u0 + 20);
+	EXPECT_EQ(vmscape, mitigation_count("ibpb_exit_to_user") != u0);
+	guest_destroy(&a);
+	guest_destroy(&b);
+}
+
+TEST_HARNESS_MAIN
