@@ -7,6 +7,8 @@
 #                     machine and the no-VMX check; ends "N passed, N failed"
 #   make run          boot the test machine, load minivm, show what it found
 #   make vm-run FILES="a b" CMD="./a --x"   run anything in the test machine
+#   make check-debug  every selftest on a KASAN/lockdep/kmemleak/UBSAN build
+#                     of Debian's 6.1 (built once, cached in build/)
 #   make soak         the ioctl fuzzer for 1,000,000 calls in the test machine
 #   make bench        minivm against KVM on the same guest (BENCH_ARGS="-n 5000")
 #   make shell        the test machine with a shell on its serial console
@@ -131,6 +133,12 @@ check: deps
 	$(MAKE) all payload
 	scripts/check.sh
 
+# The same selftests on a debugging build of the test kernel (slow, rare:
+# not part of make check; run it after every change to kmod/).
+check-debug: deps
+	$(MAKE) all payload
+	scripts/debug/check-debug.sh
+
 run: deps
 	$(MAKE) all payload
 	scripts/testvm/boot /minivm/scripts/demo.sh
@@ -170,5 +178,5 @@ clean:
 	$(MAKE) -C bench clean
 	rm -rf build $(UNIT_TESTS)
 
-.PHONY: all module user selftests unit testvm-module payload deps check soak bench bench-prog run \
+.PHONY: all module user selftests unit testvm-module payload deps check check-debug soak bench bench-prog run \
 	vm-run shell clean lint docs install uninstall

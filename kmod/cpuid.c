@@ -17,17 +17,41 @@
 
 #include "minivm.h"
 
-/* Leaf 1 ECX bits (SDM Vol. 2A, Table 3-10) minivm hides. */
-#define L1_ECX_HIDE (BIT(3) /* MONITOR: exits */ | BIT(5) /* VMX */ |	\
-		     BIT(6) /* SMX */ | BIT(12) /* FMA */ |		\
+/*
+ * Leaf 1 ECX bits (SDM Vol. 2A, Table 3-10) minivm hides: what it does
+ * not virtualize, and every feature whose MSRs would #GP (debug store,
+ * perfmon capabilities, thermal and power management).
+ */
+#define L1_ECX_HIDE (BIT(2) /* DTES64 */ | BIT(3) /* MONITOR: exits */ |	\
+		     BIT(4) /* DS-CPL */ | BIT(5) /* VMX */ |		\
+		     BIT(6) /* SMX */ | BIT(7) /* EIST */ | BIT(8) /* TM2 */ | \
+		     BIT(11) /* SDBG */ | BIT(12) /* FMA */ |		\
+		     BIT(14) /* xTPR */ | BIT(15) /* PDCM */ |		\
+		     BIT(18) /* DCA */ |					\
 		     BIT(21) /* x2APIC */ | BIT(24) /* TSC deadline */ |	\
 		     BIT(27) /* OSXSAVE: the guest's CR4 */ |		\
 		     BIT(28) /* AVX */ |					\
 		     BIT(29) /* F16C */)
+#define L1_ECX_XSAVE BIT(26)
 #define L1_ECX_HYPERVISOR BIT(31)
 
-/* Leaf 7 EBX: AVX2, the AVX-512 family, RTM/HLE, Intel PT. */
-#define L7_EBX_HIDE (BIT(4) | BIT(5) | BIT(11) | BIT(16) | BIT(17) |	\
+/*
+ * Leaf 1 EDX: no local APIC (its base MSR #GPs), no MTRRs, machine-check
+ * architecture, serial number, debug store, ACPI thermal control, TM or
+ * PBE: their MSRs are not the guest's.
+ */
+#define L1_EDX_HIDE (BIT(9) /* APIC */ | BIT(12) /* MTRR */ |		\
+		     BIT(14) /* MCA */ | BIT(18) /* PSN */ |		\
+		     BIT(21) /* DS */ | BIT(22) /* ACPI */ |		\
+		     BIT(29) /* TM */ | BIT(31) /* PBE */)
+
+/*
+ * Leaf 7 EBX: TSC_ADJUST and SGX (MSRs and ENCLS minivm lacks), AVX2, the
+ * AVX-512 family, RTM/HLE, MPX, resource monitoring and allocation,
+ * Intel PT.
+ */
+#define L7_EBX_HIDE (BIT(1) | BIT(2) | BIT(4) | BIT(5) | BIT(11) |	\
+		     BIT(12) | BIT(14) | BIT(15) | BIT(16) | BIT(17) |	\
 		     BIT(21) | BIT(25) | BIT(26) | BIT(27) | BIT(28) |	\
 		     BIT(30) | BIT(31))
 
@@ -80,6 +104,9 @@ static void add_leaf(struct cpuid_builder *b, u32 fn, u32 idx, u32 flags)
 	switch (fn) {
 	case 1:
 		e->ecx = (e->ecx & ~L1_ECX_HIDE) | L1_ECX_HYPERVISOR;
+		if (!minivm_guest_xsave())	/* no XCR0 to give it */
+			e->ecx &= ~L1_ECX_XSAVE;
+		e->edx &= ~L1_EDX_HIDE;
 		e->ebx &= 0x00ffffff;	/* APIC ID: set per vCPU at exit */
 		break;
 	case 5: case 6: case 0xa:	/* MONITOR, power, PMU */

@@ -173,25 +173,54 @@ static bool cr0_valid(struct minivm_vcpu *vcpu, unsigned long val)
 	return true;
 }
 
-/**
- * minivm_set_cr0() - write the guest's CR0, as MOV to CR0 would.
- * @vcpu: the vCPU, VMCS current.
- * @val:  the value.
- *
- * The real CR0 keeps NE set and caching on.  Setting PG with EFER.LME set
- * enters long mode: EFER.LMA follows, and with it the "IA-32e mode guest"
- * entry control (SDM Vol. 3A, "IA-32e Mode Initialization").
- *
- * Return: false, with nothing changed, for a value that #GPs.
- */
-bool minivm_set_cr0(struct minivm_vcpu *vcpu, unsigned long val)
+static bool cr4_valid(struct minivm_vcpu *vcpu, unsigned long val)
 {
-	u64 old_efer = vmcs_read64(GUEST_IA32_EFER), efer = old_efer;
-	unsigned long old_cr0 = vcpu->cr0_shadow;
-	unsigned long old_real = vmcs_read(GUEST_CR0);
-
-	if (!cr0_valid(vcpu, val))
+	if (val & ~cr4_guest_allowed)
 		return false;
+	/* Long mode cannot leave PAE paging. */
+	return !((vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) &&
+		 !(val & X86_CR4_PAE));
+}
+
+/* Everything a control-register write changes, to undo a refused one. */
+struct cr_state {
+	unsigned long cr0_shadow, cr4_shadow, cr0, cr3, cr4;
+	u64 efer;
+};
+
+static void save_crs(struct minivm_vcpu *vcpu, struct cr_state *st)
+{
+	st->cr0_shadow = vcpu->cr0_shadow;
+	st->cr4_shadow = vcpu->cr4_shadow;
+	st->cr0 = vmcs_read(GUEST_CR0);
+	st->cr3 = vmcs_read(GUEST_CR3);
+	st->cr4 = vmcs_read(GUEST_CR4);
+	st->efer = vmcs_read64(GUEST_IA32_EFER);
+}
+
+static void restore_crs(struct minivm_vcpu *vcpu, const struct cr_state *st)
+{
+	vcpu->cr0_shadow = st->cr0_shadow;
+	vcpu->cr4_shadow = st->cr4_shadow;
+	vmcs_write(CR0_READ_SHADOW, st->cr0_shadow);
+	vmcs_write(CR4_READ_SHADOW, st->cr4_shadow);
+	vmcs_write(GUEST_CR0, st->cr0);
+	vmcs_write(GUEST_CR3, st->cr3);
+	vmcs_write(GUEST_CR4, st->cr4);
+	vmcs_write(GUEST_IA32_EFER, st->efer);
+	minivm_update_entry_mode(vcpu);
+}
+
+/*
+ * CR0 as the guest wrote it: the real one keeps NE set and caching on.
+ * Setting PG with EFER.LME set enters long mode: EFER.LMA follows, and
+ * with it the "IA-32e mode guest" entry control (SDM Vol. 3A, "IA-32e
+ * Mode Initialization").
+ */
+static void guest_write_cr0(struct minivm_vcpu *vcpu, unsigned long val)
+{
+	u64 efer = vmcs_read64(GUEST_IA32_EFER);
+
 	vcpu->cr0_shadow = val;
 	vmcs_write(CR0_READ_SHADOW, val);
 	vmcs_write(GUEST_CR0, (val & ~(X86_CR0_CD | X86_CR0_NW)) | X86_CR0_NE);
@@ -201,57 +230,94 @@ bool minivm_set_cr0(struct minivm_vcpu *vcpu, unsigned long val)
 		efer &= ~EFER_LMA;
 	vmcs_write(GUEST_IA32_EFER, efer);
 	minivm_update_entry_mode(vcpu);
-	if (!paging_changed(vcpu)) {		/* bad PDPTEs: undo, #GP */
-		vcpu->cr0_shadow = old_cr0;
-		vmcs_write(CR0_READ_SHADOW, old_cr0);
-		vmcs_write(GUEST_CR0, old_real);
-		vmcs_write(GUEST_IA32_EFER, old_efer);
-		minivm_update_entry_mode(vcpu);
+}
+
+/* CR4 as the guest wrote it; VMXE stays set in the real one, hidden. */
+static void guest_write_cr4(struct minivm_vcpu *vcpu, unsigned long val)
+{
+	vcpu->cr4_shadow = val;
+	vmcs_write(CR4_READ_SHADOW, val);
+	vmcs_write(GUEST_CR4, val | X86_CR4_VMXE);
+}
+
+/* Finish a write: on bad PDPTEs, put everything back and refuse it. */
+static bool finish(struct minivm_vcpu *vcpu, const struct cr_state *old)
+{
+	if (paging_changed(vcpu))
+		return true;
+	restore_crs(vcpu, old);
+	return false;
+}
+
+/**
+ * minivm_set_cr0() - write the guest's CR0, as MOV to CR0 would.
+ * @vcpu: the vCPU, VMCS current.
+ * @val:  the value.
+ *
+ * Return: false, with nothing changed, for a value that #GPs.
+ */
+bool minivm_set_cr0(struct minivm_vcpu *vcpu, unsigned long val)
+{
+	struct cr_state old;
+
+	if (!cr0_valid(vcpu, val))
 		return false;
-	}
-	return true;
+	save_crs(vcpu, &old);
+	guest_write_cr0(vcpu, val);
+	return finish(vcpu, &old);
 }
 
 /**
  * minivm_set_cr4() - write the guest's CR4, as MOV to CR4 would.
  * @vcpu: the vCPU, VMCS current.
- * @val:  the value; VMXE stays set in the real register, hidden.
+ * @val:  the value.
  *
  * Return: false, with nothing changed, for a bit the guest does not have
  * (#GP), or for PAE PDPTEs that are not valid.
  */
 bool minivm_set_cr4(struct minivm_vcpu *vcpu, unsigned long val)
 {
-	unsigned long old = vcpu->cr4_shadow, old_real = vmcs_read(GUEST_CR4);
+	struct cr_state old;
 
-	if (val & ~cr4_guest_allowed)
+	if (!cr4_valid(vcpu, val))
 		return false;
-	/* Long mode cannot leave PAE paging. */
-	if ((vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) && !(val & X86_CR4_PAE))
-		return false;
-	vcpu->cr4_shadow = val;
-	vmcs_write(CR4_READ_SHADOW, val);
-	vmcs_write(GUEST_CR4, val | X86_CR4_VMXE);
-	if (!paging_changed(vcpu)) {
-		vcpu->cr4_shadow = old;
-		vmcs_write(CR4_READ_SHADOW, old);
-		vmcs_write(GUEST_CR4, old_real);
-		return false;
-	}
-	return true;
+	save_crs(vcpu, &old);
+	guest_write_cr4(vcpu, val);
+	return finish(vcpu, &old);
 }
 
 /* MOV to CR3 when CR3-load exiting is on (the CPU may force it). */
 static bool set_cr3(struct minivm_vcpu *vcpu, unsigned long val)
 {
-	unsigned long old = vmcs_read(GUEST_CR3);
+	struct cr_state old;
 
+	save_crs(vcpu, &old);
 	vmcs_write(GUEST_CR3, val);
-	if (!paging_changed(vcpu)) {
-		vmcs_write(GUEST_CR3, old);
-		return false;
-	}
-	return true;
+	return finish(vcpu, &old);
+}
+
+/**
+ * minivm_set_crs() - CR0, CR3 and CR4 at once (MINIVM_SET_SREGS).
+ * @vcpu: the vCPU, VMCS current, EFER already written.
+ * @cr0:  CR0, checked by the caller as a MOV would.
+ * @cr3:  CR3.
+ * @cr4:  CR4, checked likewise.
+ *
+ * The paging mode is judged once all three are in place, as the state
+ * is meant to be taken together.
+ *
+ * Return: false, with nothing changed, for PAE PDPTEs that are not valid.
+ */
+bool minivm_set_crs(struct minivm_vcpu *vcpu, unsigned long cr0,
+		    unsigned long cr3, unsigned long cr4)
+{
+	struct cr_state old;
+
+	save_crs(vcpu, &old);
+	vmcs_write(GUEST_CR3, cr3);
+	guest_write_cr4(vcpu, cr4);
+	guest_write_cr0(vcpu, cr0);
+	return finish(vcpu, &old);
 }
 
 /* MOV to or from CR8: the TPR is bits 3:0; bits 63:4 must be 0. */

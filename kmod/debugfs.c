@@ -50,6 +50,16 @@ static const struct {
 
 static struct dentry *minivm_debugfs;
 
+/* Element @i of the per-CPU array @var, summed over every CPU. */
+#define sum_cpus(var, i) ({						\
+	unsigned long __n = 0;						\
+	int __cpu;							\
+									\
+	for_each_possible_cpu(__cpu)					\
+		__n += per_cpu(var, __cpu)[i];				\
+	__n;								\
+})
+
 static int objects_show(struct seq_file *m, void *unused)
 {
 	int i;
@@ -75,12 +85,10 @@ static const char *exit_name(u32 reason)
 static int exits_show(struct seq_file *m, void *unused)
 {
 	unsigned long n;
-	int reason, cpu;
+	int reason;
 
 	for (reason = 0; reason < MINIVM_EXIT_STATS; reason++) {
-		n = 0;
-		for_each_possible_cpu(cpu)
-			n += per_cpu(minivm_exit_stats, cpu)[reason];
+		n = sum_cpus(minivm_exit_stats, reason);
 		if (n)
 			seq_printf(m, "%d %s %lu\n", reason, exit_name(reason), n);
 	}
@@ -91,15 +99,11 @@ DEFINE_SHOW_ATTRIBUTE(exits);
 /* "name count" for each mitigation, all CPUs together. */
 static int mitigations_show(struct seq_file *m, void *unused)
 {
-	unsigned long n;
-	int i, cpu;
+	int i;
 
-	for (i = 0; i < MINIVM_NR_MIT; i++) {
-		n = 0;
-		for_each_possible_cpu(cpu)
-			n += per_cpu(minivm_mitigation_stats, cpu)[i];
-		seq_printf(m, "%s %lu\n", mit_names[i], n);
-	}
+	for (i = 0; i < MINIVM_NR_MIT; i++)
+		seq_printf(m, "%s %lu\n", mit_names[i],
+			   sum_cpus(minivm_mitigation_stats, i));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(mitigations);

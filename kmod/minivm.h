@@ -280,6 +280,8 @@ void minivm_cr_init(void);
 unsigned long minivm_cr4_host_owned(void);
 bool minivm_set_cr0(struct minivm_vcpu *vcpu, unsigned long val);
 bool minivm_set_cr4(struct minivm_vcpu *vcpu, unsigned long val);
+bool minivm_set_crs(struct minivm_vcpu *vcpu, unsigned long cr0,
+		    unsigned long cr3, unsigned long cr4);
 unsigned long minivm_guest_cr0(struct minivm_vcpu *vcpu);
 unsigned long minivm_guest_cr4(struct minivm_vcpu *vcpu);
 void minivm_update_entry_mode(struct minivm_vcpu *vcpu);

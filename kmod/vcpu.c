@@ -223,10 +223,8 @@ static int set_sregs(struct minivm_vcpu *vcpu, const struct minivm_sregs *sr)
 	vmcs_write(GUEST_IDTR_BASE, sr->idt.base);
 	vmcs_write(GUEST_IDTR_LIMIT, sr->idt.limit);
 	vcpu->cr2 = sr->cr2;
-	vmcs_write(GUEST_CR3, sr->cr3);
 	vmcs_write(GUEST_IA32_EFER, sr->efer);
-	/* CR4 first: CR0 decides long mode, which needs CR4.PAE. */
-	if (!minivm_set_cr4(vcpu, sr->cr4) || !minivm_set_cr0(vcpu, sr->cr0))
+	if (!minivm_set_crs(vcpu, sr->cr0, sr->cr3, sr->cr4))
 		return -EINVAL;		/* PAE PDPTEs not valid */
 	return 0;
 }

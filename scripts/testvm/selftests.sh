@@ -43,6 +43,14 @@ watchdog() {
 	poweroff -f
 }
 
+# The debugging kernel (make check-debug) has kmemleak: what was reported
+# before the tests (boot) is not theirs.
+kmemleak=/sys/kernel/debug/kmemleak
+if [ -w $kmemleak ]; then
+	echo scan > $kmemleak
+	echo clear > $kmemleak
+fi
+
 tests=${*:-$(cat tests.list)}
 failed=0
 for t in $tests; do
@@ -57,6 +65,16 @@ for t in $tests; do
 	echo "MINIVM-TEST-END $t $status"
 	[ "$status" = 0 ] || [ "$status" = 4 ] || failed=1
 done
+
+# kmemleak: scan twice (a fresh object is not a leak yet) and show what
+# it found; its "suspected memory leaks" line fails the run.
+if [ -w $kmemleak ]; then
+	echo scan > $kmemleak
+	sleep 5
+	echo scan > $kmemleak
+	echo "# kmemleak: $(grep -c '^unreferenced object' $kmemleak) suspected leak(s)"
+	head -n 60 $kmemleak
+fi
 
 # Whatever the tests did, nothing of minivm's may be left alive.
 objects=/sys/kernel/debug/minivm/objects

@@ -9,6 +9,8 @@
  *
  * Each guest first clears CR0.CD and CR0.NW, a write that exits, so that
  * minivm has seen a CR0 value before the guest changes the bits it owns.
+ * The last cases set the control registers from outside, with
+ * MINIVM_SET_SREGS, which must check and complete them as a MOV would.
  */
 #include "kselftest_harness.h"
 #include "minivm_selftest.h"
@@ -165,6 +167,86 @@ TEST(guest_enters_protected_mode)
 	memcpy(&value, minivm_io_data(run), 4);
 	EXPECT_EQ(1, value & 1);		/* CR0.PE as the guest reads it */
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	guest_destroy(&g);
+}
+
+/*
+ * PAE paging set up from outside (MINIVM_SET_SREGS): VM entry takes the
+ * four PDPTEs from the VMCS, not from memory at CR3 ("Loading
+ * Page-Directory-Pointer-Table Entries"), so minivm must load them as a
+ * MOV to CR0 would.  PDPTEs 0 and 1 both point to one page directory
+ * whose first entry maps the low 2 MiB: the code runs at its identity
+ * address and reads its own first bytes again through 1 GiB.
+ */
+#define PDPT		0x3000UL
+#define PAE_PD		0x4000UL
+GUEST_ONE(g_pae, 32, MINIVM_MODE_PROTECTED,
+	  "mov 0x40010000, %eax\n out %eax, $0x80\n hlt");
+
+TEST(pae_paging_from_set_sregs_loads_the_pdptes)
+{
+	uint64_t pdpte = PAE_PD | 1, pde = 0x83;	/* present, RW, 2 MiB */
+	struct minivm_sregs sr;
+	uint32_t code, data;
+	struct guest g;
+
+	if (!minivm_present())
+		SKIP(return, "no " MINIVM_DEV ": module not loaded");
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_pae));
+	memcpy(g.mem + PDPT, &pdpte, 8);
+	memcpy(g.mem + PDPT + 8, &pdpte, 8);
+	memcpy(g.mem + PAE_PD, &pde, 8);
+	memcpy(&code, g.mem + GUEST_CODE_ADDR, 4);
+	ASSERT_EQ(0, minivm_get_sregs(&g.cpu, &sr));
+	sr.cr3 = PDPT;
+	sr.cr4 |= 0x20;				/* PAE */
+	sr.cr0 |= 0x80000000;			/* PG */
+	ASSERT_EQ(0, minivm_set_sregs(&g.cpu, &sr));
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g))
+		TH_LOG("exit %u (a triple fault: empty PDPTEs)",
+		       g.cpu.run->exit_reason);
+	memcpy(&data, minivm_io_data(g.cpu.run), 4);
+	EXPECT_EQ(code, data);
+
+	/* A PDPTE with reserved bits set: SET_SREGS refuses it. */
+	pdpte |= 1ULL << 1;
+	memcpy(g.mem + PDPT, &pdpte, 8);
+	sr.cr0 &= ~0x80000000ULL;
+	ASSERT_EQ(0, minivm_set_sregs(&g.cpu, &sr));
+	sr.cr0 |= 0x80000000;
+	EXPECT_EQ(-EINVAL, minivm_set_sregs(&g.cpu, &sr));
+	guest_destroy(&g);
+}
+
+/* Control-register values a MOV refuses are refused by SET_SREGS too. */
+TEST(set_sregs_refuses_what_mov_would)
+{
+	struct minivm_sregs good, sr;
+	struct guest g;
+
+	if (!minivm_present())
+		SKIP(return, "no " MINIVM_DEV ": module not loaded");
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_pae));
+	ASSERT_EQ(0, minivm_get_sregs(&g.cpu, &good));
+	sr = good;
+	sr.cr0 = (sr.cr0 | 0x80000000) & ~1ULL;		/* PG without PE */
+	EXPECT_EQ(-EINVAL, minivm_set_sregs(&g.cpu, &sr));
+	sr = good;
+	sr.cr0 = (sr.cr0 | 0x20000000) & ~0x40000000ULL; /* NW without CD */
+	EXPECT_EQ(-EINVAL, minivm_set_sregs(&g.cpu, &sr));
+	sr = good;
+	sr.cr4 |= 1 << 22;				/* PKE */
+	EXPECT_EQ(-EINVAL, minivm_set_sregs(&g.cpu, &sr));
+	sr = good;
+	sr.cr4 |= 1 << 12;				/* LA57 */
+	EXPECT_EQ(-EINVAL, minivm_set_sregs(&g.cpu, &sr));
+	sr = good;
+	sr.cs.padding = 1;
+	EXPECT_EQ(-EINVAL, minivm_set_sregs(&g.cpu, &sr));
+	sr = good;
+	sr.idt.padding[2] = 1;
+	EXPECT_EQ(-EINVAL, minivm_set_sregs(&g.cpu, &sr));
+	EXPECT_EQ(0, minivm_set_sregs(&g.cpu, &good));
 	guest_destroy(&g);
 }
 

@@ -176,7 +176,6 @@ FAULT(cstar_round_trip, DONE, ROUND_TRIP(0xc0000083, 0, 0x2000));
 FAULT(sfmask_round_trip, DONE, ROUND_TRIP(0xc0000084, 0, 0x47700));
 FAULT(tsc_aux_round_trip, DONE, ROUND_TRIP(0xc0000103, 0, 0x5a5));
 FAULT(lstar_noncanonical, GP, WRMSR(0xc0000082, 0x80000000, 0));
-FAULT(tsc_aux_high_bits, GP, WRMSR(0xc0000103, 1, 0));
 FAULT(feat_ctl_reads_locked_vmx_off, DONE,
       RDMSR(0x3a) "\n cmp $1, %eax\n jne 9f");
 
