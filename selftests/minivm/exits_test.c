@@ -182,6 +182,31 @@ TEST_F(exits, mmio_reads_of_every_size)
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
 }
 
+/*
+ * MOVZX into a 16-bit register (66 0F B6) writes only that register's
+ * low 16 bits; 66h given twice still means 16 bits, not 32.  (minivm
+ * once zero-extended the whole register, and toggled the size on each
+ * 66h.)  16-bit code reads these bytes as other instructions.
+ */
+GUEST_CODE(g_mmio_sizes16,
+	"mov $0xe020, %ebx\n mov $0xffffffff, %eax\n"
+	".byte 0x66, 0x0f, 0xb6, 0x03\n"		/* movzx ax, byte [bx] */
+	"out %eax, $0x80\n mov $0xffffffff, %eax\n"
+	".byte 0x66, 0x66, 0x8b, 0x03\n"		/* mov ax, [bx] */
+	"out %eax, $0x80\n hlt");
+
+TEST_F(exits, mmio_reads_into_16_bit_registers)
+{
+	if (variant->mode == MINIVM_MODE_REAL)
+		SKIP(return, "16-bit code: 66h selects 32 bits there");
+	GUEST_START(g_mmio_sizes16);
+	expect_mmio(_metadata, &self->g, 0xe020, 1, false, 0x12);
+	expect_out(_metadata, &self->g, 0x80, 4, 0xffff0012);
+	expect_mmio(_metadata, &self->g, 0xe020, 2, false, 0x3456);
+	expect_out(_metadata, &self->g, 0x80, 4, 0xffff3456);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
+}
+
 /* RDPMC exits (no host counters leak) and minivm does not handle it. */
 GUEST_CODE(g_rdpmc, "nop\n rdpmc\n hlt");
 

@@ -128,4 +128,34 @@ TEST_F(sio, rep_outsb_of_5000_bytes)
 	EXPECT_TRUE(same);
 }
 
+/*
+ * The page walk for a string operand follows the guest's permissions: a
+ * CPL 0 REP INSB into a page its page directory makes read-only, with
+ * CR0.WP set, is refused (an internal error, the memory untouched),
+ * where minivm once wrote it.  The guest clears R/W in the PDE of its
+ * first 4 MiB, sets CR0.WP and flushes the TLB first.
+ */
+GUEST_ASM_ONE(g_ins_readonly_prot, 32,
+	"mov %cr3, %ebx\n andl $~2, (%ebx)\n"
+	"mov %cr0, %eax\n or $0x10000, %eax\n mov %eax, %cr0\n"
+	"mov %ebx, %cr3\n"
+	"mov $0x20000, %edi\n mov $0x60, %dx\n mov $4, %ecx\n"
+	"cld\n rep insb\n hlt");
+static const struct guest_code g_ins_readonly[] = {
+	[MINIVM_MODE_PAGED] = { g_ins_readonly_prot_start, g_ins_readonly_prot_end },
+};
+
+TEST(ins_into_a_page_the_guest_made_read_only)
+{
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PAGED, g_ins_readonly));
+	EXPECT_EQ(MINIVM_EXIT_INTERNAL_ERROR, guest_run(&g))
+		TH_LOG("exit %u", g.cpu.run->exit_reason);
+	EXPECT_EQ(MINIVM_INTERNAL_UNEXPECTED_EXIT, g.cpu.run->internal.suberror);
+	EXPECT_EQ(30, g.cpu.run->internal.data[0]);	/* I/O instruction */
+	guest_destroy(&g);
+}
+
 TEST_HARNESS_MAIN
