@@ -131,10 +131,11 @@ TEST(run_page_ins_count_is_the_kernels)
  * Another thread on the same CPU keeps BBBBBBBBh in its XMM0 and spins;
  * the guest keeps AAAAAAAAh in its own and exits to the kernel (CPUID)
  * forever, checking XMM0 after each exit.  The two threads take turns on
- * the CPU in the middle of one RUN: once the neighbour has run 200,000
- * rounds during it, a third thread stops the RUN with a signal.  The
- * guest must never have seen the neighbour's value (it reports it on
- * port 81h if it does).
+ * the CPU in the middle of one RUN: once the vCPU thread has been
+ * preempted ten times (its nonvoluntary context switches), and so has
+ * entered the guest again after being switched back in, a third thread
+ * stops the RUN with a signal.  The guest must never have seen the
+ * neighbour's value (it reports it on port 81h if it does).
  */
 GUEST_CODE64(g_xmm_watch,
 	"mov $0xaaaaaaaa, %eax\n movd %eax, %xmm0\n"
@@ -143,33 +144,50 @@ GUEST_CODE64(g_xmm_watch,
 	"out %eax, $0x81\n hlt");
 
 static atomic_bool xmm_stop;
-static atomic_long xmm_rounds;
 
 static void *xmm_neighbour(void *unused)
 {
 	uint32_t mine = 0xbbbbbbbb;
 
 	pin_to_cpu(0);
-	while (!atomic_load(&xmm_stop)) {
+	while (!atomic_load(&xmm_stop))
 		asm volatile("movd %0, %%xmm0" : : "r" (mine) : "xmm0");
-		atomic_fetch_add(&xmm_rounds, 1);
-	}
 	return NULL;
 }
 
+/* How often thread @tid of this process has been preempted. */
+static long preemptions(pid_t tid)
+{
+	char path[64], line[128];
+	long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		sscanf(line, "nonvoluntary_ctxt_switches: %ld", &n);
+	fclose(f);
+	return n;
+}
+
 struct xmm_watch {
-	pthread_t vcpu_thread;
-	long until;
+	pthread_t thread;
+	pid_t tid;
+	long switches;		/* preemptions seen while it ran */
 };
 
 static void *xmm_watcher(void *arg)
 {
 	struct xmm_watch *w = arg;
+	long start = preemptions(w->tid);
 
-	while (!atomic_load(&xmm_stop) && atomic_load(&xmm_rounds) < w->until)
+	while (!atomic_load(&xmm_stop) && preemptions(w->tid) < start + 10)
 		usleep(1000);
+	w->switches = preemptions(w->tid) - start;
 	while (!atomic_load(&xmm_stop)) {
-		pthread_kill(w->vcpu_thread, SIGUSR1);
+		pthread_kill(w->thread, SIGUSR1);
 		usleep(10000);
 	}
 	return NULL;
@@ -182,7 +200,7 @@ static void xmm_interrupt(int sig)
 TEST(guest_fpu_is_never_another_threads)
 {
 	struct sigaction sa = { .sa_handler = xmm_interrupt };
-	struct xmm_watch w = { pthread_self(), 200000 };
+	struct xmm_watch w = { pthread_self(), gettid(), 0 };
 	pthread_t neighbour, watcher;
 	struct guest g;
 	int ret;
@@ -192,7 +210,6 @@ TEST(guest_fpu_is_never_another_threads)
 	ASSERT_EQ(0, pin_to_cpu(0));
 	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_xmm_watch));
 	atomic_store(&xmm_stop, false);
-	atomic_store(&xmm_rounds, 0);
 	ASSERT_EQ(0, pthread_create(&neighbour, NULL, xmm_neighbour, NULL));
 	ASSERT_EQ(0, pthread_create(&watcher, NULL, xmm_watcher, &w));
 	ret = guest_run(&g);
@@ -201,7 +218,7 @@ TEST(guest_fpu_is_never_another_threads)
 	pthread_join(neighbour, NULL);
 	EXPECT_EQ(-EINTR, ret) TH_LOG("exit %u: the guest's XMM0 became %#x",
 				      g.cpu.run->exit_reason, io32(&g));
-	EXPECT_LE(w.until, atomic_load(&xmm_rounds));
+	EXPECT_LE(10, w.switches);
 	guest_destroy(&g);
 }
 
