@@ -95,6 +95,8 @@ static int handle_ept_violation(struct minivm_vcpu *vcpu)
 	unsigned long gen = READ_ONCE(vcpu->vm->slots_gen);
 	int ret;
 
+	/* Pinning, page walks, decoding: host memory went through L1D. */
+	vcpu->l1d_dirty = true;
 	if (!(vectoring & VECTORING_INFO_VALID_MASK) &&
 	    known_mmio(vcpu, gpa, gen))
 		return minivm_emulate_mmio(vcpu, gpa, write);

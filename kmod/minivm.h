@@ -161,6 +161,7 @@ struct minivm_vcpu {
 	bool dr7_armed;			/* the guest's DR7 enables a breakpoint */
 	bool db_loaded;			/* its DR0-3/DR6 are in the CPU */
 	unsigned long host_debugctl;	/* read before entry, restored after */
+	bool l1d_dirty;			/* L1D worth flushing (mitigations.c) */
 	/*
 	 * What a RUN must finish, the kernel's own copy: userspace may
 	 * rewrite the run page at will, and nothing the kernel needs to
@@ -231,7 +232,7 @@ void minivm_vmx_put(void);
 void minivm_vmx_count_cpus(u32 *nr_online, u32 *nr_on, u32 *nr_foreign);
 bool minivm_vmcs_load(struct minivm_vcpu *vcpu);
 void minivm_vmcs_clear(struct minivm_vcpu *vcpu);
-bool minivm_vmx_ready(void);
+bool minivm_vmx_ready(struct minivm_vcpu *vcpu);
 bool minivm_vmx_on_here(void);
 
 /* vmx_emergency.c: the kernel's emergency-disable hook, shared with KVM. */
@@ -306,7 +307,7 @@ int minivm_handle_exception(struct minivm_vcpu *vcpu);
 /* mitigations.c: side channels at the guest/host boundary. */
 int minivm_mitigations_init(void);
 void minivm_mitigations_exit(void);
-void minivm_mitigate_entry(void);
+void minivm_mitigate_entry(struct minivm_vcpu *vcpu);
 void minivm_mitigate_exit(void);
 void minivm_mitigate_vmcs_switch(void);
 

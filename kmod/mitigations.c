@@ -13,10 +13,14 @@
  *           kernel set X86_FEATURE_CLEAR_CPU_BUF.
  *   L1TF    the guest controls its own page tables, so it can make the
  *           CPU speculate on any host-physical address present in L1D
- *           (CVE-2018-3646): L1D is flushed before each entry when the
- *           kernel's L1TF policy asks for it.  KVM's "cond" mode flushes
- *           only after exits that ran "unsafe" host code; minivm does not
- *           track that and flushes as in "always".
+ *           (CVE-2018-3646): L1D is flushed before entry as the kernel's
+ *           L1TF policy says.  "always": before every entry.  "cond"
+ *           (the default): only when the host may have brought something
+ *           worth stealing into L1D since the last entry, as KVM judges
+ *           it: a new RUN (userspace ran), the thread scheduled back in,
+ *           an exit that touched guest memory (EPT violation: pinning,
+ *           MMIO decoding, string I/O), or any interrupt on this CPU
+ *           (the kernel's irq entry sets a per-CPU flag for this).
  *   Spectre v2 between guests
  *           an IBPB when a CPU switches from one vCPU's VMCS to another's
  *           (vmx_cpu.c), so one guest cannot train the branches another
@@ -35,6 +39,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <asm/cpufeature.h>
+#include <asm/hardirq.h>
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
 #include <asm/processor.h>
@@ -48,29 +53,41 @@
  */
 #define L1D_FLUSH_ORDER	4
 static void *l1d_flush_pages;
-static bool l1d_flush;
+static enum { L1D_NEVER, L1D_COND, L1D_ALWAYS } l1d_flush;
 
-/* Does the kernel's L1TF policy want L1D flushed before VM entry? */
-static bool want_l1d_flush(void)
+/* When does the kernel's L1TF policy want L1D flushed before entry? */
+static int l1d_flush_policy(void)
 {
 	u64 cap = 0;
 
 	if (!boot_cpu_has_bug(X86_BUG_L1TF))
-		return false;
+		return L1D_NEVER;
 	if (boot_cpu_has(X86_FEATURE_ARCH_CAPABILITIES)) {
 		rdmsrl(MSR_IA32_ARCH_CAPABILITIES, cap);
 		if (cap & ARCH_CAP_SKIP_VMENTRY_L1DFLUSH)
-			return false;
+			return L1D_NEVER;
 	}
 	/* kvm_intel, if it was loaded, chose already; otherwise as it would. */
 	switch (l1tf_vmx_mitigation) {
 	case VMENTER_L1D_FLUSH_NEVER:
 	case VMENTER_L1D_FLUSH_NOT_REQUIRED:
-		return false;
-	case VMENTER_L1D_FLUSH_AUTO:
-		return l1tf_mitigation != L1TF_MITIGATION_OFF;
+	case VMENTER_L1D_FLUSH_EPT_DISABLED:
+		return L1D_NEVER;
+	case VMENTER_L1D_FLUSH_COND:
+		return L1D_COND;
+	case VMENTER_L1D_FLUSH_ALWAYS:
+		return L1D_ALWAYS;
+	default:			/* AUTO: the boot-time l1tf= choice */
+		break;
+	}
+	switch (l1tf_mitigation) {
+	case L1TF_MITIGATION_OFF:
+		return L1D_NEVER;
+	case L1TF_MITIGATION_FULL:
+	case L1TF_MITIGATION_FULL_FORCE:
+		return L1D_ALWAYS;
 	default:
-		return true;
+		return L1D_COND;
 	}
 }
 
@@ -84,8 +101,8 @@ int minivm_mitigations_init(void)
 	struct page *page;
 	int i;
 
-	l1d_flush = want_l1d_flush();
-	if (!l1d_flush || boot_cpu_has(X86_FEATURE_FLUSH_L1D))
+	l1d_flush = l1d_flush_policy();
+	if (l1d_flush == L1D_NEVER || boot_cpu_has(X86_FEATURE_FLUSH_L1D))
 		return 0;
 	page = alloc_pages(GFP_KERNEL, L1D_FLUSH_ORDER);
 	if (!page)
@@ -117,12 +134,34 @@ static void l1d_flush_by_reading(void)
 	asm volatile("lfence" ::: "memory");
 }
 
+/*
+ * In "cond" mode: has anything run on this CPU since the last entry that
+ * may have left secrets in L1D?  The vCPU's own flag, or the per-CPU one
+ * the kernel sets on every interrupt (for KVM, which minivm shares).
+ * Both are cleared: this entry flushes for them.
+ */
+static bool l1d_dirty(struct minivm_vcpu *vcpu)
+{
+	bool dirty = vcpu->l1d_dirty;
+
+	vcpu->l1d_dirty = false;
+#if IS_ENABLED(CONFIG_KVM_INTEL)
+	dirty |= kvm_get_cpu_l1tf_flush_l1d();
+	kvm_clear_cpu_l1tf_flush_l1d();
+#else
+	dirty = true;		/* no interrupt tracking: as "always" */
+#endif
+	return dirty;
+}
+
 /**
  * minivm_mitigate_entry() - just before VM entry, interrupts off.
+ * @vcpu: the vCPU about to enter.
  */
-void minivm_mitigate_entry(void)
+void minivm_mitigate_entry(struct minivm_vcpu *vcpu)
 {
-	if (l1d_flush) {
+	if (l1d_flush == L1D_ALWAYS ||
+	    (l1d_flush == L1D_COND && l1d_dirty(vcpu))) {
 		if (static_cpu_has(X86_FEATURE_FLUSH_L1D))
 			native_wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
 		else

@@ -112,7 +112,10 @@ void minivm_vcpu_put(struct minivm_vcpu *vcpu)
 
 static void minivm_sched_in(struct preempt_notifier *pn, int cpu)
 {
-	minivm_vcpu_load(container_of(pn, struct minivm_vcpu, preempt));
+	struct minivm_vcpu *vcpu = container_of(pn, struct minivm_vcpu, preempt);
+
+	vcpu->l1d_dirty = true;		/* another task ran here */
+	minivm_vcpu_load(vcpu);
 }
 
 static void minivm_sched_out(struct preempt_notifier *pn,
@@ -157,8 +160,11 @@ static int enter_guest(struct minivm_vcpu *vcpu)
 	bool launch = !vcpu->launched;
 	int ret;
 
-	/* After the reboot notifier's VMXOFF, never touch the VMCS again. */
-	if (!minivm_vmx_ready())
+	/*
+	 * After the reboot notifier's VMXOFF, never touch the VMCS again;
+	 * nor enter through a VMCS that is not this vCPU's.
+	 */
+	if (!minivm_vmx_ready(vcpu))
 		return 3;
 	update_host_crs(vcpu);
 	switch_to_guest(vcpu);
@@ -173,7 +179,7 @@ static int enter_guest(struct minivm_vcpu *vcpu)
 	if (read_cr2() != vcpu->cr2)
 		write_cr2(vcpu->cr2);
 	minivm_load_guest_xcr0(vcpu);
-	minivm_mitigate_entry();
+	minivm_mitigate_entry(vcpu);
 
 	ret = minivm_vmx_enter(&vcpu->gprs, vcpu->launched);
 
@@ -302,6 +308,7 @@ int minivm_vcpu_run(struct minivm_vcpu *vcpu)
 	preempt_enable();
 
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
+	vcpu->l1d_dirty = true;		/* userspace ran since the last entry */
 	ret = minivm_complete_userspace_io(vcpu);
 	if (!ret)
 		ret = run_loop(vcpu);

@@ -229,14 +229,17 @@ bool minivm_vmcs_load(struct minivm_vcpu *vcpu)
 }
 
 /**
- * minivm_vmx_ready() - may this CPU enter a guest?  Interrupts off, so
- * that the reboot notifier's VMXOFF IPI cannot come in between.
+ * minivm_vmx_ready() - may this CPU enter @vcpu's guest?  Interrupts off,
+ * so that the reboot notifier's VMXOFF IPI cannot come in between.
+ * @vcpu: the vCPU about to enter.
  *
- * Return: false once VMX is off here or a reboot has begun.
+ * Return: false once VMX is off here or a reboot has begun, or if the
+ * VMCS current on this CPU is not @vcpu's (its VMPTRLD failed).
  */
-bool minivm_vmx_ready(void)
+bool minivm_vmx_ready(struct minivm_vcpu *vcpu)
 {
-	return minivm_vmx_on_here() && !READ_ONCE(minivm_rebooting);
+	return minivm_vmx_on_here() && !READ_ONCE(minivm_rebooting) &&
+	       this_cpu_ptr(&minivm_cpu)->current_vcpu == vcpu;
 }
 
 /**
