@@ -67,6 +67,8 @@ void minivm_debug_enter(struct minivm_vcpu *vcpu)
 	vcpu->host_debugctl = get_debugctlmsr();
 	if (!vcpu->dr7_armed)
 		return;
+	/* The host's DR7 must not arm the guest's addresses, even briefly. */
+	set_debugreg(0, 7);
 	set_debugreg(vcpu->db[0], 0);
 	set_debugreg(vcpu->db[1], 1);
 	set_debugreg(vcpu->db[2], 2);
