@@ -234,6 +234,7 @@ bool minivm_vmcs_load(struct minivm_vcpu *vcpu);
 void minivm_vmcs_clear(struct minivm_vcpu *vcpu);
 bool minivm_vmx_ready(struct minivm_vcpu *vcpu);
 bool minivm_vmx_on_here(void);
+void minivm_vmclear_all_here(void);
 
 /* vmx_emergency.c: the kernel's emergency-disable hook, shared with KVM. */
 int minivm_emergency_init(void);

@@ -168,6 +168,25 @@ static void vmcs_clear_here(struct minivm_vcpu *vcpu)
 	WRITE_ONCE(vcpu->cpu, -1);
 }
 
+/**
+ * minivm_vmclear_all_here() - write back every VMCS active on this CPU,
+ * for a crash dump to hold their current contents.
+ *
+ * NMI context on a CPU being stopped (vmx_emergency.c): nothing is
+ * locked or changed, the list is only read, and each VMCLEAR has an
+ * exception-table entry should VMX already be off.
+ */
+void minivm_vmclear_all_here(void)
+{
+	struct minivm_cpu *c = this_cpu_ptr(&minivm_cpu);
+	struct minivm_vcpu *vcpu;
+
+	if (!c->vmx_on)
+		return;
+	list_for_each_entry(vcpu, &c->loaded, loaded_link)
+		vmcs_clear(__pa(vcpu->vmcs));
+}
+
 static void vmcs_clear_ipi(void *info)
 {
 	struct minivm_vcpu *vcpu = info;

@@ -37,9 +37,14 @@ static bool minivm_loaded;		/* between init and exit */
 static bool kvm_intel_present;		/* kvm_intel owns the slot */
 static bool minivm_registered;		/* minivm owns the slot */
 
-/* NMI context on a CPU being stopped: no locks, just leave VMX. */
+/*
+ * NMI context on a CPU being stopped: no locks.  Write back the VMCSs
+ * active here (a kdump vmcore then has their real contents, as with
+ * kvm_intel), then leave VMX.
+ */
 static void minivm_emergency_disable(void)
 {
+	minivm_vmclear_all_here();
 	__cpu_emergency_vmxoff();
 }
 
