@@ -232,12 +232,14 @@ int minivm_set_cpuid(struct minivm_vm *vm, void __user *uarg)
 	struct minivm_cpuid __user *ucpuid = uarg;
 	struct minivm_cpuid_table *t;
 	unsigned int i;
-	u32 nent;
+	u32 nent, padding;
 
-	if (get_user(nent, &ucpuid->nent))
+	if (get_user(nent, &ucpuid->nent) || get_user(padding, &ucpuid->padding))
 		return -EFAULT;
 	if (nent > MINIVM_MAX_CPUID)
 		return -E2BIG;
+	if (padding)
+		return -EINVAL;
 	t = table_alloc(nent);
 	if (!t)
 		return -ENOMEM;
@@ -246,7 +248,9 @@ int minivm_set_cpuid(struct minivm_vm *vm, void __user *uarg)
 		return -EFAULT;
 	}
 	for (i = 0; i < nent; i++) {
-		if (t->e[i].flags & ~MINIVM_CPUID_INDEXED) {
+		/* Unknown flags and padding must be 0 (api.rst). */
+		if ((t->e[i].flags & ~MINIVM_CPUID_INDEXED) ||
+		    memchr_inv(t->e[i].padding, 0, sizeof(t->e[i].padding))) {
 			kfree(t);
 			return -EINVAL;
 		}

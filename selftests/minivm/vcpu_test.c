@@ -201,6 +201,17 @@ TEST_F(vcpu, set_cpuid_errors)
 	t.e[0].flags = 2;
 	EXPECT_EQ(-1, ioctl(self->vm, MINIVM_SET_CPUID, &t));
 	EXPECT_EQ(EINVAL, errno);
+	/* Padding must be 0, in the header and in each entry. */
+	t.e[0].flags = 0;
+	t.e[0].padding[1] = 1;
+	EXPECT_EQ(-1, ioctl(self->vm, MINIVM_SET_CPUID, &t));
+	EXPECT_EQ(EINVAL, errno);
+	t.e[0].padding[1] = 0;
+	t.c.padding = 1;
+	EXPECT_EQ(-1, ioctl(self->vm, MINIVM_SET_CPUID, &t));
+	EXPECT_EQ(EINVAL, errno);
+	t.c.padding = 0;
+	EXPECT_EQ(0, ioctl(self->vm, MINIVM_SET_CPUID, &t));
 	t.c.nent = MINIVM_MAX_CPUID + 1;
 	EXPECT_EQ(-1, ioctl(self->vm, MINIVM_SET_CPUID, &t));
 	EXPECT_EQ(E2BIG, errno);
