@@ -44,8 +44,9 @@ static unsigned long cr4_guest_allowed;
 /**
  * minivm_cr_init() - which CR4 features the guest gets: those of the host
  * kernel's CPU that minivm lets through, within what VMX allows in CR4.
+ * @guest_xsave: whether the guest may have XSAVE (msr.c knows).
  */
-void minivm_cr_init(void)
+void minivm_cr_init(bool guest_xsave)
 {
 	unsigned long ok = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD |
 			   X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE |
@@ -62,7 +63,7 @@ void minivm_cr_init(void)
 		ok |= X86_CR4_SMEP;
 	if (boot_cpu_has(X86_FEATURE_SMAP))
 		ok |= X86_CR4_SMAP;
-	if (minivm_guest_xsave())
+	if (guest_xsave)
 		ok |= X86_CR4_OSXSAVE;
 	cr4_guest_allowed = ok & minivm_caps.cr4_fixed1;
 }
@@ -74,6 +75,32 @@ void minivm_cr_init(void)
 unsigned long minivm_cr4_host_owned(void)
 {
 	return ~(cr4_guest_allowed & ~X86_CR4_OSXSAVE);
+}
+
+/**
+ * minivm_cr_reset() - CR0, CR3, CR4 and EFER as after RESET, and the
+ * guest/host masks that decide which of their bits exit.
+ * @vcpu: the vCPU, its VMCS current.
+ *
+ * The guest sees CR0 = 60000010h (CD, NW, ET) through the read shadow.
+ * VMX operation needs CR0.NE set (IA32_VMX_CR0_FIXED0) and minivm keeps
+ * the caches on (CD and NW clear), so the real register differs in those
+ * three host-owned bits.  Likewise CR4.VMXE must be set in VMX operation
+ * and the guest must not see it.
+ */
+void minivm_cr_reset(struct minivm_vcpu *vcpu)
+{
+	vcpu->cr0_shadow = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
+	vcpu->cr4_shadow = 0;
+	vmcs_write(CR0_GUEST_HOST_MASK, MINIVM_CR0_HOST_OWNED);
+	vmcs_write(CR0_READ_SHADOW, vcpu->cr0_shadow);
+	vmcs_write(GUEST_CR0, X86_CR0_ET | X86_CR0_NE);
+	vmcs_write(CR4_GUEST_HOST_MASK, minivm_cr4_host_owned());
+	vmcs_write(CR4_READ_SHADOW, 0);
+	vmcs_write(GUEST_CR4, X86_CR4_VMXE);
+	vmcs_write(GUEST_CR3, 0);
+	vmcs_write(GUEST_IA32_EFER, 0);
+	vcpu->cr8 = 0;
 }
 
 /*
@@ -125,8 +152,8 @@ static bool load_pdptrs(struct minivm_vcpu *vcpu, unsigned long cr3)
 	u64 pdpte[4];
 	int i;
 
-	if (!minivm_read_guest_phys(vcpu->vm, cr3 & 0xffffffe0UL, pdpte,
-				    sizeof(pdpte)))
+	if (!minivm_copy_guest_phys(vcpu->vm, cr3 & 0xffffffe0UL, pdpte,
+				    sizeof(pdpte), false))
 		return false;
 	for (i = 0; i < 4; i++)
 		if ((pdpte[i] & 1) && (pdpte[i] & pdpte_reserved()))
@@ -155,22 +182,31 @@ static bool paging_changed(struct minivm_vcpu *vcpu)
 	return true;
 }
 
-/* Values of CR0 the architecture refuses with #GP (SDM Vol. 3A, MOV CR). */
-static bool cr0_valid(struct minivm_vcpu *vcpu, unsigned long val)
+/*
+ * Values of CR0 the architecture refuses with #GP whatever else is set
+ * (SDM Vol. 2A, "MOV-Move to/from Control Registers").
+ */
+static bool cr0_bits_valid(unsigned long val)
 {
-	u64 efer = vmcs_read64(GUEST_IA32_EFER);
-
 	if (val >> 32)
 		return false;
 	if ((val & X86_CR0_PG) && !(val & X86_CR0_PE))
 		return false;
-	if ((val & X86_CR0_NW) && !(val & X86_CR0_CD))
-		return false;
-	/* Long mode needs PAE when paging comes on. */
-	if ((val & X86_CR0_PG) && (efer & EFER_LME) &&
-	    !(minivm_guest_cr4(vcpu) & X86_CR4_PAE))
-		return false;
-	return true;
+	return !((val & X86_CR0_NW) && !(val & X86_CR0_CD));
+}
+
+/* Long mode needs PAE when paging comes on. */
+static bool long_mode_without_pae(unsigned long cr0, unsigned long cr4,
+				  u64 efer)
+{
+	return (cr0 & X86_CR0_PG) && (efer & EFER_LME) && !(cr4 & X86_CR4_PAE);
+}
+
+static bool cr0_valid(struct minivm_vcpu *vcpu, unsigned long val)
+{
+	return cr0_bits_valid(val) &&
+	       !long_mode_without_pae(val, minivm_guest_cr4(vcpu),
+				      vmcs_read64(GUEST_IA32_EFER));
 }
 
 static bool cr4_valid(struct minivm_vcpu *vcpu, unsigned long val)
@@ -318,6 +354,46 @@ bool minivm_set_crs(struct minivm_vcpu *vcpu, unsigned long cr0,
 	guest_write_cr4(vcpu, cr4);
 	guest_write_cr0(vcpu, cr0);
 	return finish(vcpu, &old);
+}
+
+/* The EFER bits a guest can have: SYSCALL, long mode, NX. */
+#define GUEST_EFER	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+/**
+ * minivm_set_efer() - WRMSR to IA32_EFER, as the CPU would do it.
+ * @vcpu: the vCPU, VMCS current.
+ * @val:  the value.
+ *
+ * LME cannot change while paging is on; LMA is the processor's to set
+ * (with CR0.PG), so a write keeps it (SDM Vol. 3A, "IA32_EFER MSR").
+ *
+ * Return: false, with nothing changed, for a write that #GPs.
+ */
+bool minivm_set_efer(struct minivm_vcpu *vcpu, u64 val)
+{
+	u64 old = vmcs_read64(GUEST_IA32_EFER);
+
+	if (val & ~(u64)GUEST_EFER)
+		return false;
+	if (((val ^ old) & EFER_LME) && (minivm_guest_cr0(vcpu) & X86_CR0_PG))
+		return false;
+	vmcs_write(GUEST_IA32_EFER, (val & ~EFER_LMA) | (old & EFER_LMA));
+	return true;
+}
+
+/**
+ * minivm_crs_valid() - would the CPU accept CR0, CR4 and EFER together?
+ * MINIVM_SET_SREGS refuses with -EINVAL what a MOV or WRMSR would refuse
+ * with #GP, before anything is written: VM entry would fail on it.
+ * @cr0:  CR0.
+ * @cr4:  CR4.
+ * @efer: IA32_EFER.
+ */
+bool minivm_crs_valid(u64 cr0, u64 cr4, u64 efer)
+{
+	return !(efer & ~(u64)GUEST_EFER) && cr0_bits_valid(cr0) &&
+	       !(cr4 & ~cr4_guest_allowed) &&
+	       !long_mode_without_pae(cr0, cr4, efer);
 }
 
 /* MOV to or from CR8: the TPR is bits 3:0; bits 63:4 must be 0. */

@@ -183,7 +183,11 @@ static int emulated(struct minivm_vcpu *vcpu, bool done)
 	return 1;
 }
 
-/* VM entry failed after VMLAUNCH/VMRESUME was accepted (SDM 28.8). */
+/*
+ * VM entry failed after VMLAUNCH/VMRESUME was accepted: the exit reason
+ * has bit 31 set and says which checks failed (SDM Vol. 3C, "VM-Entry
+ * Failures During or After Loading Guest State").
+ */
 static int failed_entry(struct minivm_vcpu *vcpu, u32 reason)
 {
 	struct minivm_run *run = vcpu->run;

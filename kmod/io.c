@@ -44,8 +44,8 @@ static void io_exit(struct minivm_vcpu *vcpu, bool in, unsigned int size,
 	run->io.port = port;
 	run->io.count = count;
 	run->io.data_offset = MINIVM_RUN_IO_DATA_OFFSET;
-	vcpu->io_size = size;
-	vcpu->io_count = count;
+	vcpu->io_in.size = size;
+	vcpu->io_in.count = count;
 }
 
 /*
@@ -122,7 +122,7 @@ static int handle_string_io(struct minivm_vcpu *vcpu, unsigned long q)
 	if (in) {
 		memset(data, 0, count * size);
 		vcpu->pending = MINIVM_PENDING_INS;
-		vcpu->pending_gva = gva;
+		vcpu->io_in.gva = gva;
 	}
 	string_io_done(vcpu, count, size, rep, in, amask);
 	return 0;
@@ -172,16 +172,16 @@ int minivm_handle_io(struct minivm_vcpu *vcpu)
  */
 int minivm_complete_io(struct minivm_vcpu *vcpu, bool ins)
 {
-	unsigned int size = vcpu->io_size;
+	unsigned int size = vcpu->io_in.size;
 	unsigned long val = 0;
 
 	if (ins) {
-		unsigned int len = vcpu->io_count * size;
+		unsigned int len = vcpu->io_in.count * size;
 
 		if (WARN_ON_ONCE(len > IO_DATA_MAX))
 			return -EFAULT;
 		/* RDI already moved on; the guest memory gets the data now. */
-		return minivm_copy_guest_linear(vcpu, vcpu->pending_gva,
+		return minivm_copy_guest_linear(vcpu, vcpu->io_in.gva,
 						io_data(vcpu), len, true) ?
 		       0 : -EFAULT;
 	}

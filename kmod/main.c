@@ -18,6 +18,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/string_helpers.h>
+#include <linux/uaccess.h>
 
 #include "minivm.h"
 
@@ -36,6 +37,21 @@ static long minivm_check_extension(unsigned long ext)
 	default:
 		return 0;
 	}
+}
+
+/*
+ * MINIVM_GET_VMX_CAPS: what vmx_caps.c found at load time, and how many
+ * CPUs are in VMX operation now (for minivm, and for someone else).
+ */
+static int minivm_get_vmx_caps(void __user *uarg)
+{
+	struct minivm_vmx_caps caps = minivm_caps;
+
+	minivm_vmx_count_cpus(&caps.nr_cpus_online, &caps.nr_cpus_vmx_on,
+			      &caps.nr_cpus_foreign);
+	if (copy_to_user(uarg, &caps, sizeof(caps)))
+		return -EFAULT;
+	return 0;
 }
 
 /*
@@ -87,10 +103,11 @@ static int __init minivm_init(void)
 		return ret;
 	/* A CPU without a required control can still report its caps. */
 	minivm_vmcs_config();
+	minivm_vmcs_init();
 	ret = minivm_msr_init();
 	if (ret)
 		return ret;
-	minivm_cr_init();		/* after msr.c: it knows about XSAVE */
+	minivm_cr_init(minivm_guest_xsave());	/* msr.c knows about XSAVE */
 	ret = minivm_mitigations_init();
 	if (ret)
 		goto err_msr;

@@ -28,6 +28,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/highmem.h>
 #include <linux/hugetlb.h>
 #include <linux/io.h>
 #include <linux/mm.h>
@@ -231,6 +232,53 @@ static int map_piece(struct minivm_vm *vm, struct minivm_memslot *s,
 				     page_to_phys(s->pages[i]), PAGE_SIZE,
 				     writable);
 	return ret;
+}
+
+/**
+ * minivm_copy_guest_phys() - copy between guest-physical memory and a
+ * kernel buffer, as minivm does on the guest's behalf (a page-table walk,
+ * string I/O, the PDPTEs).  Touched pages are pinned as on an EPT
+ * violation.
+ * @vm:    the VM.
+ * @gpa:   guest-physical address.
+ * @buf:   the kernel buffer, or NULL only to check that the copy could be
+ *         done.
+ * @len:   bytes.
+ * @write: true to copy into the guest.
+ *
+ * Return: false if some of it is not RAM, or a write meets read-only RAM.
+ */
+bool minivm_copy_guest_phys(struct minivm_vm *vm, u64 gpa, void *buf,
+			    unsigned int len, bool write)
+{
+	bool ok = true;
+
+	mutex_lock(&vm->lock);
+	while (len && ok) {
+		struct minivm_memslot *s = minivm_find_slot(vm, gpa);
+		unsigned int off = offset_in_page(gpa);
+		unsigned int n = min_t(unsigned int, len, PAGE_SIZE - off);
+		void *p;
+
+		ok = s && !(write && (s->flags & MINIVM_MEM_READONLY)) &&
+		     !minivm_fault_in(vm, s, gpa);
+		if (!ok)
+			break;
+		if (!buf)		/* only asked whether it could */
+			goto next;
+		p = kmap_local_page(s->pages[(gpa - s->gpa) >> PAGE_SHIFT]);
+		if (write)
+			memcpy(p + off, buf, n);
+		else
+			memcpy(buf, p + off, n);
+		kunmap_local(p);
+		buf += n;
+next:
+		gpa += n;
+		len -= n;
+	}
+	mutex_unlock(&vm->lock);
+	return ok;
 }
 
 /**

@@ -2,29 +2,37 @@
 /*
  * minivm.h - the objects of minivm and what the files of the module share.
  *
- * The module reads in this order, one job per file:
+ * The module reads in this order, one job per file, following the life of
+ * a VM from open("/dev/minivm") to VMLAUNCH and back (the same order as
+ * README.md, design.rst and the walkthrough; "make lint" checks that):
  *
  *   main.c          /dev/minivm: module load, the device and its ioctls
  *   vmx_caps.c      is there VMX at all, and what can it do?
+ *   vmx_ops.c       the VMX instructions (vmx_ops.h) and their failures
  *   vmx_cpu.c       VMXON/VMXOFF on every CPU, hotplug, reboot, suspend
  *   vmx_emergency.c VMXOFF on the crash and emergency-reboot paths
  *   vm.c            the VM object, its fd and its ioctls
  *   memslot.c       guest memory: userspace mappings, pinned when touched
  *   ept.c           guest-physical to host-physical: the EPT tables
- *   vcpu.c          the vCPU object, its fd, its run page, its registers
- *   vmcs.c          the VMCS: controls, host state, guest reset state
+ *   vcpu.c          the vCPU object, its fd, its run page, its VPID
+ *   vmcs.c          the VMCS: controls, host state, where it is active
+ *   regs.c          the guest's registers: reset state, GET/SET_(S)REGS
+ *   cr.c            the guest's control registers, EFER and paging mode
  *   run.c           MINIVM_RUN: loading the VMCS, entering, exiting
  *   mitigations.c   side-channel mitigations at entry and exit
  *   debugreg.c      the guest's debug registers, the host's put back
  *   vmenter.S       the world switch itself
  *   exit.c          what each VM exit means, and who handles it
  *   exception.c     intercepted exceptions (#DB, #AC, #MC) and NMIs
- *   cr.c            the guest's control registers and paging mode
  *   io.c            port I/O, served by userspace
+ *   gva.c           guest-linear addresses through the guest's page tables
+ *   mmio.c          MMIO: decoding the guest's MOV
  *   msr.c           the guest's MSRs (the MSR bitmap) and its XCR0
- *   emulate.c       MMIO: decoding the guest's MOV, reading its memory
  *   cpuid.c         what CPUID tells the guest
  *   debugfs.c       counters of live objects (leak checks) and of exits
+ *
+ * No two of these files need each other, but for vm.c and vcpu.c: a VM
+ * creates its vCPUs, and each vCPU holds a reference on its VM.
  */
 #ifndef MINIVM_H
 #define MINIVM_H
@@ -90,7 +98,9 @@ struct minivm_cpuid_table {
 
 /* The guest's general-purpose registers, as vmenter.S saves them. */
 struct minivm_gprs {
-	unsigned long rax, rcx, rdx, rbx, rsp_unused, rbp, rsi, rdi;
+	unsigned long rax, rcx, rdx, rbx;
+	unsigned long rsp_slot;	/* RSP is in the VMCS: minivm_read_gpr() */
+	unsigned long rbp, rsi, rdi;
 	unsigned long r8, r9, r10, r11, r12, r13, r14, r15;
 };
 
@@ -149,7 +159,7 @@ struct minivm_vcpu {
 	/*
 	 * CR0/CR4 as the guest last wrote them with an exit.  Only the
 	 * host-owned bits are kept current: the rest change without exits,
-	 * so read the guest's value with minivm_guest_cr0()/cr4() (exit.c).
+	 * so read the guest's value with minivm_guest_cr0()/cr4() (cr.c).
 	 */
 	unsigned long cr0_shadow, cr4_shadow;
 	unsigned long cr2;		/* not in the VMCS: switched by run.c */
@@ -168,12 +178,17 @@ struct minivm_vcpu {
 	 * finish an exit is read back from it but the data.
 	 */
 	enum minivm_pending pending;
-	u8 pending_reg, pending_len;	/* for MINIVM_PENDING_MMIO_READ */
-	u8 pending_zext;		/* MOVZX: its destination size, or 0 */
-	bool pending_high;
-	u8 io_size;			/* for _IO_IN and _INS: 1, 2 or 4 */
-	u32 io_count;			/* for _INS: items, within the page */
-	u64 pending_gva;		/* for MINIVM_PENDING_INS */
+	struct {			/* MINIVM_PENDING_MMIO_READ (mmio.c) */
+		u8 reg;			/* the destination GPR, SDM numbering */
+		u8 len;			/* bytes read: 1, 2, 4 or 8 */
+		u8 zext;		/* MOVZX: its destination size, or 0 */
+		bool high;		/* AH, CH, DH or BH */
+	} mmio_read;
+	struct {			/* _IO_IN and _INS (io.c) */
+		u8 size;		/* 1, 2 or 4 */
+		u32 count;		/* _INS: items, within the page */
+		u64 gva;		/* _INS: where they go */
+	} io_in;
 	/* The last page an EPT violation found in no slot, and when. */
 	u64 mmio_gfn;
 	unsigned long mmio_gen;		/* vm->slots_gen then */
@@ -222,7 +237,6 @@ void minivm_debugfs_exit(void);
 /* vmx_caps.c: filled once at load time, read-only afterwards. */
 extern struct minivm_vmx_caps minivm_caps;
 int minivm_detect_vmx(void);
-int minivm_get_vmx_caps(void __user *uarg);
 
 /* vmx_cpu.c: VMX operation is on while at least one user holds it. */
 int minivm_vmx_cpu_init(void);
@@ -230,11 +244,8 @@ void minivm_vmx_cpu_exit(void);
 int minivm_vmx_get(void);
 void minivm_vmx_put(void);
 void minivm_vmx_count_cpus(u32 *nr_online, u32 *nr_on, u32 *nr_foreign);
-bool minivm_vmcs_load(struct minivm_vcpu *vcpu);
-void minivm_vmcs_clear(struct minivm_vcpu *vcpu);
-bool minivm_vmx_ready(struct minivm_vcpu *vcpu);
+bool minivm_vmx_ready(void);
 bool minivm_vmx_on_here(void);
-void minivm_vmclear_all_here(void);
 
 /* vmx_emergency.c: the kernel's emergency-disable hook, shared with KVM. */
 int minivm_emergency_init(void);
@@ -250,6 +261,8 @@ int minivm_set_memory_region(struct minivm_vm *vm,
 void minivm_free_memslots(struct minivm_vm *vm);
 struct minivm_memslot *minivm_find_slot(struct minivm_vm *vm, u64 gpa);
 int minivm_fault_in(struct minivm_vm *vm, struct minivm_memslot *s, u64 gpa);
+bool minivm_copy_guest_phys(struct minivm_vm *vm, u64 gpa, void *buf,
+			    unsigned int len, bool write);
 
 /* ept.c */
 int minivm_ept_init(struct minivm_ept *ept);
@@ -264,13 +277,25 @@ int minivm_create_vcpu(struct minivm_vm *vm, unsigned long id);
 
 /* vmcs.c */
 int minivm_vmcs_config(void);
+void minivm_vmcs_init(void);
 void *minivm_vmcs_alloc(void);
 void minivm_vmcs_free(void *vmcs);
+bool minivm_vmcs_make_current(struct minivm_vcpu *vcpu);
+bool minivm_vmcs_is_current(struct minivm_vcpu *vcpu);
+void minivm_vmcs_clear(struct minivm_vcpu *vcpu);
+void minivm_vmcs_clear_all_here(void);
+void minivm_vmcs_writeback_all_here(void);
 void minivm_vmcs_setup(struct minivm_vcpu *vcpu);
 void minivm_vmcs_set_host_cpu(int cpu);
 const char *minivm_vmcs_missing(void);
 bool minivm_vmcs_has_vpid(void);
-void minivm_vmcs_disable_vpid(void);
+
+/* regs.c: the guest's registers as the ABI shows them. */
+void minivm_regs_reset(struct minivm_vcpu *vcpu);
+void minivm_get_regs(struct minivm_vcpu *vcpu, struct minivm_regs *r);
+void minivm_set_regs(struct minivm_vcpu *vcpu, const struct minivm_regs *r);
+void minivm_get_sregs(struct minivm_vcpu *vcpu, struct minivm_sregs *sr);
+int minivm_set_sregs(struct minivm_vcpu *vcpu, const struct minivm_sregs *sr);
 
 /*
  * cr.c: control registers, as the guest writes and reads them.  CR0's
@@ -278,8 +303,11 @@ void minivm_vmcs_disable_vpid(void);
  * CR4's are chosen at load time (minivm_cr4_host_owned()).
  */
 #define MINIVM_CR0_HOST_OWNED	(X86_CR0_NE | X86_CR0_CD | X86_CR0_NW)
-void minivm_cr_init(void);
+void minivm_cr_init(bool guest_xsave);
+void minivm_cr_reset(struct minivm_vcpu *vcpu);
 unsigned long minivm_cr4_host_owned(void);
+bool minivm_crs_valid(u64 cr0, u64 cr4, u64 efer);
+bool minivm_set_efer(struct minivm_vcpu *vcpu, u64 val);
 bool minivm_set_cr0(struct minivm_vcpu *vcpu, unsigned long val);
 bool minivm_set_cr4(struct minivm_vcpu *vcpu, unsigned long val);
 bool minivm_set_crs(struct minivm_vcpu *vcpu, unsigned long cr0,
@@ -301,7 +329,7 @@ int minivm_handle_dr(struct minivm_vcpu *vcpu);
 int minivm_reflect_db(struct minivm_vcpu *vcpu);
 
 /* exception.c: intercepted exceptions and NMIs. */
-u32 minivm_exception_bitmap(void);
+void minivm_exception_setup(struct minivm_vcpu *vcpu);
 void minivm_exit_irqoff(struct minivm_vcpu *vcpu);
 int minivm_handle_exception(struct minivm_vcpu *vcpu);
 
@@ -319,9 +347,16 @@ void minivm_vcpu_put(struct minivm_vcpu *vcpu);
 extern struct preempt_ops minivm_preempt_ops;
 
 /*
- * vmenter.S: enter the guest; 0 after a VM exit, 1 if VMLAUNCH/VMRESUME
- * failed, 2 if it faulted.  minivm_vmx_exit is where exits land.
+ * vmenter.S: enter the guest, and say how it went.  minivm_vmx_exit is
+ * where exits land.
  */
+enum minivm_entry {
+	MINIVM_ENTRY_EXITED,	/* the guest ran; a VM exit brought us back */
+	MINIVM_ENTRY_VMFAIL,	/* VMLAUNCH/VMRESUME failed (VMfail) */
+	MINIVM_ENTRY_FAULTED,	/* the instruction faulted: VMX is off */
+	MINIVM_ENTRY_NOT_READY,	/* not tried: VMX off here, or VMCS not ours */
+};
+
 int minivm_vmx_enter(struct minivm_gprs *gprs, bool launched);
 extern const char minivm_vmx_exit[];
 void minivm_vmx_do_nmi(unsigned long handler);
@@ -330,18 +365,20 @@ void minivm_vmx_do_nmi(unsigned long handler);
 int minivm_handle_exit(struct minivm_vcpu *vcpu);
 int minivm_complete_userspace_io(struct minivm_vcpu *vcpu);
 
-/* emulate.c: MMIO, by decoding the guest's MOV instruction. */
-int minivm_emulate_mmio(struct minivm_vcpu *vcpu, u64 gpa, bool write);
+/* gva.c: guest-linear addresses, through the guest's page tables. */
 bool minivm_copy_guest_linear(struct minivm_vcpu *vcpu, u64 gva, void *buf,
 			      unsigned int len, bool write);
-bool minivm_read_guest_phys(struct minivm_vm *vm, u64 gpa, void *buf,
-			    unsigned int len);
+unsigned int minivm_fetch_insn(struct minivm_vcpu *vcpu, u8 *insn,
+			       unsigned int max);
+
+/* mmio.c: MMIO, by decoding the guest's MOV instruction. */
+int minivm_emulate_mmio(struct minivm_vcpu *vcpu, u64 gpa, bool write);
 void minivm_complete_mmio_read(struct minivm_vcpu *vcpu);
 
 /* msr.c: the MSR bitmap, MSR and XSETBV emulation, XCR0 switching. */
 int minivm_msr_init(void);
 void minivm_msr_exit(void);
-u64 minivm_msr_bitmap_pa(void);
+void minivm_msr_setup(struct minivm_vcpu *vcpu);
 bool minivm_emulate_msr(struct minivm_vcpu *vcpu, bool write);
 bool minivm_emulate_xsetbv(struct minivm_vcpu *vcpu);
 void minivm_load_guest_xcr0(struct minivm_vcpu *vcpu);

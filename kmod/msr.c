@@ -21,8 +21,8 @@
  *
  * Every other access exits and is emulated here, or refused with #GP:
  *
- *   EFER               the VMCS's copy; reserved bits, or LME changed
- *                      while paging is on, #GP (SDM Vol. 3A, 10.8.5)
+ *   EFER               the VMCS's copy, written by cr.c with the other
+ *                      registers that select the paging mode
  *   PAT                the VMCS's copy; a reserved memory type #GPs
  *   SYSENTER_CS/ESP/EIP  the VMCS's copies; VM exit loads the host's
  *   FEAT_CTL           reads as locked with VMX off; writes #GP
@@ -146,10 +146,15 @@ void minivm_msr_exit(void)
 	free_page((unsigned long)msr_bitmap);
 }
 
-/** minivm_msr_bitmap_pa() - the bitmap's address, for the VMCS. */
-u64 minivm_msr_bitmap_pa(void)
+/**
+ * minivm_msr_setup() - which RDMSR and WRMSR exit: the ones the bitmap
+ * says ("MSR-Bitmap Address" in the SDM's VM-execution controls; "use
+ * MSR bitmaps" is a required control, vmcs.c).
+ * @vcpu: the new vCPU, its VMCS current.
+ */
+void minivm_msr_setup(struct minivm_vcpu *vcpu)
 {
-	return __pa(msr_bitmap);
+	vmcs_write(MSR_BITMAP, __pa(msr_bitmap));
 }
 
 static bool is_canonical(u64 addr)
@@ -165,19 +170,6 @@ static bool valid_pat(u64 pat)
 	for (i = 0; i < 8; i++, pat >>= 8)
 		if ((pat & 0xff) > 7 || (pat & 0xfe) == 2)
 			return false;
-	return true;
-}
-
-static bool write_efer(struct minivm_vcpu *vcpu, u64 val)
-{
-	u64 old = vmcs_read64(GUEST_IA32_EFER);
-
-	if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
-		return false;
-	if (((val ^ old) & EFER_LME) && (minivm_guest_cr0(vcpu) & X86_CR0_PG))
-		return false;
-	/* LMA is the processor's to set (with CR0.PG): writes keep it. */
-	vmcs_write(GUEST_IA32_EFER, (val & ~EFER_LMA) | (old & EFER_LMA));
 	return true;
 }
 
@@ -212,7 +204,7 @@ static bool write_msr(struct minivm_vcpu *vcpu, u32 msr, u64 val)
 {
 	switch (msr) {
 	case MSR_EFER:
-		return write_efer(vcpu, val);
+		return minivm_set_efer(vcpu, val);	/* cr.c */
 	case MSR_IA32_CR_PAT:
 		if (!valid_pat(val))
 			return false;

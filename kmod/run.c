@@ -50,7 +50,7 @@
  */
 void minivm_vcpu_load(struct minivm_vcpu *vcpu)
 {
-	if (minivm_vmcs_load(vcpu))
+	if (minivm_vmcs_make_current(vcpu))
 		minivm_vmcs_set_host_cpu(smp_processor_id());
 }
 
@@ -152,20 +152,19 @@ static void update_host_crs(struct minivm_vcpu *vcpu)
  * on; an NMI or a machine check goes to the host's handler before that
  * (exception.c).
  *
- * Return: 0 after a VM exit; 1 if VMLAUNCH/VMRESUME failed, 2 if it
- * faulted (vmenter.S); 3 if VMX is off on this CPU (reboot, kexec).
+ * Return: how the entry went (enum minivm_entry).
  */
-static int enter_guest(struct minivm_vcpu *vcpu)
+static enum minivm_entry enter_guest(struct minivm_vcpu *vcpu)
 {
 	bool launch = !vcpu->launched;
-	int ret;
+	enum minivm_entry ret;
 
 	/*
 	 * After the reboot notifier's VMXOFF, never touch the VMCS again;
 	 * nor enter through a VMCS that is not this vCPU's.
 	 */
-	if (!minivm_vmx_ready(vcpu))
-		return 3;
+	if (!minivm_vmx_ready() || !minivm_vmcs_is_current(vcpu))
+		return MINIVM_ENTRY_NOT_READY;
 	update_host_crs(vcpu);
 	switch_to_guest(vcpu);
 	/*
@@ -187,7 +186,7 @@ static int enter_guest(struct minivm_vcpu *vcpu)
 	minivm_load_host_xcr0(vcpu);
 	vcpu->cr2 = read_cr2();
 	minivm_debug_exit(vcpu);
-	if (ret) {
+	if (ret != MINIVM_ENTRY_EXITED) {
 		/*
 		 * VMLAUNCH/VMRESUME refused: the launch state did not change
 		 * (the instructions' "Operation" in the SDM).  A failed
@@ -204,23 +203,20 @@ static int enter_guest(struct minivm_vcpu *vcpu)
 	if (!(launch && (vcpu->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY)))
 		vcpu->launched = true;
 	minivm_exit_irqoff(vcpu);
-	return 0;
+	return MINIVM_ENTRY_EXITED;
 }
 
 /* A failed VMLAUNCH/VMRESUME: report it to userspace in words (api.rst). */
-static void report_vmfail(struct minivm_vcpu *vcpu, int how)
+static void report_vmfail(struct minivm_vcpu *vcpu, enum minivm_entry how)
 {
 	struct minivm_run *run = vcpu->run;
 
 	run->exit_reason = MINIVM_EXIT_FAIL_ENTRY;
 	run->fail_entry.hardware_entry_failure_reason = 0;
 	run->fail_entry.qualification = 0;
-	/*
-	 * 1: VMfail, the error number is in the VMCS; 2: the instruction
-	 * faulted; 3: VMX was off (then RUN fails with -EIO).
-	 */
+	/* Only after VMfail is there an error number, in the VMCS. */
 	run->fail_entry.vm_instruction_error =
-		how == 1 ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
+		how == MINIVM_ENTRY_VMFAIL ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
 }
 
 /* Should RUN return to userspace before the next entry? */
@@ -252,7 +248,8 @@ static bool budget_spent(struct minivm_vcpu *vcpu, u32 *exits)
 static int run_loop(struct minivm_vcpu *vcpu)
 {
 	u32 exits = 0;
-	int ret = 0, how;
+	enum minivm_entry how;
+	int ret = 0;
 
 	for (;;) {
 		if (must_return(vcpu, &ret))
@@ -270,9 +267,9 @@ static int run_loop(struct minivm_vcpu *vcpu)
 		local_irq_enable();
 		preempt_enable();
 
-		if (how) {
+		if (how != MINIVM_ENTRY_EXITED) {
 			report_vmfail(vcpu, how);
-			if (how == 3)
+			if (how == MINIVM_ENTRY_NOT_READY)
 				ret = -EIO;
 			break;
 		}

@@ -1,20 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmcs.c - the VMCS: which exits we want, where the host resumes, and the
- * state a new vCPU starts in.
+ * vmcs.c - the VMCS: which exits we want, where the host resumes, and on
+ * which CPU each VMCS is active.
  *
- * The virtual-machine control structure (SDM Vol. 3C, chapter 25) is one
- * 4 KiB region per vCPU with six groups of fields:
+ * The virtual-machine control structure (SDM Vol. 3C, "Virtual Machine
+ * Control Structures") is one 4 KiB region per vCPU with six groups of
+ * fields, each written by the file that owns its subject:
  *
- *   - VM-execution controls: what the guest may do before it exits;
- *   - VM-exit and VM-entry controls: what the switch itself loads and saves;
- *   - host-state area: where the CPU resumes the host after an exit;
- *   - guest-state area: the guest's registers while it is not running;
- *   - VM-exit information: why it exited (read in exit.c).
+ *   - VM-execution controls: what the guest may do before it exits
+ *     (the control words here; the exception bitmap in exception.c, the
+ *     MSR bitmap in msr.c, the CR0/CR4 masks in cr.c);
+ *   - VM-exit controls: what the exit saves and loads (here);
+ *   - VM-entry controls: what the entry loads, and the event it injects
+ *     (here; IA-32e mode guest in cr.c);
+ *   - host-state area: where the CPU resumes the host after an exit
+ *     (here, and per process in run.c);
+ *   - guest-state area: the guest's registers while it is not running
+ *     (regs.c, cr.c, debugreg.c);
+ *   - VM-exit information: why it exited (read-only; exit.c reads it).
  *
  * Every control word is chosen once, at load time, by minivm_adjust_ctl()
  * against the capability MSRs (vmx_ctl.h).  Each field written below says
- * why, with its SDM section.
+ * why, with the title of its SDM section.  SDM section numbers, where
+ * given, are those of the edition named in Documentation/minivm/design.rst.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -27,6 +35,7 @@
 #include <asm/vmx.h>
 
 #include "minivm.h"
+#include "guest.h"
 #include "vmx_ctl.h"
 #include "vmx_ops.h"
 
@@ -152,6 +161,145 @@ void minivm_vmcs_free(void *vmcs)
 }
 
 /*
+ * Where each VMCS is active.  A VMCS is "active" on the CPU that last did
+ * VMPTRLD on it, and that CPU may keep parts of it cached (SDM Vol. 3C,
+ * "Software Use of Virtual-Machine Control Structures").  VMCLEAR writes
+ * it back to memory and makes it inactive; it must happen on that same
+ * CPU before the VMCS is loaded elsewhere, freed, or the CPU leaves VMX.
+ * Each CPU keeps a list of the vCPUs active on it, and which one is
+ * current (the one VMREAD and VMWRITE reach); interrupts are off whenever
+ * the list changes, and only that CPU changes it.
+ */
+struct vmcs_here {
+	struct list_head active;	/* vCPUs whose VMCS is active here */
+	struct minivm_vcpu *cur;	/* whose VMCS is current here */
+};
+
+static DEFINE_PER_CPU(struct vmcs_here, vmcs_here);
+
+/** minivm_vmcs_init() - no VMCS is active anywhere yet (module load). */
+void minivm_vmcs_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		INIT_LIST_HEAD(&per_cpu_ptr(&vmcs_here, cpu)->active);
+}
+
+static void vmcs_clear_here(struct minivm_vcpu *vcpu)
+{
+	vmx_vmclear(__pa(vcpu->vmcs));
+	/* VMCLEAR of the current VMCS leaves none current ("VMCLEAR"). */
+	if (this_cpu_read(vmcs_here.cur) == vcpu)
+		this_cpu_write(vmcs_here.cur, NULL);
+	list_del(&vcpu->loaded_link);
+	/* Other CPUs read these; publish them after the list change. */
+	smp_wmb();
+	WRITE_ONCE(vcpu->launched, false);
+	WRITE_ONCE(vcpu->cpu, -1);
+}
+
+/**
+ * minivm_vmcs_writeback_all_here() - write back every VMCS active on this
+ * CPU, for a crash dump to hold their current contents.
+ *
+ * NMI context on a CPU being stopped, VMX on (vmx_emergency.c): nothing
+ * is locked or changed, the list is only read, and each VMCLEAR has an
+ * exception-table entry should VMX be off after all.
+ */
+void minivm_vmcs_writeback_all_here(void)
+{
+	struct minivm_vcpu *vcpu;
+
+	list_for_each_entry(vcpu, this_cpu_ptr(&vmcs_here.active), loaded_link)
+		vmx_vmclear(__pa(vcpu->vmcs));
+}
+
+static void vmcs_clear_ipi(void *info)
+{
+	struct minivm_vcpu *vcpu = info;
+
+	if (vcpu->cpu == smp_processor_id())
+		vmcs_clear_here(vcpu);
+}
+
+/**
+ * minivm_vmcs_clear() - VMCLEAR a vCPU's VMCS on the CPU it is active on.
+ * @vcpu: the vCPU; nobody may be loading it meanwhile (its run_lock or
+ *        its last reference is held, or preemption is off in its thread).
+ */
+void minivm_vmcs_clear(struct minivm_vcpu *vcpu)
+{
+	int cpu = READ_ONCE(vcpu->cpu);
+
+	if (cpu >= 0)
+		smp_call_function_single(cpu, vmcs_clear_ipi, vcpu, 1);
+}
+
+/**
+ * minivm_vmcs_make_current() - VMPTRLD @vcpu's VMCS on this CPU, after
+ * VMCLEARing it on the CPU where it was active before.
+ * @vcpu: the vCPU; preemption is off.
+ *
+ * Return: true if the VMCS just became active on this CPU (it was
+ * VMCLEARed, or new), so its per-CPU host fields need writing.
+ */
+bool minivm_vmcs_make_current(struct minivm_vcpu *vcpu)
+{
+	struct vmcs_here *c = this_cpu_ptr(&vmcs_here);
+	int cpu = smp_processor_id();
+	unsigned long flags;
+
+	if (vcpu->cpu == cpu) {
+		if (c->cur != vcpu && !vmx_vmptrld(__pa(vcpu->vmcs))) {
+			c->cur = vcpu;
+			minivm_mitigate_vmcs_switch();
+		}
+		return false;
+	}
+	/* Active elsewhere: write it back there first. */
+	minivm_vmcs_clear(vcpu);
+	if (vmx_vmptrld(__pa(vcpu->vmcs)))
+		return false;		/* VMX is off here: entry will see it */
+	minivm_mitigate_vmcs_switch();
+	local_irq_save(flags);
+	list_add(&vcpu->loaded_link, &c->active);
+	vcpu->cpu = cpu;
+	c->cur = vcpu;
+	local_irq_restore(flags);
+	/*
+	 * This CPU may still hold translations tagged with the vCPU's VPID
+	 * from an earlier stay here, older than INVLPGs the guest has since
+	 * done elsewhere: drop them.
+	 */
+	minivm_flush_guest_tlb(vcpu);
+	return true;
+}
+
+/**
+ * minivm_vmcs_clear_all_here() - VMCLEAR every VMCS active on this CPU,
+ * which is about to leave VMX operation.  Interrupts off.
+ */
+void minivm_vmcs_clear_all_here(void)
+{
+	struct minivm_vcpu *vcpu, *tmp;
+
+	list_for_each_entry_safe(vcpu, tmp, this_cpu_ptr(&vmcs_here.active),
+				 loaded_link)
+		vmcs_clear_here(vcpu);
+}
+
+/**
+ * minivm_vmcs_is_current() - is @vcpu's VMCS the current one here?  False
+ * when its VMPTRLD failed.  Preemption off.
+ * @vcpu: the vCPU about to enter.
+ */
+bool minivm_vmcs_is_current(struct minivm_vcpu *vcpu)
+{
+	return this_cpu_read(vmcs_here.cur) == vcpu;
+}
+
+/*
  * Host state that is the same on every CPU (SDM 25.5, 27.2.2).  The
  * per-CPU part (TR, GDT, SYSENTER stack) is minivm_vmcs_set_host_cpu(),
  * the per-process part (CR3, FS/GS) is written by run.c before entry.
@@ -212,80 +360,6 @@ void minivm_vmcs_set_host_cpu(int cpu)
 		   (unsigned long)(cpu_entry_stack(cpu) + 1));
 }
 
-/* A segment in the VMCS: selector, base, limit, access rights (25.4.1). */
-static void write_segment(u32 sel_field, u16 sel, u64 base, u32 limit, u32 ar)
-{
-	/* GUEST_xS_SELECTOR, _LIMIT, _AR_BYTES and _BASE are laid out alike. */
-	u32 n = (sel_field - GUEST_ES_SELECTOR) / 2;
-
-	vmcs_write(sel_field, sel);
-	vmcs_write(GUEST_ES_BASE + n * 2, base);
-	vmcs_write(GUEST_ES_LIMIT + n * 2, limit);
-	vmcs_write(GUEST_ES_AR_BYTES + n * 2, ar);
-}
-
-/*
- * The guest starts as a CPU does after RESET (SDM Vol. 3A, 10.1.1, Table
- * 10-1): real mode, CS:IP = F000:FFF0 with CS.base = FFFF0000, every
- * other segment at 0 with a 64 KiB limit.  Unrestricted guest lets it run
- * in real mode as it is.
- */
-static void setup_guest_reset_state(struct minivm_vcpu *vcpu)
-{
-	u32 data = 0x93, code = 0x9b;	/* present, S, RW data / RX code */
-	u16 seg;
-
-	write_segment(GUEST_CS_SELECTOR, 0xf000, 0xffff0000, 0xffff, code);
-	for (seg = GUEST_ES_SELECTOR; seg <= GUEST_GS_SELECTOR; seg += 2)
-		if (seg != GUEST_CS_SELECTOR)
-			write_segment(seg, 0, 0, 0xffff, data);
-	/* LDTR: present LDT; TR: busy 16-bit TSS, as entry requires (26.3.1.2) */
-	write_segment(GUEST_LDTR_SELECTOR, 0, 0, 0xffff, 0x82);
-	write_segment(GUEST_TR_SELECTOR, 0, 0, 0xffff, 0x83);
-	vmcs_write(GUEST_GDTR_BASE, 0);
-	vmcs_write(GUEST_GDTR_LIMIT, 0xffff);
-	vmcs_write(GUEST_IDTR_BASE, 0);
-	vmcs_write(GUEST_IDTR_LIMIT, 0xffff);
-
-	vmcs_write(GUEST_RIP, 0xfff0);
-	vmcs_write(GUEST_RSP, 0);
-	vmcs_write(GUEST_RFLAGS, X86_EFLAGS_FIXED);
-
-	/*
-	 * CR0 = 60000010h after RESET.  The guest sees that (read shadow),
-	 * but VMX operation needs NE set (CR0_FIXED0), and minivm keeps the
-	 * caches on (CD/NW clear): those three bits are host-owned, so a
-	 * guest write to them exits and exit.c updates the shadow.
-	 */
-	vcpu->cr0_shadow = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
-	vcpu->cr4_shadow = 0;
-	vmcs_write(CR0_GUEST_HOST_MASK, MINIVM_CR0_HOST_OWNED);
-	vmcs_write(CR0_READ_SHADOW, vcpu->cr0_shadow);
-	vmcs_write(GUEST_CR0, X86_CR0_ET | X86_CR0_NE);
-	/*
-	 * CR4.VMXE must be 1 in VMX operation; the guest must not see it.
-	 * CR4.OSXSAVE is watched: it says when the guest's XCR0 counts.
-	 * Every feature bit the guest does not have exits too (cr.c).
-	 */
-	vmcs_write(CR4_GUEST_HOST_MASK, minivm_cr4_host_owned());
-	vmcs_write(CR4_READ_SHADOW, 0);
-	vmcs_write(GUEST_CR4, X86_CR4_VMXE);
-	vmcs_write(GUEST_CR3, 0);
-	vmcs_write(GUEST_IA32_EFER, 0);
-	vmcs_write(GUEST_IA32_PAT, 0x0007040600070406ULL);	/* the reset PAT */
-
-	minivm_debug_reset(vcpu);		/* DR0-7, DEBUGCTL */
-	vmcs_write(GUEST_SYSENTER_CS, 0);
-	vmcs_write(GUEST_SYSENTER_ESP, 0);
-	vmcs_write(GUEST_SYSENTER_EIP, 0);
-	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
-	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
-	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
-
-	/* EDX holds the processor signature after RESET. */
-	vcpu->gprs.rdx = 0x600;
-}
-
 /*
  * The longest a guest runs without an exit: one millisecond, in units of
  * the VMX-preemption timer, which counts down at the TSC rate divided by
@@ -313,32 +387,40 @@ static u32 preemption_slice(void)
  */
 void minivm_vmcs_setup(struct minivm_vcpu *vcpu)
 {
-	/* 25.6: the execution controls chosen at load time. */
+	/*
+	 * The control words chosen at load time ("VM-Execution Control
+	 * Fields", "VM-Exit Control Fields", "VM-Entry Control Fields").
+	 */
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, ctl.pin);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, ctl.proc);
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, ctl.proc2);
 	vmcs_write(VM_EXIT_CONTROLS, ctl.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, ctl.entry);
 
-	/* 25.6.3: #DB, #AC and #MC exit, for the host's sake (exception.c). */
-	vmcs_write(EXCEPTION_BITMAP, minivm_exception_bitmap());
-	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
-	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
-	/* 25.6.7: no CR3-target values; 25.7.2/25.8.2: no MSR lists. */
+	/*
+	 * No CR3-target values ("CR3-Target Controls"): every MOV to CR3
+	 * that exits at all exits.  No MSR lists ("VM-Exit Controls for
+	 * MSRs", "VM-Entry Controls for MSRs"): the MSRs minivm switches,
+	 * it switches itself (msr.c), outside the entry's critical path.
+	 */
 	vmcs_write(CR3_TARGET_COUNT, 0);
 	vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
 	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
 	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	/*
+	 * No event to inject on the first entry ("VM-Entry Controls for
+	 * Event Injection"): the valid bit is 0.
+	 */
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
 
-	/* 25.6.1: how long an entry may last (see preemption_slice()). */
+	/* How long an entry may last (see preemption_slice()). */
 	if (ctl.pin & PIN_BASED_VMX_PREEMPTION_TIMER)
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, preemption_slice());
 
-	/* 25.6.9: which RDMSR/WRMSR exit (msr.c). */
-	vmcs_write(MSR_BITMAP, minivm_msr_bitmap_pa());
-
-	/* 25.6.11: the VM's EPT tree; 25.6.12: this vCPU's VPID. */
+	/*
+	 * The VM's EPT tree ("Extended-Page-Table Pointer (EPTP)") and this
+	 * vCPU's VPID ("Virtual-Processor Identifier (VPID)").
+	 */
 	vmcs_write(EPT_POINTER, vcpu->vm->ept.eptp);
 	if (vcpu->vpid)
 		vmcs_write(VIRTUAL_PROCESSOR_ID, vcpu->vpid);
@@ -346,11 +428,13 @@ void minivm_vmcs_setup(struct minivm_vcpu *vcpu)
 		vmcs_write(SECONDARY_VM_EXEC_CONTROL,
 			   ctl.proc2 & ~SECONDARY_EXEC_ENABLE_VPID);
 
-	/* 25.4.2: no shadow VMCS; the link pointer must be all ones. */
+	/*
+	 * No shadow VMCS: the link pointer must be all ones, or entry fails
+	 * ("Checks on Guest Non-Register State").
+	 */
 	vmcs_write(VMCS_LINK_POINTER, -1ULL);
 
 	setup_host_state();
-	setup_guest_reset_state(vcpu);
 }
 
 /** minivm_vmcs_missing() - what required control the CPU lacks, or NULL. */
@@ -363,19 +447,4 @@ const char *minivm_vmcs_missing(void)
 bool minivm_vmcs_has_vpid(void)
 {
 	return ctl.proc2 & SECONDARY_EXEC_ENABLE_VPID;
-}
-
-/**
- * minivm_vmx_insn_failed() - report a VMX instruction that failed.
- * @insn: its name.
- * @arg1: its first operand (a field encoding or an address).
- * @arg2: its second operand, or 0.
- *
- * A failed VMREAD/VMWRITE is a minivm bug or a VMCS that is not current;
- * the callers carry on with a defined value, and the next VM entry fails
- * cleanly if the VMCS is bad.  Rate-limited: a guest cannot flood the log.
- */
-void minivm_vmx_insn_failed(const char *insn, u64 arg1, u64 arg2)
-{
-	pr_err_ratelimited("%s failed (%#llx, %#llx)\n", insn, arg1, arg2);
 }

@@ -13,11 +13,13 @@
  *   2. loads the guest's GPRs and executes VMLAUNCH (first entry on this
  *      CPU) or VMRESUME;
  *   3. arrives at minivm_vmx_exit (HOST_RIP) after the exit, stores the
- *      guest's GPRs, and returns 0 like an ordinary function.
+ *      guest's GPRs, and returns 0 (MINIVM_ENTRY_EXITED) like an
+ *      ordinary function.
  *
  * If VMLAUNCH/VMRESUME fails (VMfail, "VM Instruction Error Numbers" in the
- * SDM) execution simply continues after it and the function returns 1; a
- * fault (VMX turned off under us by an emergency reboot) returns 2.  Every
+ * SDM) execution simply continues after it and the function returns 1
+ * (MINIVM_ENTRY_VMFAIL); a fault (VMX turned off under us by an emergency
+ * reboot) returns 2 (MINIVM_ENTRY_FAULTED).  Every
  * VMX instruction here has an exception-table entry for that reason.
  *
  * The launch/resume choice travels in CF, not ZF: the VERW that clears
@@ -32,7 +34,10 @@
 #include <asm/segment.h>
 #include <asm/unwind_hints.h>
 
-/* Offsets in struct minivm_gprs (minivm.h); slot 4 (RSP) is unused. */
+/*
+ * Offsets in struct minivm_gprs (minivm.h).  Slot 4, rsp_slot, is left
+ * alone: the guest's RSP is in the VMCS.
+ */
 #define GPR_RAX	 0*8
 #define GPR_RCX	 1*8
 #define GPR_RDX	 2*8

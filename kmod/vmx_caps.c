@@ -159,21 +159,3 @@ int minivm_detect_vmx(void)
 	read_caps();
 	return check_basic();
 }
-
-/**
- * minivm_get_vmx_caps() - MINIVM_GET_VMX_CAPS: copy the report to userspace.
- * @uarg: where userspace wants a struct minivm_vmx_caps.
- *
- * The static part was read at load time; the CPU counts are taken now.
- * Return: 0, or -EFAULT for a bad pointer.
- */
-int minivm_get_vmx_caps(void __user *uarg)
-{
-	struct minivm_vmx_caps caps = minivm_caps;
-
-	minivm_vmx_count_cpus(&caps.nr_cpus_online, &caps.nr_cpus_vmx_on,
-			      &caps.nr_cpus_foreign);
-	if (copy_to_user(uarg, &caps, sizeof(caps)))
-		return -EFAULT;
-	return 0;
-}

@@ -39,7 +39,6 @@
 #include <asm/virtext.h>
 
 #include "minivm.h"
-#include "guest.h"
 #include "vmx_ctl.h"
 #include "vmx_ops.h"
 
@@ -47,8 +46,6 @@
 struct minivm_cpu {
 	void *vmxon_region;	/* page handed to VMXON, owned by the CPU */
 	bool vmx_on;		/* this CPU is in VMX root operation for us */
-	struct list_head loaded; /* vCPUs whose VMCS is active here */
-	struct minivm_vcpu *current_vcpu; /* whose VMCS is current here */
 };
 
 static DEFINE_PER_CPU(struct minivm_cpu, minivm_cpu);
@@ -147,118 +144,15 @@ clear_vmxe:
 	return ret;
 }
 
-/*
- * A VMCS is "active" on the CPU that last did VMPTRLD on it, and that CPU
- * may keep parts of it cached (SDM Vol. 3C, 25.11.1).  VMCLEAR writes it
- * back to memory and makes it inactive; it must happen on that same CPU
- * before the VMCS is loaded elsewhere, freed, or the CPU leaves VMX.
- * Each CPU keeps a list of the vCPUs active on it; interrupts are off
- * whenever the list changes, and only that CPU changes it.
- */
-static void vmcs_clear_here(struct minivm_vcpu *vcpu)
-{
-	vmcs_clear(__pa(vcpu->vmcs));
-	/* VMCLEAR of the current VMCS leaves none current (SDM 31.3). */
-	if (this_cpu_read(minivm_cpu.current_vcpu) == vcpu)
-		this_cpu_write(minivm_cpu.current_vcpu, NULL);
-	list_del(&vcpu->loaded_link);
-	/* Other CPUs read these; publish them after the list change. */
-	smp_wmb();
-	WRITE_ONCE(vcpu->launched, false);
-	WRITE_ONCE(vcpu->cpu, -1);
-}
-
 /**
- * minivm_vmclear_all_here() - write back every VMCS active on this CPU,
- * for a crash dump to hold their current contents.
+ * minivm_vmx_ready() - may this CPU enter a guest?  Interrupts off, so
+ * that the reboot notifier's VMXOFF IPI cannot come in between.
  *
- * NMI context on a CPU being stopped (vmx_emergency.c): nothing is
- * locked or changed, the list is only read, and each VMCLEAR has an
- * exception-table entry should VMX already be off.
+ * Return: false once VMX is off here or a reboot has begun.
  */
-void minivm_vmclear_all_here(void)
+bool minivm_vmx_ready(void)
 {
-	struct minivm_cpu *c = this_cpu_ptr(&minivm_cpu);
-	struct minivm_vcpu *vcpu;
-
-	if (!c->vmx_on)
-		return;
-	list_for_each_entry(vcpu, &c->loaded, loaded_link)
-		vmcs_clear(__pa(vcpu->vmcs));
-}
-
-static void vmcs_clear_ipi(void *info)
-{
-	struct minivm_vcpu *vcpu = info;
-
-	if (vcpu->cpu == smp_processor_id())
-		vmcs_clear_here(vcpu);
-}
-
-/**
- * minivm_vmcs_clear() - VMCLEAR a vCPU's VMCS on the CPU it is active on.
- * @vcpu: the vCPU; nobody may be loading it meanwhile (its run_lock or
- *        its last reference is held, or preemption is off in its thread).
- */
-void minivm_vmcs_clear(struct minivm_vcpu *vcpu)
-{
-	int cpu = READ_ONCE(vcpu->cpu);
-
-	if (cpu >= 0)
-		smp_call_function_single(cpu, vmcs_clear_ipi, vcpu, 1);
-}
-
-/**
- * minivm_vmcs_load() - make @vcpu's VMCS the current one on this CPU.
- * @vcpu: the vCPU; preemption is off.
- *
- * Return: true if the VMCS just became active on this CPU (it was
- * VMCLEARed, or new), so its per-CPU host fields need writing.
- */
-bool minivm_vmcs_load(struct minivm_vcpu *vcpu)
-{
-	struct minivm_cpu *c = this_cpu_ptr(&minivm_cpu);
-	int cpu = smp_processor_id();
-	unsigned long flags;
-
-	if (vcpu->cpu == cpu) {
-		if (c->current_vcpu != vcpu && !vmcs_load(__pa(vcpu->vmcs))) {
-			c->current_vcpu = vcpu;
-			minivm_mitigate_vmcs_switch();
-		}
-		return false;
-	}
-	/* Active elsewhere: write it back there first. */
-	minivm_vmcs_clear(vcpu);
-	if (vmcs_load(__pa(vcpu->vmcs)))
-		return false;		/* VMX is off here: entry will see it */
-	minivm_mitigate_vmcs_switch();
-	local_irq_save(flags);
-	list_add(&vcpu->loaded_link, &c->loaded);
-	vcpu->cpu = cpu;
-	c->current_vcpu = vcpu;
-	local_irq_restore(flags);
-	/*
-	 * This CPU may still hold translations tagged with the vCPU's VPID
-	 * from an earlier stay here, older than INVLPGs the guest has since
-	 * done elsewhere: drop them.
-	 */
-	minivm_flush_guest_tlb(vcpu);
-	return true;
-}
-
-/**
- * minivm_vmx_ready() - may this CPU enter @vcpu's guest?  Interrupts off,
- * so that the reboot notifier's VMXOFF IPI cannot come in between.
- * @vcpu: the vCPU about to enter.
- *
- * Return: false once VMX is off here or a reboot has begun, or if the
- * VMCS current on this CPU is not @vcpu's (its VMPTRLD failed).
- */
-bool minivm_vmx_ready(struct minivm_vcpu *vcpu)
-{
-	return minivm_vmx_on_here() && !READ_ONCE(minivm_rebooting) &&
-	       this_cpu_ptr(&minivm_cpu)->current_vcpu == vcpu;
+	return minivm_vmx_on_here() && !READ_ONCE(minivm_rebooting);
 }
 
 /**
@@ -277,12 +171,10 @@ bool minivm_vmx_on_here(void)
 static void vmx_off_this_cpu(void)
 {
 	struct minivm_cpu *c = this_cpu_ptr(&minivm_cpu);
-	struct minivm_vcpu *vcpu, *tmp;
 
 	if (!c->vmx_on)
 		return;
-	list_for_each_entry_safe(vcpu, tmp, &c->loaded, loaded_link)
-		vmcs_clear_here(vcpu);
+	minivm_vmcs_clear_all_here();
 	if (cpu_vmxoff())
 		pr_err("CPU %d: VMXOFF faulted\n", smp_processor_id());
 	c->vmx_on = false;
@@ -485,7 +377,6 @@ static int alloc_vmxon_regions(void)
 		}
 		c->vmxon_region = page_address(page);
 		*(u32 *)c->vmxon_region = minivm_caps.vmcs_revision_id;
-		INIT_LIST_HEAD(&c->loaded);
 	}
 	return 0;
 }

@@ -44,7 +44,8 @@ static bool minivm_registered;		/* minivm owns the slot */
  */
 static void minivm_emergency_disable(void)
 {
-	minivm_vmclear_all_here();
+	if (minivm_vmx_on_here())
+		minivm_vmcs_writeback_all_here();
 	__cpu_emergency_vmxoff();
 }
 

@@ -1,23 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vmx_ops.h - the VMX instructions, one small wrapper each.
+ * vmx_ops.h - the VMX instructions, one small wrapper each, named after
+ * the instruction it wraps (vmx_vmptrld(), vmx_vmclear(), vmx_invept(),
+ * and vmcs_read()/vmcs_write() for VMREAD/VMWRITE); vmx_ops.c reports
+ * their failures.
  *
- * Every VMX instruction reports failure in RFLAGS (SDM Vol. 3C, 31.2):
- * CF=1 is VMfailInvalid (no current VMCS, or a bad pointer), ZF=1 is
- * VMfailValid (the reason is in the VM-instruction error field).  "jna"
- * (CF=1 or ZF=1) catches both.  A VMX instruction can also fault, e.g.
- * when VMX was turned off under us by an emergency reboot; the exception
- * table turns the fault into a failure instead of an oops.
+ * Every VMX instruction reports failure in RFLAGS (SDM Vol. 3C, "VMX
+ * Instruction Reference", its "Conventions"): CF=1 is VMfailInvalid (no
+ * current VMCS, or a bad pointer), ZF=1 is VMfailValid (the reason is in
+ * the VM-instruction error field).  "jna" (CF=1 or ZF=1) catches both.  A
+ * VMX instruction can also fault, e.g. when VMX was turned off under us by
+ * an emergency reboot; the exception table turns the fault into a failure
+ * instead of an oops.
  */
 #ifndef MINIVM_VMX_OPS_H
 #define MINIVM_VMX_OPS_H
 
 #include <linux/bug.h>
+#include <linux/errno.h>
 #include <linux/types.h>
 #include <asm/asm.h>
 #include <asm/vmx.h>
 
-/* Report a failed VMX instruction once; the caller handles the error. */
+/* Report a failed VMX instruction (vmx_ops.c); the caller handles it. */
 void minivm_vmx_insn_failed(const char *insn, u64 arg1, u64 arg2);
 
 static __always_inline unsigned long vmcs_read(unsigned long field)
@@ -60,7 +65,7 @@ fail:
 	minivm_vmx_insn_failed("vmwrite", field, value);
 }
 
-static __always_inline int vmcs_clear(u64 vmcs_pa)
+static __always_inline int vmx_vmclear(u64 vmcs_pa)
 {
 	asm goto("1: vmclear %[pa]\n\t"
 		 "jna %l[fail]\n\t"
@@ -68,11 +73,11 @@ static __always_inline int vmcs_clear(u64 vmcs_pa)
 		 : : [pa] "m" (vmcs_pa) : "cc", "memory" : fail);
 	return 0;
 fail:
-	minivm_vmx_insn_failed("vmclear", vmcs_pa, 0);
+	minivm_vmx_insn_failed(__func__, vmcs_pa, 0);
 	return -EIO;
 }
 
-static __always_inline int vmcs_load(u64 vmcs_pa)
+static __always_inline int vmx_vmptrld(u64 vmcs_pa)
 {
 	asm goto("1: vmptrld %[pa]\n\t"
 		 "jna %l[fail]\n\t"
@@ -80,7 +85,7 @@ static __always_inline int vmcs_load(u64 vmcs_pa)
 		 : : [pa] "m" (vmcs_pa) : "cc", "memory" : fail);
 	return 0;
 fail:
-	minivm_vmx_insn_failed("vmptrld", vmcs_pa, 0);
+	minivm_vmx_insn_failed(__func__, vmcs_pa, 0);
 	return -EIO;
 }
 

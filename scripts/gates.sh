@@ -10,6 +10,11 @@
 #   kernel-doc            every kernel-doc comment in kmod/
 #   cppcheck              user/, bench/ (-Wall -Wextra -Werror is the build's job)
 #   sphinx -W             Documentation/minivm builds without a warning
+#   layout                no two kmod/ files need each other (but vm.c and
+#                         vcpu.c); README.md, minivm.h, design.rst,
+#                         walkthrough.rst and Kbuild give one reading
+#                         order; the docs name no function, file or test
+#                         that does not exist (scripts/lint/layout.py)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -61,11 +66,19 @@ docs() {
 	sphinx-build -q -W -b html Documentation/minivm build/docs
 }
 
+# After sparse_w1: its objects are the ones whose symbols are read.
+layout_deps() {
+	scripts/lint/layout.py deps build/gates/kmod
+}
+
 echo "TAP version 13"
 gate "checkpatch --strict: kmod/ and uapi/" checkpatch
 gate "sparse (C=2) and W=1: the module" sparse_w1
 gate "kernel-doc: kmod/" kerneldoc
 gate "cppcheck: user/ and bench/" cppcheck_user
 gate "sphinx -W: Documentation/minivm" docs
+gate "layout: no cycle among kmod/ files but vm.c <-> vcpu.c" layout_deps
+gate "layout: one reading order everywhere" scripts/lint/layout.py order
+gate "layout: the docs name only what exists" scripts/lint/layout.py names
 echo "1..$n"
 exit $failed
