@@ -141,8 +141,11 @@ int minivm_handle_exception(struct minivm_vcpu *vcpu)
 	u8 vector = info & INTR_INFO_VECTOR_MASK;
 
 	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR ||
-	    is_exception(info, X86_TRAP_MC))
-		return 1;		/* the host's, handled already */
+	    is_exception(info, X86_TRAP_MC)) {
+		/* The host's, handled already; the guest's event goes on. */
+		minivm_redeliver(vcpu);
+		return 1;
+	}
 	if (vectoring & VECTORING_INFO_VALID_MASK) {
 		u64 data[] = { vectoring, info, vmcs_read(GUEST_RIP) };
 

@@ -57,30 +57,6 @@ static bool known_mmio(struct minivm_vcpu *vcpu, u64 gpa, unsigned long gen)
 }
 
 /*
- * The event whose delivery an EPT violation interrupted was not
- * delivered (SDM Vol. 3C, 28.2.4): once the memory is there, deliver it
- * again on the next entry, with its error code and, for INT n, INT3 and
- * INTO, its instruction length (26.6.1.3).
- */
-static void redeliver(u32 vectoring)
-{
-	u32 type = vectoring & VECTORING_INFO_TYPE_MASK;
-
-	if (vectoring & VECTORING_INFO_DELIVER_CODE_MASK)
-		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE,
-			   vmcs_read32(IDT_VECTORING_ERROR_CODE));
-	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
-	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
-		vmcs_write(VM_ENTRY_INSTRUCTION_LEN,
-			   vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
-		   vectoring & (VECTORING_INFO_VECTOR_MASK |
-				VECTORING_INFO_TYPE_MASK |
-				VECTORING_INFO_DELIVER_CODE_MASK |
-				VECTORING_INFO_VALID_MASK));
-}
-
-/*
  * An EPT violation: RAM the guest touches for the first time (pin it,
  * retry), a read-only slot written or no slot at all (MMIO: emulate the
  * instruction), or memory the CPU needed to deliver an event: RAM, then
@@ -102,8 +78,7 @@ static int handle_ept_violation(struct minivm_vcpu *vcpu)
 		return minivm_emulate_mmio(vcpu, gpa, write);
 	ret = fault_in_ram(vcpu->vm, gpa, write);
 	if (!ret) {
-		if (vectoring & VECTORING_INFO_VALID_MASK)
-			redeliver(vectoring);
+		minivm_redeliver(vcpu);	/* an event it interrupted (event.c) */
 		return 1;		/* RAM now: the guest retries */
 	}
 	if (ret != -ENOENT && ret != -EROFS) {
@@ -218,6 +193,14 @@ int minivm_handle_exit(struct minivm_vcpu *vcpu)
 	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
 		return failed_entry(vcpu, reason);
 	minivm_count_exit(reason);
+	/*
+	 * An exit in the middle of delivering an event to the guest leaves
+	 * it undelivered (event.c).  EPT violations and exceptions judge
+	 * that themselves; after any other exit it simply goes in again.
+	 */
+	if ((u16)reason != EXIT_REASON_EPT_VIOLATION &&
+	    (u16)reason != EXIT_REASON_EXCEPTION_NMI)
+		minivm_redeliver(vcpu);
 
 	switch ((u16)reason) {
 	case EXIT_REASON_EXCEPTION_NMI:
@@ -226,6 +209,10 @@ int minivm_handle_exit(struct minivm_vcpu *vcpu)
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 	case EXIT_REASON_PREEMPTION_TIMER:
 		ret = 1;		/* the host has had its turn by now */
+		break;
+	case EXIT_REASON_INTERRUPT_WINDOW:
+	case EXIT_REASON_NMI_WINDOW:
+		ret = minivm_handle_window(vcpu);
 		break;
 	case EXIT_REASON_TRIPLE_FAULT:
 		vcpu->run->exit_reason = MINIVM_EXIT_SHUTDOWN;

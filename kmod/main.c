@@ -19,6 +19,7 @@
 #include <linux/module.h>
 #include <linux/string_helpers.h>
 #include <linux/uaccess.h>
+#include <asm/vmx.h>
 
 #include "minivm.h"
 
@@ -30,6 +31,11 @@ static long minivm_check_extension(unsigned long ext)
 	case MINIVM_CAP_CREATE_VM:
 	case MINIVM_CAP_READONLY_MEM:
 		return 1;
+	case MINIVM_CAP_INTERRUPT:
+		return !!(minivm_vmcs_window_exits() &
+			  CPU_BASED_INTR_WINDOW_EXITING);
+	case MINIVM_CAP_NMI:
+		return minivm_vmcs_has_vnmi();
 	case MINIVM_CAP_NR_MEMSLOTS:
 		return MINIVM_MAX_MEMSLOTS;
 	case MINIVM_CAP_MAX_VCPUS:

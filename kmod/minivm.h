@@ -24,6 +24,7 @@
  *   vmenter.S       the world switch itself
  *   exit.c          what each VM exit means, and who handles it
  *   exception.c     intercepted exceptions (#DB, #AC, #MC) and NMIs
+ *   event.c         interrupts and NMIs for the guest, from userspace
  *   io.c            port I/O, served by userspace
  *   gva.c           guest-linear addresses through the guest's page tables
  *   mmio.c          MMIO: decoding the guest's MOV
@@ -172,6 +173,9 @@ struct minivm_vcpu {
 	bool db_loaded;			/* its DR0-3/DR6 are in the CPU */
 	unsigned long host_debugctl;	/* read before entry, restored after */
 	bool l1d_dirty;			/* L1D worth flushing (mitigations.c) */
+	/* event.c: raised by userspace, not yet injected */
+	bool irq_pending, nmi_pending;
+	u8 irq_vector;
 	/*
 	 * What a RUN must finish, the kernel's own copy: userspace may
 	 * rewrite the run page at will, and nothing the kernel needs to
@@ -289,6 +293,8 @@ void minivm_vmcs_setup(struct minivm_vcpu *vcpu);
 void minivm_vmcs_set_host_cpu(int cpu);
 const char *minivm_vmcs_missing(void);
 bool minivm_vmcs_has_vpid(void);
+u32 minivm_vmcs_window_exits(void);
+bool minivm_vmcs_has_vnmi(void);
 
 /* regs.c: the guest's registers as the ABI shows them. */
 void minivm_regs_reset(struct minivm_vcpu *vcpu);
@@ -332,6 +338,14 @@ int minivm_reflect_db(struct minivm_vcpu *vcpu);
 void minivm_exception_setup(struct minivm_vcpu *vcpu);
 void minivm_exit_irqoff(struct minivm_vcpu *vcpu);
 int minivm_handle_exception(struct minivm_vcpu *vcpu);
+
+/* event.c: interrupts and NMIs raised by userspace. */
+void minivm_inject_events(struct minivm_vcpu *vcpu);
+int minivm_handle_window(struct minivm_vcpu *vcpu);
+void minivm_report_events(struct minivm_vcpu *vcpu);
+void minivm_redeliver(struct minivm_vcpu *vcpu);
+int minivm_queue_interrupt(struct minivm_vcpu *vcpu, void __user *uarg);
+int minivm_queue_nmi(struct minivm_vcpu *vcpu);
 
 /* mitigations.c: side channels at the guest/host boundary. */
 int minivm_mitigations_init(void);

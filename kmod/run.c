@@ -165,6 +165,7 @@ static enum minivm_entry enter_guest(struct minivm_vcpu *vcpu)
 	 */
 	if (!minivm_vmx_ready() || !minivm_vmcs_is_current(vcpu))
 		return MINIVM_ENTRY_NOT_READY;
+	minivm_inject_events(vcpu);
 	update_host_crs(vcpu);
 	switch_to_guest(vcpu);
 	/*
@@ -309,6 +310,7 @@ int minivm_vcpu_run(struct minivm_vcpu *vcpu)
 	ret = minivm_complete_userspace_io(vcpu);
 	if (!ret)
 		ret = run_loop(vcpu);
+	minivm_report_events(vcpu);
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
 
 	preempt_disable();

@@ -164,6 +164,10 @@ static long minivm_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	case MINIVM_GET_SREGS:
 	case MINIVM_SET_SREGS:
 		return vcpu_regs_ioctl(vcpu, cmd, (void __user *)arg);
+	case MINIVM_INTERRUPT:
+		return minivm_queue_interrupt(vcpu, (void __user *)arg);
+	case MINIVM_NMI:
+		return arg ? -EINVAL : minivm_queue_nmi(vcpu);
 	default:
 		return -ENOTTY;
 	}

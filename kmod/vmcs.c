@@ -42,6 +42,7 @@
 /* The control words every VMCS gets, chosen by minivm_vmcs_config(). */
 static struct {
 	u32 pin, proc, proc2, exit, entry;
+	u32 window;		/* the window exits the CPU has (event.c) */
 	const char *missing;	/* set when a required control is absent */
 } ctl;
 
@@ -67,16 +68,20 @@ static u32 choose(const char *name, u32 required, u32 optional, u64 cap)
 int minivm_vmcs_config(void)
 {
 	const struct minivm_vmx_caps *c = &minivm_caps;
+	u32 window;
 
 	/*
 	 * Pin-based (SDM 25.6.1): external interrupts and NMIs always exit,
 	 * so the host keeps its interrupts and NMIs while a guest runs.  The
 	 * VMX-preemption timer, where the CPU has it, bounds every entry
 	 * (run.c), so even a guest spinning with interrupts off comes back.
+	 * Virtual NMIs, where the CPU has them, let the guest's own NMIs be
+	 * blocked until its IRET as on real hardware, and give NMI-window
+	 * exiting (event.c; "Virtual NMIs" in the SDM).
 	 */
 	ctl.pin = choose("pin-based", PIN_BASED_EXT_INTR_MASK |
-			 PIN_BASED_NMI_EXITING, PIN_BASED_VMX_PREEMPTION_TIMER,
-			 c->pinbased_ctls);
+			 PIN_BASED_NMI_EXITING, PIN_BASED_VMX_PREEMPTION_TIMER |
+			 PIN_BASED_VIRTUAL_NMIS, c->pinbased_ctls);
 
 	/*
 	 * Primary processor-based (SDM 25.6.2): exit on HLT (the guest is
@@ -133,6 +138,17 @@ int minivm_vmcs_config(void)
 	ctl.entry = choose("VM-entry", VM_ENTRY_LOAD_IA32_EFER |
 			   VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_DEBUG_CONTROLS,
 			   0, c->entry_ctls);
+
+	/*
+	 * Interrupt-window and NMI-window exiting are turned on only while
+	 * an event waits for the guest to be able to take it (event.c):
+	 * here, only which of them the CPU has.
+	 */
+	window = CPU_BASED_INTR_WINDOW_EXITING;
+	if (ctl.pin & PIN_BASED_VIRTUAL_NMIS)
+		window |= CPU_BASED_NMI_WINDOW_EXITING;
+	ctl.window = minivm_adjust_ctl(0, window, c->procbased_ctls).value &
+		     window;
 
 	return ctl.missing ? -EOPNOTSUPP : 0;
 }
@@ -441,6 +457,18 @@ void minivm_vmcs_setup(struct minivm_vcpu *vcpu)
 const char *minivm_vmcs_missing(void)
 {
 	return ctl.missing;
+}
+
+/** minivm_vmcs_window_exits() - the window-exiting controls there are. */
+u32 minivm_vmcs_window_exits(void)
+{
+	return ctl.window;
+}
+
+/** minivm_vmcs_has_vnmi() - does the guest get virtual NMIs? */
+bool minivm_vmcs_has_vnmi(void)
+{
+	return ctl.pin & PIN_BASED_VIRTUAL_NMIS;
 }
 
 /** minivm_vmcs_has_vpid() - are VPIDs in use? */

@@ -356,7 +356,7 @@ static void print_stats(struct vmm *v)
 	uint32_t i;
 
 	fprintf(stderr, "exits:\n");
-	for (i = 0; i <= MINIVM_EXIT_BUDGET; i++)
+	for (i = 0; i <= MINIVM_EXIT_MAX; i++)
 		if (v->exits[i])
 			fprintf(stderr, "  %-24s %llu\n", minivm_exit_name(i),
 				(unsigned long long)v->exits[i]);
@@ -433,7 +433,7 @@ int vmm_run(struct vmm *v)
 			v->status = VMM_EXIT_INTERNAL;
 			break;
 		}
-		if (v->cpu.run->exit_reason <= MINIVM_EXIT_BUDGET)
+		if (v->cpu.run->exit_reason <= MINIVM_EXIT_MAX)
 			v->exits[v->cpu.run->exit_reason]++;
 		if (v->opt.trace)
 			trace_exit(v);

@@ -59,7 +59,7 @@ struct vmm {
 	/* run state */
 	bool stop;
 	int status;
-	uint64_t exits[MINIVM_EXIT_BUDGET + 1];
+	uint64_t exits[MINIVM_EXIT_MAX + 1];
 	uint8_t warned[65536 / 8];	/* ports already warned about */
 };
 

@@ -11,7 +11,8 @@
  *
  * Guest-physical memory (4 MiB, one anonymous mapping):
  *
- *   0x00000 - 0x0dfff  RAM (slot 0): real-mode stack below 0x9000
+ *   0x00000 - 0x0dfff  RAM (slot 0): real-mode IVT at 0, an IDT at 0x6000
+ *                      (guest_set_handler()), the stack below 0x9000
  *   0x0e000 - 0x0efff  a hole: MMIO, reachable from real mode too
  *   0x0f000 - 0x1fffff RAM (slot 1): code at 0x10000, tables at 0x100000
  *   0x200000 - 0x200fff read-only RAM (slot 2)
@@ -20,6 +21,7 @@
 #define MINIVM_GUEST_H
 
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "../../user/lib/libminivm.h"
@@ -30,6 +32,7 @@
 #define GUEST_TABLES	0x100000UL
 #define GUEST_STACK	0x9000UL
 #define GUEST_RO	0x200000UL
+#define GUEST_IDT	0x6000UL	/* guest_set_handler()'s IDT */
 
 /* One blob of guest code, its bytes in the test binary. */
 struct guest_code {
@@ -117,6 +120,46 @@ static inline void guest_destroy(struct guest *g)
 		close(g->dev);
 	if (g->mem != MAP_FAILED)
 		munmap(g->mem, GUEST_MEM_SIZE);
+}
+
+/*
+ * Make vector @vector of the guest's IDT an interrupt gate to the code
+ * @offset bytes into the guest's code: in real mode an entry of the IVT
+ * at 0, else an 8-byte (protected) or 16-byte (long mode) gate in an IDT
+ * of 256 vectors at GUEST_IDT.  IDTR is set to match.  Interrupt gates
+ * clear IF, as the guests here expect; IRET puts it back.  0 or -errno.
+ */
+static inline int guest_set_handler(struct guest *g, enum minivm_mode mode,
+				    uint8_t vector, uint64_t offset)
+{
+	uint64_t addr = GUEST_CODE_ADDR + offset;
+	struct minivm_sregs sr;
+	uint8_t gate[16] = { 0 };
+	size_t size = mode == MINIVM_MODE_LONG ? 16 : 8;
+	int ret = minivm_get_sregs(&g->cpu, &sr);
+
+	if (ret)
+		return ret;
+	if (mode == MINIVM_MODE_REAL) {
+		uint16_t ivt[2] = { (uint16_t)offset, sr.cs.selector };
+
+		memcpy(g->mem + vector * 4, ivt, sizeof(ivt));
+		sr.idt.base = 0;
+		sr.idt.limit = 0x3ff;
+		return minivm_set_sregs(&g->cpu, &sr);
+	}
+	gate[0] = addr;				/* offset 15:0 */
+	gate[1] = addr >> 8;
+	gate[2] = sr.cs.selector;		/* code segment */
+	gate[3] = sr.cs.selector >> 8;
+	gate[5] = 0x8e;				/* present, DPL 0, interrupt gate */
+	gate[6] = addr >> 16;			/* offset 31:16 */
+	gate[7] = addr >> 24;
+	memcpy(gate + 8, &(uint32_t){ addr >> 32 }, 4);	/* long: 63:32 */
+	memcpy(g->mem + GUEST_IDT + vector * size, gate, size);
+	sr.idt.base = GUEST_IDT;
+	sr.idt.limit = 256 * size - 1;
+	return minivm_set_sregs(&g->cpu, &sr);
 }
 
 /*

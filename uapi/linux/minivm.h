@@ -30,6 +30,8 @@
 #define MINIVM_CAP_NR_MEMSLOTS	3	/* answers the number of memory slots */
 #define MINIVM_CAP_MAX_VCPUS	4	/* answers the vCPUs a VM may have */
 #define MINIVM_CAP_READONLY_MEM	5	/* MINIVM_MEM_READONLY works */
+#define MINIVM_CAP_INTERRUPT	6	/* MINIVM_INTERRUPT and the window */
+#define MINIVM_CAP_NMI		7	/* MINIVM_NMI (needs virtual NMIs) */
 
 /*
  * struct minivm_vmx_caps - what the CPU offers for VMX, as minivm found it.
@@ -157,6 +159,8 @@ struct minivm_cpuid {
 #define MINIVM_EXIT_INTR		7 /* a signal, or immediate_exit */
 #define MINIVM_EXIT_HYPERCALL		8 /* VMCALL for userspace */
 #define MINIVM_EXIT_BUDGET		9 /* run->exit_budget exits handled */
+#define MINIVM_EXIT_IRQ_WINDOW_OPEN	10 /* request_interrupt_window met */
+#define MINIVM_EXIT_MAX			10 /* the highest reason there is */
 
 #define MINIVM_EXIT_IO_IN		0
 #define MINIVM_EXIT_IO_OUT		1
@@ -188,18 +192,31 @@ struct minivm_cpuid {
 #define MINIVM_INTERNAL_MEMORY		5 /* data: gpa, rip, errno */
 
 /*
+ * MINIVM_INTERRUPT: an external interrupt, as an interrupt controller in
+ * userspace (a PIC) would signal it: delivered through the guest's IDT
+ * at @vector once the guest can take it.
+ */
+struct minivm_interrupt {
+	__u32 vector;			/* 0-255 */
+	__u32 padding;			/* 0 */
+};
+
+/*
  * struct minivm_run - the page shared by a vCPU and its user, mapped by
  * mmap() of the vCPU fd (MINIVM_GET_VCPU_MMAP_SIZE bytes).
  */
 struct minivm_run {
 	/* in: set by userspace */
 	__u8 immediate_exit;		/* RUN returns at once, EINTR */
-	__u8 padding1[3];
+	__u8 request_interrupt_window;	/* exit once the guest can take one */
+	__u8 padding1[2];
 	__u32 exit_budget;		/* 0, or return after this many exits */
 
 	/* out: set by minivm */
 	__u32 exit_reason;		/* MINIVM_EXIT_* */
-	__u32 padding2;
+	__u8 ready_for_interrupt_injection; /* MINIVM_INTERRUPT goes in now */
+	__u8 if_flag;			/* the guest's RFLAGS.IF */
+	__u8 padding2[2];
 
 	union {
 		/* MINIVM_EXIT_IO: data at (char *)run + data_offset */
@@ -262,5 +279,7 @@ struct minivm_run {
 #define MINIVM_SET_REGS		_IOW(MINIVMIO, 0x22, struct minivm_regs)
 #define MINIVM_GET_SREGS	_IOR(MINIVMIO, 0x23, struct minivm_sregs)
 #define MINIVM_SET_SREGS	_IOW(MINIVMIO, 0x24, struct minivm_sregs)
+#define MINIVM_INTERRUPT	_IOW(MINIVMIO, 0x25, struct minivm_interrupt)
+#define MINIVM_NMI		_IO(MINIVMIO, 0x26)
 
 #endif /* _UAPI_LINUX_MINIVM_H */

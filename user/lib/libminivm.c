@@ -122,6 +122,18 @@ int minivm_set_sregs(struct minivm_vcpu *vcpu,
 	return ret_or_errno(ioctl(vcpu->fd, MINIVM_SET_SREGS, sregs));
 }
 
+int minivm_interrupt(struct minivm_vcpu *vcpu, unsigned int vector)
+{
+	struct minivm_interrupt irq = { .vector = vector };
+
+	return ret_or_errno(ioctl(vcpu->fd, MINIVM_INTERRUPT, &irq));
+}
+
+int minivm_nmi(struct minivm_vcpu *vcpu)
+{
+	return ret_or_errno(ioctl(vcpu->fd, MINIVM_NMI, 0));
+}
+
 /* Does /proc/cpuinfo list the vmx flag? */
 static int cpuinfo_has_vmx(void)
 {

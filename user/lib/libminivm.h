@@ -14,7 +14,8 @@
  *	memcpy(mem + 0x1000, code, code_size);
  *	struct minivm_vcpu cpu;
  *	minivm_create_vcpu(dev, vm, 0, &cpu);
- *	minivm_setup_real_mode(&cpu, 0x1000);
+ *	minivm_setup_mode(&cpu, MINIVM_MODE_REAL, mem, 1 << 20, 0, 0x1000,
+ *			  0x1000);
  *	while (minivm_run(&cpu) == 0 && cpu.run->exit_reason == MINIVM_EXIT_IO)
  *		putchar(*minivm_io_data(cpu.run));
  */
@@ -68,6 +69,15 @@ int minivm_set_regs(struct minivm_vcpu *vcpu, const struct minivm_regs *regs);
 int minivm_get_sregs(struct minivm_vcpu *vcpu, struct minivm_sregs *sregs);
 int minivm_set_sregs(struct minivm_vcpu *vcpu,
 		     const struct minivm_sregs *sregs);
+
+/*
+ * MINIVM_INTERRUPT: raise external interrupt @vector; it is injected once
+ * the guest can take it.  0, or -EEXIST while one is still queued.
+ */
+int minivm_interrupt(struct minivm_vcpu *vcpu, unsigned int vector);
+
+/* MINIVM_NMI: raise an NMI.  0, or -EOPNOTSUPP without virtual NMIs. */
+int minivm_nmi(struct minivm_vcpu *vcpu);
 
 /* The data of a MINIVM_EXIT_IO exit, inside the run page. */
 static inline uint8_t *minivm_io_data(struct minivm_run *run)

@@ -18,6 +18,7 @@ static const char * const exit_names[] = {
 	[MINIVM_EXIT_INTR] = "interrupted",
 	[MINIVM_EXIT_HYPERCALL] = "hypercall",
 	[MINIVM_EXIT_BUDGET] = "exit budget spent",
+	[MINIVM_EXIT_IRQ_WINDOW_OPEN] = "interrupt window open",
 };
 
 const char *minivm_exit_name(uint32_t reason)

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * event.c - interrupts and NMIs for the guest: raised by userspace, kept
+ * by the kernel, injected when the guest can take them.
+ *
+ * minivm has no interrupt controller of its own: like KVM without its
+ * in-kernel irqchip, it leaves the PIC (and every other device) to the VMM
+ * in userspace, which raises an external interrupt with MINIVM_INTERRUPT
+ * and an NMI with MINIVM_NMI.  The kernel keeps each until the guest can
+ * take it, and injects it through the VM-entry interruption-information
+ * field (SDM Vol. 3C, "Event Injection"):
+ *
+ *   an external interrupt  when RFLAGS.IF is 1 and neither an STI nor a
+ *                          MOV SS shadow is in force ("Interruptibility
+ *                          State" in the guest non-register state)
+ *   an NMI                 when the guest is not handling one already
+ *                          (with virtual NMIs the CPU tracks that until
+ *                          the guest's IRET, "Virtual NMIs") and no
+ *                          shadow is in force
+ *
+ * and never while another event is being injected on the same entry (an
+ * exception, or an event an exit cut short).  Until the guest can take
+ * what waits, the CPU is told to exit the moment it can: interrupt-window
+ * and NMI-window exiting ("Primary Processor-Based VM-Execution
+ * Controls"); those exits land in minivm_handle_window() and the event
+ * goes in at the next entry.
+ *
+ * Userspace learns from the run page whether MINIVM_INTERRUPT would go in
+ * at once (ready_for_interrupt_injection, if_flag), and may ask RUN to
+ * return as soon as the guest can take an interrupt
+ * (request_interrupt_window, MINIVM_EXIT_IRQ_WINDOW_OPEN): KVM's
+ * handshake, so that a VMM written for one works with the other.
+ *
+ * An exit in the middle of delivering an event (the IDT, the stack or a
+ * handler's page not mapped yet; a host interrupt) leaves the event
+ * undelivered and described in the IDT-vectoring information
+ * ("Information for VM Exits That Occur During Event Delivery");
+ * minivm_redeliver() injects it again on the next entry.
+ */
+#include <linux/kernel.h>
+#include <linux/mutex.h>
+#include <linux/uaccess.h>
+#include <asm/irq_vectors.h>
+#include <asm/processor-flags.h>
+#include <asm/vmx.h>
+
+#include "minivm.h"
+#include "vmx_ops.h"
+
+#define SHADOWS	(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
+
+static bool injecting(void)
+{
+	return vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK;
+}
+
+/* Could an external interrupt be injected at the next entry? */
+static bool irq_window_open(void)
+{
+	return (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+	       !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & SHADOWS) &&
+	       !injecting();
+}
+
+/*
+ * And an NMI?  Blocking by STI does not block NMIs architecturally, but
+ * some CPUs treat it as if it did, and VM entry may refuse the injection
+ * ("Checks on Guest Non-Register State"): wait for both shadows, as KVM
+ * does.
+ */
+static bool nmi_window_open(void)
+{
+	return !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+		 (SHADOWS | GUEST_INTR_STATE_NMI)) && !injecting();
+}
+
+/* Turn a window exit on or off, if the CPU has it. */
+static void want_window(u32 control, bool on)
+{
+	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+	u32 want = (proc & ~control) |
+		   (on ? control & minivm_vmcs_window_exits() : 0);
+
+	if (want != proc)
+		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, want);
+}
+
+/**
+ * minivm_inject_events() - put what waits into this entry, or ask for an
+ * exit when the guest can take it.
+ * @vcpu: the vCPU about to enter; interrupts off, its VMCS current.
+ *
+ * An NMI goes before an external interrupt, as on hardware.
+ */
+void minivm_inject_events(struct minivm_vcpu *vcpu)
+{
+	if (vcpu->nmi_pending && nmi_window_open()) {
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, NMI_VECTOR |
+			   INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
+		vcpu->nmi_pending = false;
+	} else if (vcpu->irq_pending && irq_window_open()) {
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vcpu->irq_vector |
+			   INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
+		vcpu->irq_pending = false;
+	}
+	want_window(CPU_BASED_NMI_WINDOW_EXITING, vcpu->nmi_pending);
+	want_window(CPU_BASED_INTR_WINDOW_EXITING, vcpu->irq_pending ||
+		    READ_ONCE(vcpu->run->request_interrupt_window));
+}
+
+/**
+ * minivm_handle_window() - an interrupt or NMI window opened.
+ * @vcpu: the vCPU.
+ *
+ * Return: 0 with MINIVM_EXIT_IRQ_WINDOW_OPEN when userspace asked for the
+ * window and has no interrupt queued; else 1, and the next entry injects.
+ */
+int minivm_handle_window(struct minivm_vcpu *vcpu)
+{
+	if ((u16)vcpu->exit_reason == EXIT_REASON_INTERRUPT_WINDOW &&
+	    !vcpu->irq_pending && READ_ONCE(vcpu->run->request_interrupt_window)) {
+		vcpu->run->exit_reason = MINIVM_EXIT_IRQ_WINDOW_OPEN;
+		return 0;
+	}
+	return 1;
+}
+
+/**
+ * minivm_report_events() - tell userspace, as RUN returns, whether an
+ * interrupt would go in now.
+ * @vcpu: the vCPU; its VMCS follows the thread.
+ */
+void minivm_report_events(struct minivm_vcpu *vcpu)
+{
+	struct minivm_run *run = vcpu->run;
+
+	run->if_flag = !!(vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF);
+	run->ready_for_interrupt_injection = !vcpu->irq_pending &&
+					     irq_window_open();
+}
+
+/**
+ * minivm_redeliver() - deliver again, on the next entry, an event whose
+ * delivery the last exit cut short.
+ * @vcpu: the vCPU, just out of the guest.
+ *
+ * The IDT-vectoring information says what it was; an error code and, for
+ * INT n, INT3 and INTO, the instruction's length go with it ("VM-Entry
+ * Controls for Event Injection").  An NMI that was not delivered does not
+ * block NMIs: the blocking the exit may have recorded is dropped, or the
+ * entry would refuse the injection.
+ */
+void minivm_redeliver(struct minivm_vcpu *vcpu)
+{
+	u32 vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	u32 type = vectoring & VECTORING_INFO_TYPE_MASK;
+
+	if (!(vectoring & VECTORING_INFO_VALID_MASK))
+		return;
+	if (vectoring & VECTORING_INFO_DELIVER_CODE_MASK)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			   vmcs_read32(IDT_VECTORING_ERROR_CODE));
+	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
+	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN,
+			   vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	if (type == INTR_TYPE_NMI_INTR)
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+			   ~GUEST_INTR_STATE_NMI);
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
+		   vectoring & (VECTORING_INFO_VECTOR_MASK |
+				VECTORING_INFO_TYPE_MASK |
+				VECTORING_INFO_DELIVER_CODE_MASK |
+				VECTORING_INFO_VALID_MASK));
+}
+
+/**
+ * minivm_queue_interrupt() - MINIVM_INTERRUPT.
+ * @vcpu: the vCPU.
+ * @uarg: its struct minivm_interrupt.
+ *
+ * Return: 0; -EFAULT; -EINVAL for a vector above 255 or padding that is
+ * not 0; -EEXIST while an interrupt is queued and not yet injected;
+ * -EBUSY while the vCPU runs in another thread; -EOPNOTSUPP if the CPU
+ * has no interrupt-window exiting.
+ */
+int minivm_queue_interrupt(struct minivm_vcpu *vcpu, void __user *uarg)
+{
+	struct minivm_interrupt irq;
+	int ret = 0;
+
+	if (copy_from_user(&irq, uarg, sizeof(irq)))
+		return -EFAULT;
+	if (irq.vector > 255 || irq.padding)
+		return -EINVAL;
+	if (!(minivm_vmcs_window_exits() & CPU_BASED_INTR_WINDOW_EXITING))
+		return -EOPNOTSUPP;
+	if (!mutex_trylock(&vcpu->run_lock))
+		return -EBUSY;
+	if (vcpu->irq_pending) {
+		ret = -EEXIST;
+	} else {
+		vcpu->irq_vector = irq.vector;
+		vcpu->irq_pending = true;
+	}
+	mutex_unlock(&vcpu->run_lock);
+	return ret;
+}
+
+/**
+ * minivm_queue_nmi() - MINIVM_NMI.  A second NMI raised before the first
+ * is injected is the same NMI, as the processor latches only one.
+ * @vcpu: the vCPU.
+ *
+ * Return: 0; -EBUSY while the vCPU runs in another thread; -EOPNOTSUPP
+ * without virtual NMIs.
+ */
+int minivm_queue_nmi(struct minivm_vcpu *vcpu)
+{
+	if (!minivm_vmcs_has_vnmi())
+		return -EOPNOTSUPP;
+	if (!mutex_trylock(&vcpu->run_lock))
+		return -EBUSY;
+	vcpu->nmi_pending = true;
+	mutex_unlock(&vcpu->run_lock);
+	return 0;
+}
