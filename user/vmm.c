@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <Zydis/Zydis.h>
@@ -20,10 +21,15 @@
 #include "vmm.h"
 
 static const struct vmm_device *const devices[] = {
-	&dev_debugcon, &dev_uart, &dev_exit,
+	&dev_debugcon, &dev_uart, &dev_exit, &dev_pic_master, &dev_pic_slave,
+	&dev_elcr, &dev_pit, &dev_port61,
 };
 
-/* Set by SIGALRM (--timeout) and SIGINT; RUN sees immediate_exit. */
+/*
+ * Set by SIGALRM (--timeout) and SIGINT; RUN sees immediate_exit.  The
+ * PIT's timer signal only sets immediate_exit: RUN returns, and the loop
+ * looks at the devices before it enters again.
+ */
 static volatile sig_atomic_t got_alarm, got_sigint;
 static struct minivm_run *volatile running;
 
@@ -31,7 +37,7 @@ static void on_signal(int sig)
 {
 	if (sig == SIGALRM)
 		got_alarm = 1;
-	else
+	else if (sig == SIGINT)
 		got_sigint = 1;
 	if (running)
 		running->immediate_exit = 1;
@@ -317,6 +323,45 @@ static void trace_exit(struct vmm *v)
 	fputc('\n', stderr);
 }
 
+/*
+ * A halted guest with interrupts on waits for the next timer tick, if a
+ * timer is running: HLT then ends in the interrupt's handler, as on a
+ * PC.  With interrupts off, or nothing to wake it, HLT ends the run.
+ */
+static bool wait_for_interrupt(struct vmm *v)
+{
+	uint64_t ns = pit_next_ns();
+	struct timespec ts = { ns / 1000000000, ns % 1000000000 };
+
+	if (!v->cpu.run->if_flag || (!ns && !pic_pending()))
+		return false;
+	if (ns)
+		nanosleep(&ts, NULL);	/* a signal may end it early */
+	return true;
+}
+
+/*
+ * The CPU's side of the PIC: if the master signals an interrupt and the
+ * guest can take it now, acknowledge it and hand its vector to the
+ * kernel; if it cannot, ask RUN to return when it can.
+ */
+static void deliver_interrupts(struct vmm *v)
+{
+	struct minivm_run *run = v->cpu.run;
+	int vector;
+
+	pit_poll();
+	run->request_interrupt_window = pic_pending();
+	if (!pic_pending() || !run->ready_for_interrupt_injection)
+		return;
+	vector = pic_ack();
+	if (minivm_interrupt(&v->cpu, vector) == 0)
+		run->ready_for_interrupt_injection = 0;	/* until RUN says */
+	if (v->opt.trace)
+		fprintf(stderr, "trace: inject vector %#x\n", vector);
+	run->request_interrupt_window = pic_pending();
+}
+
 static void handle_exit(struct vmm *v)
 {
 	struct minivm_run *run = v->cpu.run;
@@ -332,11 +377,15 @@ static void handle_exit(struct vmm *v)
 		handle_hypercall(v);
 		break;
 	case MINIVM_EXIT_HLT:
+		if (wait_for_interrupt(v))
+			break;
 		if (v->opt.regs)
 			vmm_dump_regs(v, stdout);
 		v->status = VMM_EXIT_HALT;
 		v->stop = true;
 		break;
+	case MINIVM_EXIT_IRQ_WINDOW_OPEN:
+		break;			/* deliver_interrupts() does the rest */
 	case MINIVM_EXIT_SHUTDOWN:
 		stop(v, VMM_EXIT_SHUTDOWN, "%s", "the guest triple-faulted (shutdown): an exception it could not handle");
 		break;
@@ -375,6 +424,7 @@ void vmm_catch_signals(struct vmm *v)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(VMM_TIMER_SIGNAL, &sa, NULL);
 	if (v->opt.timeout)
 		alarm(v->opt.timeout);
 }
@@ -423,6 +473,7 @@ int vmm_run(struct vmm *v)
 			interrupted(v);
 			continue;
 		}
+		deliver_interrupts(v);
 		ret = minivm_run(&v->cpu);
 		if (ret == -EINTR) {
 			interrupted(v);

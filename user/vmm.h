@@ -91,6 +91,24 @@ struct vmm_device {
 
 extern const struct vmm_device dev_debugcon, dev_uart, dev_exit;
 
+/*
+ * dev_pic.c: the 8259A pair.  Devices raise and lower IRQ lines; vmm.c
+ * acknowledges what the master signals and injects its vector.
+ */
+extern const struct vmm_device dev_pic_master, dev_pic_slave, dev_elcr;
+void pic_set_irq(int irq, int level);
+bool pic_pending(void);
+int pic_ack(void);
+
+/*
+ * dev_pit.c: the 8254 timer on IRQ 0.  Its host timer sends
+ * VMM_TIMER_SIGNAL, which makes MINIVM_RUN return (vmm.c).
+ */
+#define VMM_TIMER_SIGNAL	(SIGRTMIN)
+extern const struct vmm_device dev_pit, dev_port61;
+void pit_poll(void);
+uint64_t pit_next_ns(void);
+
 #define VMM_MMIO_BASE	0xfed00000ULL	/* the scratch register device */
 #define VMM_MMIO_SIZE	0x1000ULL
 bool dev_mmio_access(struct vmm *v, uint64_t addr, uint32_t len,

@@ -210,6 +210,25 @@ static void scribble_run_page(struct minivm_run *run)
 	}
 }
 
+/*
+ * Interrupts and NMIs at any moment, of any vector (exception vectors
+ * too: as external interrupts they are the guest's problem, not the
+ * host's), and now and then a bad argument.
+ */
+static void fuzz_events(struct fuzz *f, int vcpu)
+{
+	struct minivm_interrupt irq = {
+		.vector = below(8) ? below(256) : rnd(),
+		.padding = below(8) ? 0 : rnd(),
+	};
+
+	if (below(4))
+		note(f, ioctl(vcpu, MINIVM_INTERRUPT, below(8) ?
+			      (unsigned long)&irq : arg_pointer(f)));
+	else
+		note(f, ioctl(vcpu, MINIVM_NMI, below(8) ? 0 : rnd()));
+}
+
 /* RUN, bounded: a budget of a few exits, sometimes immediate_exit. */
 static void fuzz_run(struct fuzz *f, int i)
 {
@@ -258,7 +277,8 @@ static const unsigned long known[] = {
 	MINIVM_GET_API_VERSION, MINIVM_CHECK_EXTENSION, MINIVM_GET_VMX_CAPS,
 	MINIVM_CREATE_VM, MINIVM_GET_VCPU_MMAP_SIZE, MINIVM_SET_MEMORY_REGION,
 	MINIVM_CREATE_VCPU, MINIVM_SET_CPUID, MINIVM_RUN, MINIVM_GET_REGS,
-	MINIVM_SET_REGS, MINIVM_GET_SREGS, MINIVM_SET_SREGS,
+	MINIVM_SET_REGS, MINIVM_GET_SREGS, MINIVM_SET_SREGS, MINIVM_INTERRUPT,
+	MINIVM_NMI,
 };
 
 /* A known ioctl, or one with minivm's magic and a random number/size. */
@@ -302,6 +322,9 @@ static void one_call(struct fuzz *f)
 		break;
 	case 13:
 		note(f, ioctl(f->dev, MINIVM_CHECK_EXTENSION, rnd()));
+		break;
+	case 14:
+		fuzz_events(f, f->vcpu[i]);
 		break;
 	default:	/* anything on anything */
 		cmd = random_cmd();

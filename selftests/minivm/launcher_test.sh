@@ -78,6 +78,22 @@ expect "MMIO of 1, 2, 4 and 8 bytes" 0 'mmio: 1 2 4 8 bytes ok\n' -- \
 expect "hypercalls: console, API version, exit (7 << 1) | 1" 15 \
 	'Hello through hypercalls! API version 1\n' -- run "$G/hypercall64.elf"
 
+# Interrupts: the PIC and the PIT in the launcher, injected by minivm.
+expect "PIC and PIT: ten timer interrupts, nothing left in service" 0 \
+	'10 timer interrupts, ISR 0\n' -- run --timeout 30 "$G/timer64.elf"
+# Garbage written to the PIC, the ELCR, the PIT and port 61h: the guest
+# still halts (interrupts off) and the launcher exits cleanly.
+: > "$T/garbage.bin"
+for port in 20 21 a0 a1 40 41 42 43 61 43 40 40; do
+	for byte in ff 00 13 5a 30 b6 01 0b 34; do	# mov $byte,%al; out %al,$port
+		printf "\\260\\$(printf %o 0x$byte)\\346\\$(printf %o 0x$port)" \
+			>> "$T/garbage.bin"
+	done
+done
+printf '\272\320\004\356\364' >> "$T/garbage.bin"	# mov $0x4d0,%dx; out %al,%dx; hlt
+expect "PIC, PIT and ELCR programmed with garbage" 0 '' -- \
+	run --timeout 30 "$T/garbage.bin"
+
 # Exit statuses.
 printf '\260\052\346\364' > "$T/exit42.bin"		# mov $42,%al; out %al,$0xf4
 expect "isa-debug-exit: status (42 << 1) | 1" 85 '' -- \
@@ -118,9 +134,9 @@ minivm run --trace --mode real "$G/hello_real.bin" > /dev/null 2> "$T/err"
 ok $? "--trace names every exit"
 
 # Ports nobody serves: one warning per port, or a stop with --strict.
-printf '\344\141\344\141\364' > "$T/port.bin"		# in $0x61 twice; hlt
+printf '\344\142\344\142\364' > "$T/port.bin"		# in $0x62 twice; hlt
 expect "unknown port: warning, reads all ones" 0 '' -- run "$T/port.bin"
-[ "$(grep -c 'warning: IN from port 0x61' "$T/err")" = 1 ]
+[ "$(grep -c 'warning: IN from port 0x62' "$T/err")" = 1 ]
 ok $? "unknown port: warned once"
 expect "--strict stops at an unknown port" 10 '' -- run --strict "$T/port.bin"
 
