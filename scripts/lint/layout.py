@@ -69,7 +69,7 @@ def strongly_connected(nodes, edges):
 
 def deps(objdir):
     sources = [f[:-2] for f in os.listdir(os.path.join(TOP, "kmod"))
-               if f.endswith((".c", ".S"))]
+               if f.endswith((".c", ".S")) and not f.endswith(".mod.c")]
     defs, uses = {}, {}
     for name in sources:
         obj = os.path.join(objdir, name + ".o")
