@@ -220,9 +220,9 @@ static void pit_out(struct vmm *v, uint16_t port, uint8_t size, uint32_t val)
 
 static uint32_t pit_in(struct vmm *v, uint16_t port, uint8_t size)
 {
-	static bool refresh;
-
 	if (port == 0x61) {
+		static bool refresh;
+
 		refresh = !refresh;	/* bit 4 toggles, as DRAM refresh did */
 		return gate2 | speaker << 1 | refresh << 4 |
 		       (ch[2].counting && out_high(&ch[2])) << 5;
