@@ -167,6 +167,7 @@ struct minivm_vcpu {
 	unsigned long cr8;		/* the TPR, bits 3:0 (cr.c) */
 	u64 msrs[MINIVM_NR_USER_MSRS];	/* the guest's, while the host runs */
 	u64 xcr0;			/* the guest's, loaded if CR4.OSXSAVE */
+	u64 misc_enable;		/* IA32_MISC_ENABLE (msr.c) */
 	/* debugreg.c: DR0-3 and DR6 (DR7 is in the VMCS) */
 	unsigned long db[4], dr6;
 	bool dr7_armed;			/* the guest's DR7 enables a breakpoint */

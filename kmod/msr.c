@@ -26,6 +26,11 @@
  *   PAT                the VMCS's copy; a reserved memory type #GPs
  *   SYSENTER_CS/ESP/EIP  the VMCS's copies; VM exit loads the host's
  *   FEAT_CTL           reads as locked with VMX off; writes #GP
+ *   MISC_ENABLE        what a PC's firmware leaves: fast strings on, no
+ *                      BTS, no PEBS; the guest may turn fast strings
+ *                      off and on, and write nothing else
+ *   UCODE_REV          microcode revision 1 (EDX), as KVM reports; the
+ *                      guest writes 0 there before reading it, ignored
  *   anything else      #GP.  Among them: the VMX capability MSRs (the
  *                      guest has no VMX), the APIC base, the MTRRs, the
  *                      debug and performance-monitoring MSRs.
@@ -47,6 +52,11 @@
 #include "vmx_ops.h"
 
 static unsigned long *msr_bitmap;	/* one page, shared by all vCPUs */
+
+#define MISC_ENABLE_RESET	(MSR_IA32_MISC_ENABLE_FAST_STRING |	\
+				 MSR_IA32_MISC_ENABLE_BTS_UNAVAIL |	\
+				 MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL)
+#define UCODE_REV		(1ULL << 32)	/* revision 1, in EDX */
 static u64 host_xcr0;
 
 /* The switched MSRs, in the order of enum minivm_user_msr. */
@@ -155,6 +165,7 @@ void minivm_msr_exit(void)
 void minivm_msr_setup(struct minivm_vcpu *vcpu)
 {
 	vmcs_write(MSR_BITMAP, __pa(msr_bitmap));
+	vcpu->misc_enable = MISC_ENABLE_RESET;
 }
 
 static bool is_canonical(u64 addr)
@@ -174,9 +185,15 @@ static bool valid_pat(u64 pat)
 }
 
 /* RDMSR: true with *@val set, or false for #GP. */
-static bool read_msr(u32 msr, u64 *val)
+static bool read_msr(struct minivm_vcpu *vcpu, u32 msr, u64 *val)
 {
 	switch (msr) {
+	case MSR_IA32_MISC_ENABLE:
+		*val = vcpu->misc_enable;
+		return true;
+	case MSR_IA32_UCODE_REV:
+		*val = UCODE_REV;
+		return true;
 	case MSR_EFER:
 		*val = vmcs_read64(GUEST_IA32_EFER);
 		return true;
@@ -203,6 +220,13 @@ static bool read_msr(u32 msr, u64 *val)
 static bool write_msr(struct minivm_vcpu *vcpu, u32 msr, u64 val)
 {
 	switch (msr) {
+	case MSR_IA32_MISC_ENABLE:
+		if ((val ^ MISC_ENABLE_RESET) & ~MSR_IA32_MISC_ENABLE_FAST_STRING)
+			return false;
+		vcpu->misc_enable = val;
+		return true;
+	case MSR_IA32_UCODE_REV:
+		return true;
 	case MSR_EFER:
 		return minivm_set_efer(vcpu, val);	/* cr.c */
 	case MSR_IA32_CR_PAT:
@@ -240,7 +264,7 @@ bool minivm_emulate_msr(struct minivm_vcpu *vcpu, bool write)
 
 	if (write)
 		return write_msr(vcpu, msr, (g->rdx << 32) | (u32)g->rax);
-	if (!read_msr(msr, &val))
+	if (!read_msr(vcpu, msr, &val))
 		return false;
 	g->rax = (u32)val;
 	g->rdx = val >> 32;

@@ -310,7 +310,8 @@ int minivm_vcpu_run(struct minivm_vcpu *vcpu)
 	ret = minivm_complete_userspace_io(vcpu);
 	if (!ret)
 		ret = run_loop(vcpu);
-	minivm_report_events(vcpu);
+	if (ret != -EIO)	/* -EIO: VMX is off, or the VMCS not ours */
+		minivm_report_events(vcpu);
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
 
 	preempt_disable();

@@ -256,6 +256,28 @@ TEST_F(exits, mmio_read_into_sp_keeps_the_rest_of_rsp)
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
 }
 
+/*
+ * The MSRs a PC's firmware sets up and a booting kernel reads: MISC_ENABLE
+ * says fast strings (bit 0), no BTS (11), no PEBS (12), and the guest may
+ * turn fast strings off; the microcode revision reads as 1 in EDX after
+ * the guest wrote 0 to it, as Linux does.
+ */
+GUEST_CODE(g_pc_msrs,
+	"mov $0x1a0, %ecx\n rdmsr\n out %eax, $0x80\n"
+	"mov $0x8b, %ecx\n xor %eax, %eax\n xor %edx, %edx\n wrmsr\n"
+	"mov $0x8b, %ecx\n rdmsr\n mov %edx, %eax\n out %eax, $0x80\n"
+	"mov $0x1a0, %ecx\n mov $0x1800, %eax\n xor %edx, %edx\n wrmsr\n"
+	"rdmsr\n out %eax, $0x80\n hlt");
+
+TEST_F(exits, pc_firmware_msrs)
+{
+	GUEST_START(g_pc_msrs);
+	expect_out(_metadata, &self->g, 0x80, 4, 0x1801);
+	expect_out(_metadata, &self->g, 0x80, 4, 1);
+	expect_out(_metadata, &self->g, 0x80, 4, 0x1800);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
+}
+
 /* RDPMC exits (no host counters leak) and minivm does not handle it. */
 GUEST_CODE(g_rdpmc, "nop\n rdpmc\n hlt");
 
@@ -320,6 +342,9 @@ GUEST_CODE(g_vmxoff, "lidt 0x7ff0\n vmxoff\n hlt");
 GUEST_CODE(g_rdmsr, "lidt 0x7ff0\n mov $0x480, %ecx\n rdmsr\n hlt");
 GUEST_CODE(g_wrmsr, "lidt 0x7ff0\n mov $0x3a, %ecx\n xor %eax, %eax\n"
 		    "xor %edx, %edx\n wrmsr\n hlt");
+/* MISC_ENABLE: setting a bit other than fast strings (22, LIMIT_CPUID). */
+GUEST_CODE(g_misc_enable, "lidt 0x7ff0\n mov $0x1a0, %ecx\n"
+			  "mov $0x401801, %eax\n xor %edx, %edx\n wrmsr\n hlt");
 
 /* VMX instructions do not exist for the guest: #UD, from minivm. */
 TEST(vmx_instructions_raise_ud)
@@ -337,6 +362,7 @@ TEST(msr_access_raises_gp)
 	NEED_MINIVM();
 	expect_vector(_metadata, g_rdmsr, 13);
 	expect_vector(_metadata, g_wrmsr, 13);
+	expect_vector(_metadata, g_misc_enable, 13);
 }
 
 /*
