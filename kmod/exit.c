@@ -261,6 +261,14 @@ int minivm_handle_exit(struct minivm_vcpu *vcpu)
 		 */
 		ret = minivm_inject(X86_TRAP_UD, false, 0);
 		break;
+	case EXIT_REASON_RDPMC:
+		/*
+		 * The guest has no performance counters (CPUID leaf 0Ah is
+		 * empty), so every counter number is invalid: #GP(0), as the
+		 * SDM's RDPMC says for one.
+		 */
+		ret = minivm_inject(X86_TRAP_GP, true, 0);
+		break;
 	case EXIT_REASON_MSR_READ:
 	case EXIT_REASON_MSR_WRITE:
 		ret = emulated(vcpu, minivm_emulate_msr(vcpu, (u16)reason ==

@@ -87,7 +87,8 @@ int minivm_vmcs_config(void)
 	 * Primary processor-based (SDM 25.6.2): exit on HLT (the guest is
 	 * idle; userspace decides), on every I/O instruction (no I/O bitmaps:
 	 * all ports go to userspace), on MONITOR/MWAIT (the guest must not
-	 * sleep the physical CPU) and on RDPMC (no host counter leaks).
+	 * sleep the physical CPU) and on RDPMC (no host counter leaks: the
+	 * guest gets #GP, exit.c).
 	 * RDMSR/WRMSR exit as the MSR bitmap says (msr.c): all but a few.
 	 * MOV CR8 exits both ways: without a TPR shadow it would reach the
 	 * physical APIC's TPR (cr.c).  MOV DR exits: DR0-3 and DR6 hold the

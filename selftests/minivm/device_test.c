@@ -58,7 +58,9 @@ TEST(api_version)
 /* Known extensions answer nonzero; anything else 0, never an error. */
 TEST(check_extension)
 {
-	unsigned long unknown[] = { 0, 6, 1000, 0x7fffffff, ~0UL };
+	unsigned long unknown[] = {
+		0, MINIVM_CAP_NMI + 1, 1000, 0x7fffffff, ~0UL,
+	};
 	unsigned int i;
 	int fd;
 
@@ -72,6 +74,10 @@ TEST(check_extension)
 		  ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_NR_MEMSLOTS));
 	EXPECT_EQ(MINIVM_MAX_VCPUS,
 		  ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_MAX_VCPUS));
+	/* Every VMX CPU has interrupt-window exiting; not all virtual NMIs. */
+	EXPECT_EQ(1, ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_INTERRUPT));
+	EXPECT_LE(0, ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_NMI));
+	EXPECT_GE(1, ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_NMI));
 	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		EXPECT_EQ(0, ioctl(fd, MINIVM_CHECK_EXTENSION, unknown[i]));
 	close(fd);

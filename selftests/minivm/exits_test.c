@@ -2,7 +2,7 @@
 /*
  * The exits of a guest, in real, protected, paged and long mode: HLT,
  * port I/O of every size, CPUID, triple fault, MMIO, an exit minivm does
- * not handle, and a failed VM entry (Lab 5).  Each guest is a few
+ * not handle (a task switch), and a failed VM entry (Lab 5).  Each guest is a few
  * instructions, assembled for every mode (guest.h).
  */
 #include "kselftest_harness.h"
@@ -278,20 +278,36 @@ TEST_F(exits, pc_firmware_msrs)
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
 }
 
-/* RDPMC exits (no host counters leak) and minivm does not handle it. */
-GUEST_CODE(g_rdpmc, "nop\n rdpmc\n hlt");
+/*
+ * A hardware task switch exits unconditionally and minivm does not
+ * emulate it: an internal error with the exit's reason (9), its
+ * qualification (the TSS selector, 20h) and RIP.  The guest jumps to a
+ * 32-bit TSS descriptor the test adds to the GDT as its fifth entry.
+ */
+GUEST_CODE(g_task, "nop\n .byte 0xea, 0, 0, 0, 0, 0x20, 0\n hlt");	/* ljmp $0x20,$0 */
 
-TEST_F(exits, unhandled_exit_is_internal_error)
+TEST(task_switch_is_internal_error)
 {
+	/* base 7000h, limit 67h, present, DPL 0, available 32-bit TSS */
+	uint64_t tss = 0x67 | (0x7000ULL << 16) | (0x89ULL << 40);
+	struct minivm_sregs sr;
 	struct minivm_run *run;
+	struct guest g;
 
-	GUEST_START(g_rdpmc);
-	run = self->g.cpu.run;
-	ASSERT_EQ(MINIVM_EXIT_INTERNAL_ERROR, guest_run(&self->g));
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_task));
+	run = g.cpu.run;
+	ASSERT_EQ(0, minivm_get_sregs(&g.cpu, &sr));
+	memcpy(g.mem + sr.gdt.base + 0x20, &tss, 8);
+	sr.gdt.limit = 5 * 8 - 1;
+	ASSERT_EQ(0, minivm_set_sregs(&g.cpu, &sr));
+	ASSERT_EQ(MINIVM_EXIT_INTERNAL_ERROR, guest_run(&g));
 	EXPECT_EQ(MINIVM_INTERNAL_UNEXPECTED_EXIT, run->internal.suberror);
 	EXPECT_EQ(3, run->internal.ndata);
-	EXPECT_EQ(15, run->internal.data[0]);		/* RDPMC */
-	EXPECT_EQ(code_rip(variant->mode, 1), run->internal.data[2]);
+	EXPECT_EQ(9, run->internal.data[0]);		/* task switch */
+	EXPECT_EQ(0x20, run->internal.data[1] & 0xffff);
+	EXPECT_EQ(GUEST_CODE_ADDR + 1, run->internal.data[2]);
+	guest_destroy(&g);
 }
 
 /*
@@ -339,6 +355,7 @@ GUEST_CODE(g_vmxon, "lidt 0x7ff0\n vmxon 0x3000\n hlt");
 GUEST_CODE(g_vmread, "lidt 0x7ff0\n .byte 0x0f, 0x78, 0xc3\n hlt");
 GUEST_CODE(g_vmptrld, "lidt 0x7ff0\n vmptrld 0x3000\n hlt");
 GUEST_CODE(g_vmxoff, "lidt 0x7ff0\n vmxoff\n hlt");
+GUEST_CODE(g_rdpmc, "lidt 0x7ff0\n xor %ecx, %ecx\n rdpmc\n hlt");
 GUEST_CODE(g_rdmsr, "lidt 0x7ff0\n mov $0x480, %ecx\n rdmsr\n hlt");
 GUEST_CODE(g_wrmsr, "lidt 0x7ff0\n mov $0x3a, %ecx\n xor %eax, %eax\n"
 		    "xor %edx, %edx\n wrmsr\n hlt");
@@ -354,6 +371,13 @@ TEST(vmx_instructions_raise_ud)
 	expect_vector(_metadata, g_vmread, 6);
 	expect_vector(_metadata, g_vmptrld, 6);
 	expect_vector(_metadata, g_vmxoff, 6);
+}
+
+/* No performance counters: RDPMC of counter 0 raises #GP. */
+TEST(rdpmc_raises_gp)
+{
+	NEED_MINIVM();
+	expect_vector(_metadata, g_rdpmc, 13);
 }
 
 /* MSRs are not the guest's (VMX_BASIC, FEAT_CTL here): #GP. */
