@@ -7,6 +7,14 @@
  * replace it (MINIVM_SET_CPUID); by default it is the host's CPUID with
  * everything minivm does not virtualize taken out, the "hypervisor" bit
  * set, and minivm's signature at leaf 40000000h.
+ *
+ * The guest's TSC runs at the host's rate.  It learns the rate without
+ * calibrating it against a timer, in the two places guests look: leaf
+ * 15h (TSC to crystal-clock ratio and the crystal's frequency, which
+ * Linux trusts as a "known" frequency), filled in when the host's does
+ * not give the crystal's frequency, and the hypervisor timing leaf
+ * 40000010h (EAX: the TSC's frequency in kHz) that VMware and KVM guests
+ * read.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,6 +22,7 @@
 #include <linux/uaccess.h>
 #include <asm/fpu/xstate.h>
 #include <asm/processor.h>
+#include <asm/tsc.h>
 
 #include "minivm.h"
 
@@ -157,6 +166,42 @@ static void add_leaves(struct cpuid_builder *b, u32 first, u32 last)
 	}
 }
 
+static struct minivm_cpuid_entry *find(struct cpuid_builder *b, u32 fn)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->e[i].function == fn)
+			return &b->e[i];
+	return NULL;
+}
+
+/*
+ * Leaf 15h: TSC frequency = ECX * EBX / EAX.  When the host's leaf does
+ * not say it (ECX 0, as on many server parts, or no leaf 15h at all),
+ * say it with the kernel's own measure, tsc_khz: a crystal of
+ * tsc_khz * 1000 / k Hz and a ratio of k (k = 1 below 4.29 GHz), so that
+ * ECX fits 32 bits.
+ */
+static void tsc_leaf_15h(struct cpuid_builder *b)
+{
+	struct minivm_cpuid_entry *e = find(b, 0x15), *max = find(b, 0);
+	u64 hz = (u64)tsc_khz * 1000;
+	u32 k = DIV_ROUND_UP_ULL(hz, U32_MAX);
+
+	if (!tsc_khz || !max || (e && e->eax && e->ebx && e->ecx))
+		return;
+	if (!e) {
+		if (b->n >= MINIVM_MAX_CPUID)
+			return;
+		e = &b->e[b->n++];
+		max->eax = max_t(u32, max->eax, 0x15);
+	}
+	*e = (struct minivm_cpuid_entry) {
+		.function = 0x15, .eax = 1, .ebx = k, .ecx = div_u64(hz, k),
+	};
+}
+
 static struct minivm_cpuid_table *table_alloc(unsigned int n)
 {
 	return kzalloc(struct_size_t(struct minivm_cpuid_table, e, n),
@@ -199,12 +244,17 @@ int minivm_default_cpuid(struct minivm_vm *vm)
 	add_leaves(&b, 0, min_t(u32, cpuid_eax(0), 0x1f));
 	add_leaves(&b, 0x80000000, min_t(u32, cpuid_eax(0x80000000), 0x80000008));
 
+	tsc_leaf_15h(&b);
+
 	/* 40000000h: the hypervisor's own leaf, "minivm" and zeros. */
 	sig = &b.e[b.n++];
 	*sig = (struct minivm_cpuid_entry) { .function = 0x40000000,
-					     .eax = 0x40000000 };
+					     .eax = 0x40000010 };
 	memcpy(&sig->ebx, "mini", 4);
 	memcpy(&sig->ecx, "vm\0\0", 4);
+	/* 40000010h: the TSC's frequency in kHz; no APIC bus (EBX 0) yet. */
+	b.e[b.n++] = (struct minivm_cpuid_entry) { .function = 0x40000010,
+						   .eax = tsc_khz };
 
 	/* Built at the largest size; kept at the size it turned out. */
 	small = table_alloc(b.n);

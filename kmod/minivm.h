@@ -85,6 +85,7 @@ struct minivm_vm {
 	unsigned int nr_vcpus;
 	struct minivm_cpuid_table __rcu *cpuid;	/* read without @lock */
 	struct mm_struct *mm;		/* the creator's; vCPUs run only there */
+	u64 tsc_offset;			/* guest TSC - host TSC, at creation */
 };
 
 /*
@@ -294,6 +295,7 @@ void minivm_vmcs_setup(struct minivm_vcpu *vcpu);
 void minivm_vmcs_set_host_cpu(int cpu);
 const char *minivm_vmcs_missing(void);
 bool minivm_vmcs_has_vpid(void);
+bool minivm_vmcs_has_tsc_offset(void);
 u32 minivm_vmcs_window_exits(void);
 bool minivm_vmcs_has_vnmi(void);
 

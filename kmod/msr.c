@@ -17,7 +17,9 @@
  *                      only for SWAPGS, for a SYSCALL from user mode and
  *                      for RDTSCP/RDPID in user mode: none of which
  *                      happens while the thread runs the guest.
- *   TSC (reads only)   what RDTSC returns anyway
+ *   TSC (reads only)   what RDTSC returns anyway: the host's TSC plus the
+ *                      vCPU's TSC offset, where the CPU has TSC
+ *                      offsetting ("TSC Offsetting" in the SDM)
  *
  * Every other access exits and is emulated here, or refused with #GP:
  *
@@ -31,6 +33,8 @@
  *                      off and on, and write nothing else
  *   UCODE_REV          microcode revision 1 (EDX), as KVM reports; the
  *                      guest writes 0 there before reading it, ignored
+ *   TSC (writes)       sets the offset so that the TSC reads the value
+ *                      written and counts on from there
  *   anything else      #GP.  Among them: the VMX capability MSRs (the
  *                      guest has no VMX), the APIC base, the MTRRs, the
  *                      debug and performance-monitoring MSRs.
@@ -166,6 +170,9 @@ void minivm_msr_setup(struct minivm_vcpu *vcpu)
 {
 	vmcs_write(MSR_BITMAP, __pa(msr_bitmap));
 	vcpu->misc_enable = MISC_ENABLE_RESET;
+	/* Every vCPU of a VM starts with the VM's TSC, near 0. */
+	if (minivm_vmcs_has_tsc_offset())
+		vmcs_write(TSC_OFFSET, vcpu->vm->tsc_offset);
 }
 
 static bool is_canonical(u64 addr)
@@ -226,6 +233,11 @@ static bool write_msr(struct minivm_vcpu *vcpu, u32 msr, u64 val)
 		vcpu->misc_enable = val;
 		return true;
 	case MSR_IA32_UCODE_REV:
+		return true;
+	case MSR_IA32_TSC:
+		if (!minivm_vmcs_has_tsc_offset())
+			return false;
+		vmcs_write(TSC_OFFSET, val - rdtsc());
 		return true;
 	case MSR_EFER:
 		return minivm_set_efer(vcpu, val);	/* cr.c */

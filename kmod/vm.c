@@ -17,6 +17,7 @@
 #include <linux/preempt.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <asm/msr.h>
 
 #include "minivm.h"
 
@@ -95,6 +96,8 @@ static struct minivm_vm *vm_alloc(void)
 		goto err_ept;
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
+	/* The guest's TSC starts at 0 with the VM (msr.c). */
+	vm->tsc_offset = -rdtsc();
 	minivm_count(MINIVM_OBJ_VM, 1);
 	return vm;
 

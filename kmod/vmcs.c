@@ -92,7 +92,9 @@ int minivm_vmcs_config(void)
 	 * RDMSR/WRMSR exit as the MSR bitmap says (msr.c): all but a few.
 	 * MOV CR8 exits both ways: without a TPR shadow it would reach the
 	 * physical APIC's TPR (cr.c).  MOV DR exits: DR0-3 and DR6 hold the
-	 * host's values while the guest runs (debugreg.c).
+	 * host's values while the guest runs (debugreg.c).  Where the CPU
+	 * has TSC offsetting, the guest's TSC is the host's plus an offset
+	 * (msr.c): RDTSC, RDTSCP and RDMSR of the TSC add it without an exit.
 	 */
 	ctl.proc = choose("processor-based", CPU_BASED_HLT_EXITING |
 			  CPU_BASED_UNCOND_IO_EXITING |
@@ -101,8 +103,8 @@ int minivm_vmcs_config(void)
 			  CPU_BASED_CR8_LOAD_EXITING |
 			  CPU_BASED_CR8_STORE_EXITING |
 			  CPU_BASED_MOV_DR_EXITING |
-			  CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0,
-			  c->procbased_ctls);
+			  CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
+			  CPU_BASED_USE_TSC_OFFSETTING, c->procbased_ctls);
 
 	/*
 	 * Secondary (SDM 25.6.2): EPT for guest memory, and unrestricted
@@ -470,6 +472,12 @@ u32 minivm_vmcs_window_exits(void)
 bool minivm_vmcs_has_vnmi(void)
 {
 	return ctl.pin & PIN_BASED_VIRTUAL_NMIS;
+}
+
+/** minivm_vmcs_has_tsc_offset() - does the guest's TSC have an offset? */
+bool minivm_vmcs_has_tsc_offset(void)
+{
+	return ctl.proc & CPU_BASED_USE_TSC_OFFSETTING;
 }
 
 /** minivm_vmcs_has_vpid() - are VPIDs in use? */

@@ -147,6 +147,10 @@ TEST_F(mem, all_slots_then_no_more)
 					self->buf + i * 4096, 0));
 	EXPECT_EQ(MINIVM_MAX_MEMSLOTS,
 		  ioctl(self->dev, MINIVM_CHECK_EXTENSION, MINIVM_CAP_NR_MEMSLOTS));
+	/* A 33rd slot id does not exist, whatever it would map. */
+	EXPECT_EQ(EINVAL, set_region(self->vm, MINIVM_MAX_MEMSLOTS,
+				     MINIVM_MAX_MEMSLOTS * 4096ULL, 4096,
+				     self->buf, 0));
 }
 
 /* The guest and the VMM share the pages: both see each other's writes. */
