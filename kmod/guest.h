@@ -12,6 +12,7 @@
 
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <asm/debugreg.h>
 #include <asm/processor-flags.h>
 #include <asm/vmx.h>
 
@@ -19,20 +20,35 @@
 #include "vmx_ops.h"
 
 /*
- * Move RIP past the instruction that exited; its length is in the VMCS
- * ("Information for VM Exits Due to Instruction Execution").  Stepping
- * over it also ends the STI and MOV-SS shadows it may have been in, as
+ * Move RIP past the instruction that exited, of @len bytes; for most
+ * exits the length is in the VMCS ("Information for VM Exits Due to
+ * Instruction Execution"), for MMIO the decoder knows it.  Stepping over
+ * it also ends the STI and MOV-SS shadows it may have been in, as
  * executing it would have.
  */
-static inline void minivm_skip_instruction(void)
+static inline void minivm_step_over(unsigned int len)
 {
 	u32 shadow = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
-	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) +
-		   vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + len);
 	if (shadow & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmcs_write(GUEST_INTERRUPTIBILITY_INFO, shadow &
 			   ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	/*
+	 * A guest single-stepping (RFLAGS.TF) gets its #DB after the
+	 * instruction minivm carried out for it, as after any other: a
+	 * pending single-step trap (BS) that the CPU delivers right after
+	 * the entry ("Guest Non-Register State", pending debug
+	 * exceptions).  That #DB exits too and is reflected (debugreg.c).
+	 */
+	if (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_TF)
+		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
+			   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | DR_STEP);
+}
+
+static inline void minivm_skip_instruction(void)
+{
+	minivm_step_over(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
 /*

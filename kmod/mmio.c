@@ -204,7 +204,7 @@ int minivm_emulate_mmio(struct minivm_vcpu *vcpu, u64 gpa, bool write)
 		vcpu->mmio_read.zext = d.zext ? d.dst : 0;
 		vcpu->mmio_read.high = d.high_byte;
 	}
-	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + d.insn_len);
+	minivm_step_over(d.insn_len);
 	return 0;
 }
 

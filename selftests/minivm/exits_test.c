@@ -2,9 +2,12 @@
 /*
  * The exits of a guest, in real, protected, paged and long mode: HLT,
  * port I/O of every size, CPUID, triple fault, MMIO, an exit minivm does
- * not handle (a task switch), and a failed VM entry (Lab 5).  Each guest is a few
- * instructions, assembled for every mode (guest.h).
+ * not handle (a task switch), and a failed VM entry (Lab 5).  Each guest
+ * is a few instructions, assembled for every mode (guest.h).
  */
+#define _GNU_SOURCE
+#include <string.h>
+
 #include "kselftest_harness.h"
 #include "minivm_selftest.h"
 #include "guest.h"
@@ -387,6 +390,43 @@ TEST(msr_access_raises_gp)
 	expect_vector(_metadata, g_rdmsr, 13);
 	expect_vector(_metadata, g_wrmsr, 13);
 	expect_vector(_metadata, g_misc_enable, 13);
+}
+
+/*
+ * Single-stepping over an instruction minivm carries out for the guest
+ * (CPUID) still gives the #DB after it, with the return address just
+ * past it, not one instruction later.  The #DB handler (at offset 2)
+ * reports the address it would return to and clears TF.
+ */
+GUEST_ASM_ONE(g_step, 32,
+	"jmp 1f\n"
+	"mov (%esp), %eax\n out %eax, $0x81\n"
+	"andl $0xfffffeff, 8(%esp)\n iret\n"
+	"1: pushf\n orl $0x100, (%esp)\n popf\n"
+	"cpuid\n out %al, $0x84\n hlt");
+
+TEST(single_step_over_an_emulated_instruction)
+{
+	static const struct guest_code code[] = {
+		[MINIVM_MODE_PROTECTED] = { g_step_start, g_step_end },
+	};
+	const char *cpuid = memmem(g_step_start, g_step_end - g_step_start,
+				   "\x0f\xa2", 2);
+	uint32_t ret = 0;
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_NE(NULL, cpuid);
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, code));
+	ASSERT_EQ(0, guest_set_handler(&g, MINIVM_MODE_PROTECTED, 1, 2));
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	EXPECT_EQ(0x81, g.cpu.run->io.port);
+	memcpy(&ret, minivm_io_data(g.cpu.run), 4);
+	EXPECT_EQ(GUEST_CODE_ADDR + (cpuid + 2 - g_step_start), ret);
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	EXPECT_EQ(0x84, g.cpu.run->io.port);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	guest_destroy(&g);
 }
 
 /*
