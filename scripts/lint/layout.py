@@ -166,6 +166,7 @@ open ioctl mmap close read write poll exit fork execve main malloc free
 printf memcpy memset strcmp getopt_long sigaction pthread_create pthread_kill
 kvm_vcpu_ioctl kvm_arch_vcpu_ioctl_run vmx_vcpu_run __vmx_vcpu_run
 switch_fpu_return kernel_fpu_begin fpu_swap_kvm_fpstate pin_user_pages
+kvm_skip_emulated_instruction
 unpin_user_pages account_locked_vm hw_breakpoint_restore do_machine_check
 perf_guest_get_msrs kselftest_harness.h
 """.split())
