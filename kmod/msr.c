@@ -60,7 +60,8 @@ static unsigned long *msr_bitmap;	/* one page, shared by all vCPUs */
 #define MISC_ENABLE_RESET	(MSR_IA32_MISC_ENABLE_FAST_STRING |	\
 				 MSR_IA32_MISC_ENABLE_BTS_UNAVAIL |	\
 				 MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL)
-#define UCODE_REV		(1ULL << 32)	/* revision 1, in EDX */
+#define UCODE_REV		BIT_ULL(32)	/* revision 1, in EDX */
+
 static u64 host_xcr0;
 
 /* The switched MSRs, in the order of enum minivm_user_msr. */
