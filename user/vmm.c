@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,19 +325,23 @@ static void trace_exit(struct vmm *v)
 }
 
 /*
- * A halted guest with interrupts on waits for the next timer tick, if a
- * timer is running: HLT then ends in the interrupt's handler, as on a
- * PC.  With interrupts off, or nothing to wake it, HLT ends the run.
+ * A halted guest with interrupts on waits for the next timer tick or for
+ * input the UART would interrupt for: HLT then ends in the interrupt's
+ * handler, as on a PC.  With interrupts off, or nothing that could wake
+ * it, HLT ends the run.
  */
 static bool wait_for_interrupt(struct vmm *v)
 {
 	uint64_t ns = pit_next_ns();
-	struct timespec ts = { ns / 1000000000, ns % 1000000000 };
+	struct pollfd in = { .fd = STDIN_FILENO, .events = POLLIN };
+	bool input = uart_can_interrupt();
 
-	if (!v->cpu.run->if_flag || (!ns && !pic_pending()))
+	if (!v->cpu.run->if_flag || (!ns && !input && !pic_pending()))
 		return false;
-	if (ns)
-		nanosleep(&ts, NULL);	/* a signal may end it early */
+	if (pic_pending())
+		return true;
+	/* Until the next tick or input; a signal may end it early. */
+	poll(input ? &in : NULL, input, ns ? (int)(ns / 1000000) + 1 : -1);
 	return true;
 }
 
@@ -351,6 +356,7 @@ static void deliver_interrupts(struct vmm *v)
 	int vector;
 
 	pit_poll();
+	uart_poll();
 	run->request_interrupt_window = pic_pending();
 	if (!pic_pending() || !run->ready_for_interrupt_injection)
 		return;

@@ -105,6 +105,10 @@ int pic_ack(void);
  * VMM_TIMER_SIGNAL, which makes MINIVM_RUN return (vmm.c).
  */
 #define VMM_TIMER_SIGNAL	(SIGRTMIN)
+
+/* dev_uart.c: the 16550's interrupts on IRQ 4. */
+void uart_poll(void);
+bool uart_can_interrupt(void);
 extern const struct vmm_device dev_pit, dev_port61;
 void pit_poll(void);
 uint64_t pit_next_ns(void);

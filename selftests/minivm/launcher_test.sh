@@ -81,6 +81,14 @@ expect "hypercalls: console, API version, exit (7 << 1) | 1" 15 \
 # Interrupts: the PIC and the PIT in the launcher, injected by minivm.
 expect "PIC and PIT: ten timer interrupts, nothing left in service" 0 \
 	'10 timer interrupts, ISR 0\n' -- run --timeout 30 "$G/timer64.elf"
+# The UART on IRQ 4: a line sent one THR-empty interrupt at a time, and
+# a byte of standard input taken by a received-data interrupt.
+printf 'Z' > "$T/in"
+minivm run --timeout 30 "$G/uart64.elf" < "$T/in" > "$T/out" 2> "$T/err"
+status=$?
+[ $status = 0 ] && [ "$(cat "$T/out")" = "$(printf 'sent by THR-empty interrupts\ngot Z')" ]
+ok $? "UART interrupts: THR empty sends, received data reads stdin"
+[ $status = 0 ] || sed 's/^/#   /' "$T/out" "$T/err" | head -n 8
 # Garbage written to the PIC, the ELCR, the PIT and port 61h: the guest
 # still halts (interrupts off) and the launcher exits cleanly.
 : > "$T/garbage.bin"

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * rt.h - the whole runtime of a minivm test guest: port I/O, printing to
- * the debug console (port E9h) and leaving through isa-debug-exit (F4h).
- * No libc, no interrupts, no devices beyond those two ports.
+ * the debug console (port E9h), leaving through isa-debug-exit (F4h),
+ * hypercalls, and for 64-bit guests an IDT and the PIC.  No libc.
  */
 #ifndef GUEST_RT_H
 #define GUEST_RT_H
@@ -100,5 +100,69 @@ static inline void __attribute__((noreturn)) hc_exit(unsigned long code)
 	hypercall2(HC_EXIT, code, 0);
 	halt();
 }
+
+#ifdef __x86_64__
+/*
+ * Interrupts for 64-bit guests: an IDT of interrupt gates, the PIC pair
+ * initialised as a PC's firmware leaves it (IRQ 0-7 at vectors 20h-27h,
+ * 8-15 at 28h-2Fh), and IRQ_ENTRY(name, handler), an entry stub that
+ * saves what the C ABI lets @handler clobber (nine registers keep the
+ * stack 16-byte aligned at the call) and returns with IRETQ.
+ */
+struct idt_gate {
+	uint16_t offset0, selector;
+	uint8_t ist, type;
+	uint16_t offset1;
+	uint32_t offset2, zero;
+} __attribute__((packed));
+
+static struct idt_gate guest_idt[256] __attribute__((aligned(16)));
+
+static inline void set_idt_gate(int vector, void (*entry)(void))
+{
+	unsigned long a = (unsigned long)entry;
+	uint16_t cs;
+
+	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
+	guest_idt[vector] = (struct idt_gate){
+		.offset0 = a, .selector = cs, .type = 0x8e,	/* interrupt gate */
+		.offset1 = a >> 16, .offset2 = a >> 32,
+	};
+}
+
+static inline void load_idt(void)
+{
+	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) idtr = {
+		sizeof(guest_idt) - 1, (unsigned long)guest_idt,
+	};
+
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+/* ICW1-4 for both PICs, then the masks (OCW1): a 1 masks the IRQ. */
+static inline void pic_init(uint8_t master_mask, uint8_t slave_mask)
+{
+	outb(0x20, 0x11);		/* ICW1: edge, cascade, ICW4 follows */
+	outb(0x21, 0x20);		/* ICW2: IRQ 0-7 at vectors 20h-27h */
+	outb(0x21, 0x04);		/* ICW3: slave on IRQ 2 */
+	outb(0x21, 0x01);		/* ICW4: 8086 mode */
+	outb(0xa0, 0x11);
+	outb(0xa1, 0x28);		/* IRQ 8-15 at vectors 28h-2Fh */
+	outb(0xa1, 0x02);
+	outb(0xa1, 0x01);
+	outb(0x21, master_mask);
+	outb(0xa1, slave_mask);
+}
+
+#define IRQ_ENTRY(name, handler)					\
+	void name(void);						\
+	__asm__(".text\n.globl " #name "\n" #name ":\n"		\
+		"push %rax\n push %rcx\n push %rdx\n push %rsi\n"	\
+		"push %rdi\n push %r8\n push %r9\n push %r10\n"	\
+		"push %r11\n call " #handler "\n"			\
+		"pop %r11\n pop %r10\n pop %r9\n pop %r8\n"		\
+		"pop %rdi\n pop %rsi\n pop %rdx\n pop %rcx\n"	\
+		"pop %rax\n iretq\n")
+#endif
 
 #endif /* GUEST_RT_H */
