@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dev_mmio.c - a small MMIO device: 4 KiB of scratch registers at
- * FED00000h.  What the guest writes it reads back, at any size from 1 to
+ * FEB00000h.  What the guest writes it reads back, at any size from 1 to
  * 8 bytes, so guests (and the tests) can see MMIO work both ways.  The
  * kernel has already decoded the instruction; only accesses minivm cannot
  * decode reach the launcher as an internal error, which vmm.c

@@ -113,7 +113,7 @@ extern const struct vmm_device dev_pit, dev_port61;
 void pit_poll(void);
 uint64_t pit_next_ns(void);
 
-#define VMM_MMIO_BASE	0xfed00000ULL	/* the scratch register device */
+#define VMM_MMIO_BASE	0xfeb00000ULL	/* the scratch register device */
 #define VMM_MMIO_SIZE	0x1000ULL
 bool dev_mmio_access(struct vmm *v, uint64_t addr, uint32_t len,
 		     bool write, uint8_t *data);

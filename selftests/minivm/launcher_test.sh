@@ -149,10 +149,10 @@ ok $? "unknown port: warned once"
 expect "--strict stops at an unknown port" 10 '' -- run --strict "$T/port.bin"
 
 # MMIO minivm cannot decode: the address, RIP and the disassembly.
-printf '\377\005\000\000\320\376\364' > "$T/incmem.bin"	# incl 0xfed00000; hlt
+printf '\377\005\000\000\260\376\364' > "$T/incmem.bin"	# incl 0xfeb00000; hlt
 expect "undecodable MMIO stops the guest" 10 '' -- \
 	run --mode protected "$T/incmem.bin"
-grep -qiE 'MMIO at 0xfed00000 .*RIP=0x100000: inc .*\[0xfed00000\]' "$T/err"
+grep -qiE 'MMIO at 0xfeb00000 .*RIP=0x100000: inc .*\[0xfeb00000\]' "$T/err"
 ok $? "undecodable MMIO: address, RIP, disassembly (Zydis)" 
 
 # Abnormal stops: diagnosis in words, registers, documented status.

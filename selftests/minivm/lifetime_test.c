@@ -90,8 +90,14 @@ TEST(a_guest_is_counted_then_gone)
 	if (live_objects() < 0)
 		SKIP(return, "no " MINIVM_OBJECTS " (debugfs not mounted?)");
 	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_hlt));
-	EXPECT_LT(0, live_objects());
+	/* guest.h's guest: one VM, one vCPU, three memory slots. */
+	EXPECT_EQ(1, minivm_objects("vms"));
+	EXPECT_EQ(1, minivm_objects("vcpus"));
+	EXPECT_EQ(3, minivm_objects("memslots"));
+	EXPECT_EQ(0, minivm_objects("pinned_pages"));	/* nothing touched */
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	EXPECT_LT(0, minivm_objects("pinned_pages"));
+	EXPECT_LT(0, minivm_objects("ept_tables"));
 	guest_destroy(&g);
 	EXPECT_EQ(0, live_objects());
 }

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mmio64.c - MMIO of every size against the launcher's scratch device at
- * FED00000h: write 1, 2, 4 and 8 bytes, read them back, say what came.
+ * FEB00000h: write 1, 2, 4 and 8 bytes, read them back, say what came.
  */
 #include "rt.h"
 
-#define DEV 0xfed00000UL
+#define DEV 0xfeb00000UL
 
 int main(void)
 {
