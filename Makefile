@@ -67,7 +67,7 @@ tests/unit/vmx_ctl_test: tests/unit/vmx_ctl_test.c tests/unit/tap.h kmod/vmx_ctl
 tests/unit/launcher_test: tests/unit/launcher_test.c tests/unit/tap.h user/*.c \
 		user/*.h user/lib/*.c user/lib/*.h user
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Iuapi -o $@ $< \
-		user/parse.c user/loader.c user/lib/libminivm.a
+		user/parse.c user/loader.c user/load_linux.c user/lib/libminivm.a
 
 # The module for the test machine is built in a copy of kmod/, so that it
 # and the one for this machine (KDIR) never share object files.  W=1, and
@@ -91,8 +91,12 @@ payload: testvm-module user selftests bench-prog
 	@# Without debug info the module loads many times faster in Bochs.
 	@strip --strip-debug -o $(PAYLOAD)/modules/minivm.ko build/testvm/src/kmod/minivm.ko
 	@cp user/minivm bench/minivm-bench $(PAYLOAD)/bin/
-	@cp user/guests/*.bin user/guests/*.elf $(PAYLOAD)/guests/
-	@cp $(addprefix selftests/minivm/,$(SELFTESTS)) $(PAYLOAD)/selftests/
+	@cp user/guests/*.bin user/guests/*.elf user/guests/*.bz $(PAYLOAD)/guests/
+	@# The Linux guest: this machine's kernel, repacked for a quick boot.
+	@mkdir -p $(PAYLOAD)/guests/linux
+	@cp "$$(scripts/testvm/fast-kernel /boot/vmlinuz-$(TEST_KVER))" $(PAYLOAD)/guests/linux/bzImage
+	@scripts/mk-guest-initrd $(PAYLOAD)/guests/linux/initrd.cpio
+	@for t in $(SELFTESTS); do strip --strip-debug -o $(PAYLOAD)/selftests/$$t selftests/minivm/$$t; done
 	@cp $(addprefix selftests/minivm/,$(SELFTEST_SCRIPTS)) $(PAYLOAD)/selftests/
 	@echo $(SELFTESTS) $(SELFTEST_SCRIPTS) > $(PAYLOAD)/selftests/tests.list
 	@cp scripts/testvm/selftests.sh scripts/testvm/demo.sh \

@@ -52,7 +52,7 @@ add "$out/install.log" install
 # the second has one, which boots and runs faster in Bochs.  Measured
 # (make check, Bochs): each machine about 10 minutes of tests.
 all_tests=$(cat build/testvm/payload/selftests/tests.list)
-second="hostile_test fuzz_test load_test backing_test fds_test lifetime_test bench_test.sh launcher_test.sh interrupt_test tsc_test"
+second="hostile_test fuzz_test load_test backing_test fds_test lifetime_test bench_test.sh launcher_test.sh interrupt_test tsc_test linux_test"
 first=$(for t in $all_tests; do case " $second " in *" $t "*) ;; *) echo "$t" ;; esac; done)
 
 echo "== no-VMX machine (QEMU TCG), in the background"

@@ -2,7 +2,7 @@
 /*
  * loader.c - putting a guest image into guest memory.
  *
- * Three formats, told apart by their first bytes:
+ * Four formats, told apart by their first bytes:
  *
  *   flat       raw bytes, loaded at --load and entered at --entry, in the
  *              --mode the user chose;
@@ -11,7 +11,9 @@
  *   multiboot  an ELF32 with a multiboot v1 header in its first 8 KiB:
  *              entered in 32-bit protected mode with EAX = 2BADB002h and
  *              EBX pointing to the information structure (memory sizes,
- *              command line, memory map), as the specification says.
+ *              command line, memory map), as the specification says;
+ *   linux      a bzImage ("HdrS" at 202h), started through the x86 boot
+ *              protocol by load_linux.c.
  *
  * Every check that fails says what is wrong with the image, in words.
  */
@@ -45,7 +47,7 @@ struct mb_mmap {
 
 const char *vmm_format_name(enum image_format f)
 {
-	static const char * const names[] = { "auto", "flat", "ELF", "multiboot" };
+	static const char * const names[] = { "auto", "flat", "ELF", "multiboot", "linux" };
 
 	return names[f];
 }
@@ -88,6 +90,8 @@ static bool has_multiboot_header(const uint8_t *img, size_t len)
 
 static enum image_format detect(const uint8_t *img, size_t len)
 {
+	if (vmm_is_linux(img, len))
+		return FMT_LINUX;
 	if (len >= SELFMAG && !memcmp(img, ELFMAG, SELFMAG))
 		return img[EI_CLASS] == ELFCLASS32 &&
 		       has_multiboot_header(img, len) ? FMT_MULTIBOOT : FMT_ELF;
@@ -209,31 +213,42 @@ static void write_mbi(struct vmm *v)
 	v->rbx = VMM_MBI;
 }
 
-static int read_image(struct vmm *v, uint8_t **img, size_t *len)
+/**
+ * vmm_read_file() - read a whole regular file of at most @max bytes.
+ * Return: 0, or -1 after a message naming @path.
+ */
+int vmm_read_file(const char *path, uint64_t max, uint8_t **data, size_t *len)
 {
-	int fd = open(v->opt.image, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *why = NULL;
 	struct stat st;
 	ssize_t n;
 
 	if (fd < 0 || fstat(fd, &st)) {
-		fprintf(stderr, "minivm: %s: %s\n", v->opt.image, strerror(errno));
+		fprintf(stderr, "minivm: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
+	if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (st.st_size == 0)
+		why = "the file is empty";
+	else if ((uint64_t)st.st_size > max)
+		why = "larger than guest memory (see --mem)";
+	if (why) {
 		close(fd);
-		return fail(v, "%s", st.st_size ? "not a regular file" : "the image is empty");
-	}
-	if ((uint64_t)st.st_size > v->mem_size) {
-		close(fd);
-		return fail(v, "%s", "the image is larger than guest memory (see --mem)");
+		fprintf(stderr, "minivm: %s: %s\n", path, why);
+		return -1;
 	}
 	*len = st.st_size;
-	*img = malloc(*len);
-	n = *img ? read(fd, *img, *len) : -1;
+	*data = malloc(*len);
+	n = *data ? read(fd, *data, *len) : -1;
 	close(fd);
 	if (n != (ssize_t)*len) {
-		free(*img);
-		return fail(v, "%s", "cannot read the image");
+		free(*data);
+		fprintf(stderr, "minivm: %s: cannot read it\n", path);
+		return -1;
 	}
 	return 0;
 }
@@ -249,9 +264,18 @@ int vmm_load_image(struct vmm *v)
 	size_t len;
 	int ret;
 
-	if (read_image(v, &img, &len))
+	if (vmm_read_file(v->opt.image, v->mem_size, &img, &len))
 		return -1;
 	fmt = v->opt.format == FMT_AUTO ? detect(img, len) : v->opt.format;
+	if (v->opt.initrd && fmt != FMT_LINUX) {
+		free(img);
+		return fail(v, "%s", "--initrd needs a Linux kernel (a bzImage); this image is not one");
+	}
+	if (fmt == FMT_LINUX) {
+		ret = vmm_load_linux(v, img, len);
+		free(img);
+		return ret;
+	}
 	if (fmt != FMT_FLAT && (len < SELFMAG || memcmp(img, ELFMAG, SELFMAG))) {
 		free(img);
 		return fail(v, "%s", "--format elf/multiboot given, but this is not an ELF file");

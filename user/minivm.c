@@ -31,14 +31,18 @@ static const char usage[] =
 
 static const char run_usage[] =
 	"usage: minivm run [options] IMAGE\n"
+	"       minivm run --kernel BZIMAGE [--initrd FILE] [--append CMDLINE] [options]\n"
 	"\n"
-	"  -f, --format FMT    flat, elf or multiboot (default: detected)\n"
+	"  -f, --format FMT    flat, elf, multiboot or linux (default: detected)\n"
 	"  -m, --mode MODE     flat images: real, protected, paged or long (default real)\n"
 	"  -l, --load ADDR     flat images: load address (real 0x7c00, else 0x100000)\n"
 	"  -e, --entry ADDR    entry point (flat: the load address; ELF: e_entry)\n"
 	"  -s, --stack ADDR    initial stack pointer (real 0x7000, else 0x80000)\n"
-	"  -M, --mem SIZE      guest memory, with K, M or G (default 16M)\n"
-	"  -c, --cmdline STR   multiboot command line\n"
+	"  -M, --mem SIZE      guest memory, with K, M or G (default 16M; --kernel 256M)\n"
+	"  -c, --cmdline STR   multiboot or Linux command line\n"
+	"  -k, --kernel FILE   a Linux bzImage (instead of IMAGE)\n"
+	"  -i, --initrd FILE   its initial RAM disk\n"
+	"  -a, --append STR    its command line (default: see minivm(1))\n"
 	"      --strict        stop at the first port no device serves\n"
 	"      --trace         print every exit\n"
 	"      --stats         count the exits by reason at the end\n"
@@ -48,7 +52,8 @@ static const char run_usage[] =
 	"\n"
 	"exit status: 0 the guest halted; odd: isa-debug-exit (code << 1) | 1;\n"
 	"2 usage, 4 image or setup, 6 triple fault, 8 VM-entry failure,\n"
-	"10 internal error or unhandled device, 124 --timeout, 130 Ctrl-C.\n";
+	"10 internal error or unhandled device, 12 reset (ports 64h, CF9h),\n"
+	"124 --timeout, 130 Ctrl-C.\n";
 
 static const char *yes_no(unsigned int flags, unsigned int bit)
 {
@@ -188,6 +193,9 @@ static int parse_run(int argc, char **argv, struct vmm_options *o)
 		{ "stack", required_argument, NULL, 's' },
 		{ "mem", required_argument, NULL, 'M' },
 		{ "cmdline", required_argument, NULL, 'c' },
+		{ "append", required_argument, NULL, 'a' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "strict", no_argument, NULL, O_STRICT },
 		{ "trace", no_argument, NULL, O_TRACE },
@@ -196,11 +204,12 @@ static int parse_run(int argc, char **argv, struct vmm_options *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool mem_set = false;
 	uint64_t t;
 	int c;
 
 	*o = (struct vmm_options){ .mode = MINIVM_MODE_REAL, .mem_size = 16 << 20 };
-	while ((c = getopt_long(argc, argv, "+f:m:l:e:s:M:c:t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+f:m:l:e:s:M:c:a:k:i:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (parse_format(optarg, &o->format))
@@ -229,9 +238,18 @@ static int parse_run(int argc, char **argv, struct vmm_options *o)
 			if (!parse_size(optarg, &o->mem_size) || o->mem_size < (2 << 20) ||
 			    o->mem_size > (1ULL << 30) || o->mem_size % 4096)
 				return bad_arg("--mem (2M to 1G, whole pages)", optarg);
+			mem_set = true;
 			break;
 		case 'c':
+		case 'a':
 			o->cmdline = optarg;
+			break;
+		case 'k':
+			o->image = optarg;
+			o->format = FMT_LINUX;
+			break;
+		case 'i':
+			o->initrd = optarg;
 			break;
 		case 't':
 			if (!parse_size(optarg, &t) || !t || t > 86400)
@@ -250,12 +268,19 @@ static int parse_run(int argc, char **argv, struct vmm_options *o)
 			return VMM_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
+	if (o->image && optind < argc) {
+		fprintf(stderr, "minivm run: --kernel and an IMAGE: give one\n%s", run_usage);
+		return VMM_EXIT_USAGE;
+	}
+	if (!o->image && optind != argc - 1) {
 		fprintf(stderr, "minivm run: %s\n%s", optind == argc ?
 			"no image given" : "one image only", run_usage);
 		return VMM_EXIT_USAGE;
 	}
-	o->image = argv[optind];
+	if (!o->image)
+		o->image = argv[optind];
+	if (o->format == FMT_LINUX && !mem_set)
+		o->mem_size = 256 << 20;	/* what a distribution kernel needs */
 	return 0;
 }
 

@@ -53,8 +53,8 @@ static int lookup(const char *s, const char *const *names, int n)
 
 int parse_format(const char *s, enum image_format *f)
 {
-	static const char * const names[] = { "auto", "flat", "elf", "multiboot" };
-	int i = lookup(s, names, 4);
+	static const char * const names[] = { "auto", "flat", "elf", "multiboot", "linux" };
+	int i = lookup(s, names, 5);
 
 	if (i >= 0)
 		*f = i;

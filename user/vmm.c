@@ -23,7 +23,8 @@
 
 static const struct vmm_device *const devices[] = {
 	&dev_debugcon, &dev_uart, &dev_exit, &dev_pic_master, &dev_pic_slave,
-	&dev_elcr, &dev_pit, &dev_port61,
+	&dev_elcr, &dev_pit, &dev_port61, &dev_kbd_reset, &dev_cf9_reset,
+	&dev_rtc,
 };
 
 /*
@@ -467,6 +468,7 @@ int vmm_run(struct vmm *v)
 	if (!ret && !(ret = minivm_get_regs(&v->cpu, &r))) {
 		r.rax = v->rax;
 		r.rbx = v->rbx;
+		r.rsi = v->rsi;
 		ret = minivm_set_regs(&v->cpu, &r);
 	}
 	if (ret) {
@@ -496,6 +498,11 @@ int vmm_run(struct vmm *v)
 			trace_exit(v);
 		handle_exit(v);
 	}
+	/*
+	 * The PIT's timer may still be armed: from here on its signal must
+	 * not touch the run page, which vmm_destroy() is about to unmap.
+	 */
+	running = NULL;
 	alarm(0);
 	if (v->opt.stats)
 		print_stats(v);

@@ -25,11 +25,12 @@ enum {
 	VMM_EXIT_SHUTDOWN = 6,		/* the guest triple-faulted */
 	VMM_EXIT_ENTRY = 8,		/* VM entry failed */
 	VMM_EXIT_INTERNAL = 10,		/* minivm or the launcher gave up */
+	VMM_EXIT_RESET = 12,		/* the guest reset the machine (64h, CF9h) */
 	VMM_EXIT_TIMEOUT = 124,		/* --timeout expired */
 	VMM_EXIT_SIGINT = 130,		/* Ctrl-C */
 };
 
-enum image_format { FMT_AUTO, FMT_FLAT, FMT_ELF, FMT_MULTIBOOT };
+enum image_format { FMT_AUTO, FMT_FLAT, FMT_ELF, FMT_MULTIBOOT, FMT_LINUX };
 
 /* Where the launcher keeps its own structures in guest memory. */
 #define VMM_TABLES	0x80000ULL	/* GDT and page tables, 64 KiB */
@@ -41,7 +42,8 @@ struct vmm_options {
 	enum minivm_mode mode;
 	uint64_t load, entry, stack, mem_size;
 	bool load_set, entry_set, stack_set;
-	const char *cmdline;
+	const char *cmdline;		/* multiboot or Linux (--append) */
+	const char *initrd;		/* Linux only */
 	bool trace, stats, strict, regs;
 	unsigned int timeout;
 	const char *image;
@@ -55,7 +57,7 @@ struct vmm {
 	uint64_t mem_size;
 	/* what the guest is to start with */
 	enum minivm_mode mode;
-	uint64_t entry, stack, rax, rbx;
+	uint64_t entry, stack, rax, rbx, rsi;
 	/* run state */
 	bool stop;
 	int status;
@@ -72,6 +74,11 @@ int parse_mode(const char *s, enum minivm_mode *m);
 /* loader.c */
 int vmm_load_image(struct vmm *v);
 const char *vmm_format_name(enum image_format f);
+int vmm_read_file(const char *path, uint64_t max, uint8_t **data, size_t *len);
+
+/* load_linux.c: the x86 boot protocol */
+bool vmm_is_linux(const uint8_t *img, size_t len);
+int vmm_load_linux(struct vmm *v, const uint8_t *img, size_t len);
 
 /* vmm.c */
 void vmm_catch_signals(struct vmm *v);
@@ -90,6 +97,12 @@ struct vmm_device {
 };
 
 extern const struct vmm_device dev_debugcon, dev_uart, dev_exit;
+
+/* dev_reset.c: the PC's two reset buttons a guest can press */
+extern const struct vmm_device dev_kbd_reset, dev_cf9_reset;
+
+/* dev_rtc.c: the MC146818 clock and CMOS memory at 70h/71h */
+extern const struct vmm_device dev_rtc;
 
 /*
  * dev_pic.c: the 8259A pair.  Devices raise and lower IRQ lines; vmm.c

@@ -106,6 +106,16 @@ expect "PIC, PIT and ELCR programmed with garbage" 0 '' -- \
 printf '\260\052\346\364' > "$T/exit42.bin"		# mov $42,%al; out %al,$0xf4
 expect "isa-debug-exit: status (42 << 1) | 1" 85 '' -- \
 	run "$T/exit42.bin"
+printf '\260\376\346\144\364' > "$T/kbdreset.bin"	# mov $0xfe,%al; out %al,$0x64
+expect "keyboard-controller reset (64h, FEh): status 12" 12 '' -- \
+	run "$T/kbdreset.bin"
+stderr_has "keyboard-controller reset: says so" 'reset the machine \(keyboard controller'
+printf '\272\371\014\260\002\356\260\006\356\364' > "$T/cf9.bin"	# 02h, then 06h to CF9h
+expect "reset control register (CF9h, 02h then 06h): status 12" 12 '' -- \
+	run "$T/cf9.bin"
+printf '\272\371\014\260\002\356\354\346\364' > "$T/cf9read.bin"	# 02h to CF9h, read it back to F4h
+expect "CF9h without RST_CPU keeps its value: isa-debug-exit (2 << 1) | 1" 5 '' -- \
+	run "$T/cf9read.bin"
 printf '\353\376' > "$T/spin.bin"			# jmp .
 expect "--timeout stops an endless guest" 124 '' -- \
 	run --timeout 2 "$T/spin.bin"
@@ -163,7 +173,7 @@ stderr_has "triple fault: diagnosis and registers" 'triple-faulted'
 # Bad input.
 : > "$T/empty"
 expect "empty image" 4 '' -- run "$T/empty"
-stderr_has "empty image: says so" 'the image is empty'
+stderr_has "empty image: says so" 'the file is empty'
 head -c 100 "$G/hello64.elf" > "$T/trunc.elf"
 expect "truncated ELF" 4 '' -- run "$T/trunc.elf"
 dd if=/dev/zero of="$T/big.bin" bs=1024 count=3072 2> /dev/null
@@ -175,6 +185,46 @@ expect "bad --mode" 2 '' -- run --mode warp "$G/hello64.elf"
 expect "flat image over the page tables" 4 '' -- \
 	run --mode long --load 0x80000 "$G/hello32.bin"
 stderr_has "page-table overlap: says so" 'overlaps the launcher'"'"'s page tables'
+
+# The x86 boot protocol, as bzprobe sees it: the entry (64-bit at +200h
+# with XLF_KERNEL_64, 32-bit at 0 without), boot_params' command line,
+# initrd (page-aligned at the top of the 16 MiB) and E820 RAM ranges.
+head -c 5000 /dev/zero > "$T/initrd5000"
+expect "bzImage, 64-bit entry: boot_params as the protocol says" 67 \
+	'bzprobe: entry=64 loader=0xff cmdline=[hello linux] initrd=0xffe000+0x1388 e820=4 ram=0x0+0x9fc00 ram=0x100000+0xf00000\n' -- \
+	run --append "hello linux" --initrd "$T/initrd5000" "$G/bzprobe64.bz"
+expect "bzImage, 32-bit entry: the default command line, no initrd" 65 \
+	'bzprobe: entry=32 loader=0xff cmdline=[console=ttyS0 earlyprintk=serial acpi=off pci=off mce=off tsc=reliable 8250.nr_uarts=1 reboot=k panic=-1] initrd=0x0+0x0 e820=4 ram=0x0+0x9fc00 ram=0x100000+0xf00000\n' -- \
+	run "$G/bzprobe32.bz"
+
+# Bad Linux images and options: the boot protocol's checks, in words.
+L=$G/linux/bzImage
+if [ -f "$L" ]; then
+	head -c 200000 "$L" > "$T/trunc.bz"
+	expect "bzImage: truncated" 4 '' -- run --kernel "$T/trunc.bz"
+	stderr_has "bzImage: truncated: says so" 'truncated: the setup header promises'
+	cp "$L" "$T/old.bz"
+	printf '\011\002' | dd of="$T/old.bz" bs=1 seek=518 conv=notrunc 2> /dev/null
+	expect "bzImage: boot protocol 2.09" 4 '' -- run --kernel "$T/old.bz"
+	stderr_has "bzImage: too old: says so" 'boot protocol 2.09 is too old'
+	cp "$L" "$T/zimage.bz"
+	printf '\000' | dd of="$T/zimage.bz" bs=1 seek=529 conv=notrunc 2> /dev/null
+	expect "bzImage: a zImage" 4 '' -- run --kernel "$T/zimage.bz"
+	stderr_has "bzImage: a zImage: says so" 'a zImage'
+	expect "bzImage: kernel larger than --mem" 4 '' -- run --mem 32M --kernel "$L"
+	stderr_has "bzImage: larger than --mem: says how much" 'needs guest memory up to [0-9]+ MiB'
+	dd if=/dev/zero of="$T/big.initrd" bs=1M count=40 2> /dev/null
+	expect "initrd that does not fit above the kernel" 4 '' -- \
+		run --mem 96M --kernel "$L" --initrd "$T/big.initrd"
+	stderr_has "initrd too large: says so" 'does not fit between the kernel'
+	expect "initrd for an image that is not Linux" 4 '' -- \
+		run --initrd "$G/linux/initrd.cpio" "$G/hello64.elf"
+	stderr_has "initrd without Linux: says so" 'initrd needs a Linux kernel'
+	expect "command line longer than the kernel takes" 4 '' -- \
+		run --kernel "$L" --append "$(head -c 3000 /dev/zero | tr '\0' x)"
+	stderr_has "long command line: says so" 'the command line has 3000 bytes'
+	expect "--kernel and an IMAGE" 2 '' -- run --kernel "$L" "$G/hello64.elf"
+fi
 
 # Without permission: a clear message and status 4.
 if setpriv --reuid=65534 --regid=65534 --clear-groups true 2> /dev/null; then

@@ -176,11 +176,61 @@ static void test_tables(void)
 	free(mem);
 }
 
+/* The x86 boot protocol (user/load_linux.c), on the bzprobe kernels. */
+static void test_linux(void)
+{
+	const char *initrd = tmpfile_with("0123456789", 10);
+	struct vmm *v = vmm_with(16 << 20, GUESTS "bzprobe64.bz", 0);
+	uint8_t *zp = v->mem + VMM_MBI;
+	static uint8_t bz[4096];
+	FILE *in;
+	size_t n;
+
+	v->opt.cmdline = "root=/dev/null";
+	v->opt.initrd = initrd;
+	check(!vmm_load_image(v) && v->mode == MINIVM_MODE_LONG &&
+	      v->entry == 0x100200 && v->rsi == VMM_MBI,
+	      "bzImage with XLF_KERNEL_64: long mode at load + 200h, RSI = zero page");
+	check(!memcmp(zp + 0x202, "HdrS", 4) && zp[0x210] == 0xff &&
+	      !strcmp((char *)v->mem + *(uint32_t *)(zp + 0x228), "root=/dev/null"),
+	      "zero page: the header copied, type_of_loader FFh, the command line");
+	check(*(uint32_t *)(zp + 0x218) == 0xfff000 && *(uint32_t *)(zp + 0x21c) == 10 &&
+	      !memcmp(v->mem + 0xfff000, "0123456789", 10),
+	      "initrd: page-aligned at the top of memory, its size");
+	check(zp[0x1e8] == 4 && *(uint64_t *)(zp + 0x2d0 + 3 * 20) == 0x100000 &&
+	      *(uint64_t *)(zp + 0x2d0 + 3 * 20 + 8) == (15 << 20),
+	      "E820: four entries, RAM from 1 MiB to the end");
+
+	v = vmm_with(16 << 20, GUESTS "bzprobe32.bz", 0);
+	check(!vmm_load_image(v) && v->mode == MINIVM_MODE_PROTECTED &&
+	      v->entry == 0x100000 && v->mem[0x100000] == 0xbc /* mov $stack_top, %esp */,
+	      "bzImage without XLF_KERNEL_64: protected mode at 1 MiB");
+
+	in = fopen(GUESTS "bzprobe64.bz", "rb");
+	n = in ? fread(bz, 1, sizeof(bz), in) : 0;
+	if (in)
+		fclose(in);
+	bz[0x206] = 0x09;			/* protocol 2.09 */
+	check(vmm_load_image(vmm_with(16 << 20, tmpfile_with(bz, n), 0)) < 0,
+	      "a boot protocol older than 2.10 is refused");
+	bz[0x206] = 0x0f;
+	check(vmm_load_image(vmm_with(16 << 20, tmpfile_with(bz, n - 100), 0)) < 0,
+	      "a truncated bzImage is refused");
+	check(vmm_load_image(vmm_with(2 << 20, tmpfile_with(bz, n), 0)) == 0 &&
+	      vmm_load_image(vmm_with((2 << 20) - 4096, tmpfile_with(bz, n), 0)) < 0,
+	      "init_size must fit: 2 MiB does, 2 MiB - 4 KiB does not");
+	v = vmm_with(16 << 20, GUESTS "hello64.elf", 0);
+	v->opt.initrd = initrd;
+	check(vmm_load_image(v) < 0, "--initrd with an ELF image is refused");
+	unlink(initrd);
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
 	test_parse();
 	test_loader();
+	test_linux();
 	test_tables();
 	return tap_done();
 }
