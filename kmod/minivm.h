@@ -31,6 +31,7 @@
  *   msr.c           the guest's MSRs (the MSR bitmap) and its XCR0
  *   cpuid.c         what CPUID tells the guest
  *   debugfs.c       counters of live objects (leak checks) and of exits
+ *   trace.c         tracepoints: entry, injection, exit, return to userspace
  *
  * No two of these files need each other, but for vm.c and vcpu.c: a VM
  * creates its vCPUs, and each vCPU holds a reference on its VM.
@@ -153,6 +154,10 @@ struct minivm_vcpu {
 	int cpu;			/* where the VMCS is loaded, or -1 */
 	bool launched;			/* VMLAUNCH done on that CPU */
 	u32 exit_reason;		/* of the last exit (SDM 28.2.1) */
+	struct {			/* for the minivm_exit tracepoint */
+		u64 exit_ns;
+		unsigned long rip, qual;
+	} trace;
 	struct list_head loaded_link;	/* on that CPU's loaded list */
 	struct preempt_notifier preempt;
 	struct fpu_guest fpu;

@@ -42,6 +42,7 @@
 #include <asm/vmx.h>
 
 #include "minivm.h"
+#include "trace.h"
 #include "vmx_ops.h"
 
 /**
@@ -146,6 +147,25 @@ static void update_host_crs(struct minivm_vcpu *vcpu)
 }
 
 /*
+ * The tracepoints of an entry (trace.h): its RIP, and the event it
+ * delivers, if any.  The VMCS is read only while they are enabled.
+ */
+static void trace_entry(struct minivm_vcpu *vcpu)
+{
+	u32 info;
+
+	if (trace_minivm_entry_enabled())
+		trace_minivm_entry(vcpu->id, vmcs_read(GUEST_RIP));
+	if (!trace_minivm_inject_enabled())
+		return;
+	info = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
+	if (info & INTR_INFO_VALID_MASK)
+		trace_minivm_inject(vcpu->id, info,
+				    (info & INTR_INFO_DELIVER_CODE_MASK) ?
+				    vmcs_read32(VM_ENTRY_EXCEPTION_ERROR_CODE) : 0);
+}
+
+/*
  * One entry and exit, with interrupts off from just before the entry to
  * just after the exit.  An external interrupt that caused the exit is
  * still pending in the local APIC and is taken when interrupts come back
@@ -179,6 +199,7 @@ static enum minivm_entry enter_guest(struct minivm_vcpu *vcpu)
 	if (read_cr2() != vcpu->cr2)
 		write_cr2(vcpu->cr2);
 	minivm_load_guest_xcr0(vcpu);
+	trace_entry(vcpu);
 	minivm_mitigate_entry(vcpu);
 
 	ret = minivm_vmx_enter(&vcpu->gprs, vcpu->launched);
@@ -203,6 +224,11 @@ static enum minivm_entry enter_guest(struct minivm_vcpu *vcpu)
 	 */
 	if (!(launch && (vcpu->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY)))
 		vcpu->launched = true;
+	if (trace_minivm_exit_enabled()) {
+		vcpu->trace.exit_ns = ktime_get_ns();
+		vcpu->trace.rip = vmcs_read(GUEST_RIP);
+		vcpu->trace.qual = vmcs_read(EXIT_QUALIFICATION);
+	}
 	minivm_exit_irqoff(vcpu);
 	return MINIVM_ENTRY_EXITED;
 }
@@ -250,7 +276,7 @@ static int run_loop(struct minivm_vcpu *vcpu)
 {
 	u32 exits = 0;
 	enum minivm_entry how;
-	int ret = 0;
+	int ret = 0, handled;
 
 	for (;;) {
 		if (must_return(vcpu, &ret))
@@ -274,7 +300,12 @@ static int run_loop(struct minivm_vcpu *vcpu)
 				ret = -EIO;
 			break;
 		}
-		if (!minivm_handle_exit(vcpu) || budget_spent(vcpu, &exits))
+		handled = minivm_handle_exit(vcpu);
+		if (trace_minivm_exit_enabled())
+			trace_minivm_exit(vcpu->id, vcpu->exit_reason,
+					  vcpu->trace.qual, vcpu->trace.rip, handled,
+					  ktime_get_ns() - vcpu->trace.exit_ns);
+		if (!handled || budget_spent(vcpu, &exits))
 			break;
 	}
 	return ret;
@@ -313,6 +344,7 @@ int minivm_vcpu_run(struct minivm_vcpu *vcpu)
 	if (ret != -EIO)	/* -EIO: VMX is off, or the VMCS not ours */
 		minivm_report_events(vcpu);
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
+	trace_minivm_userspace_exit(vcpu->id, READ_ONCE(vcpu->run->exit_reason), ret);
 
 	preempt_disable();
 	minivm_vcpu_put(vcpu);

@@ -7,7 +7,9 @@
  *   flat       raw bytes, loaded at --load and entered at --entry, in the
  *              --mode the user chose;
  *   ELF        32- or 64-bit, each PT_LOAD segment at its physical address,
- *              entered at e_entry in protected (ELF32) or long (ELF64) mode;
+ *              entered at e_entry in protected (ELF32) or long (ELF64) mode,
+ *              or, for a vmlinux with a PVH entry note, at that entry
+ *              with the start information of load_pvh.c;
  *   multiboot  an ELF32 with a multiboot v1 header in its first 8 KiB:
  *              entered in 32-bit protected mode with EAX = 2BADB002h and
  *              EBX pointing to the information structure (memory sizes,
@@ -178,6 +180,8 @@ static int load_elf(struct vmm *v, const uint8_t *img, size_t len)
 			return fail(v, "a segment %s", why);
 		memcpy(v->mem + s.paddr, img + s.offset, s.filesz);
 		memset(v->mem + s.paddr + s.filesz, 0, s.memsz - s.filesz);
+		if (s.paddr + s.memsz > v->image_end)
+			v->image_end = s.paddr + s.memsz;
 		loaded++;
 	}
 	if (!loaded)
@@ -260,16 +264,21 @@ int vmm_read_file(const char *path, uint64_t max, uint8_t **data, size_t *len)
 int vmm_load_image(struct vmm *v)
 {
 	enum image_format fmt;
+	uint32_t pvh_entry = 0;
 	uint8_t *img;
 	size_t len;
+	bool pvh;
 	int ret;
 
 	if (vmm_read_file(v->opt.image, v->mem_size, &img, &len))
 		return -1;
 	fmt = v->opt.format == FMT_AUTO ? detect(img, len) : v->opt.format;
-	if (v->opt.initrd && fmt != FMT_LINUX) {
+	pvh = fmt == FMT_ELF && vmm_pvh_entry(img, len, &pvh_entry);
+	if ((v->opt.initrd || v->opt.kernel) && fmt != FMT_LINUX && !pvh) {
 		free(img);
-		return fail(v, "%s", "--initrd needs a Linux kernel (a bzImage); this image is not one");
+		return fail(v, "%s", v->opt.kernel ?
+			    "--kernel needs a Linux kernel: a bzImage, or a vmlinux with a PVH entry note" :
+			    "--initrd needs a Linux kernel (a bzImage, or a vmlinux with a PVH entry); this image is not one");
 	}
 	if (fmt == FMT_LINUX) {
 		ret = vmm_load_linux(v, img, len);
@@ -285,6 +294,8 @@ int vmm_load_image(struct vmm *v)
 		return fail(v, "%s", "multiboot images must be ELF32");
 	}
 	ret = fmt == FMT_FLAT ? load_flat(v, img, len) : load_elf(v, img, len);
+	if (!ret && pvh)
+		ret = vmm_start_pvh(v, pvh_entry, v->image_end);
 	if (!ret && fmt == FMT_MULTIBOOT) {
 		write_mbi(v);
 		v->mode = MINIVM_MODE_PROTECTED;

@@ -5,6 +5,7 @@
  *   minivm run [options] IMAGE   load a guest and run it (vmm.c)
  *   minivm info                  what the CPU offers for VMX, and who
  *                                holds it: minivm's "grep vmx /proc/cpuinfo"
+ *   minivm stat [TRACE]          exits by reason from a trace (stat.c)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,6 +26,8 @@ static const char usage[] =
 	"commands:\n"
 	"  run [options] IMAGE   run a guest (minivm run --help)\n"
 	"  info [-v]             what this CPU offers for VMX, and who holds it now\n"
+	"  stat [TRACE|-]        exits by reason, counts and times, from a trace of\n"
+	"                        minivm's tracepoints (default /sys/kernel/tracing/trace)\n"
 	"\n"
 	"minivm talks to the minivm kernel module through /dev/minivm.\n"
 	"See minivm(1).\n";
@@ -40,7 +43,7 @@ static const char run_usage[] =
 	"  -s, --stack ADDR    initial stack pointer (real 0x7000, else 0x80000)\n"
 	"  -M, --mem SIZE      guest memory, with K, M or G (default 16M; --kernel 256M)\n"
 	"  -c, --cmdline STR   multiboot or Linux command line\n"
-	"  -k, --kernel FILE   a Linux bzImage (instead of IMAGE)\n"
+	"  -k, --kernel FILE   a Linux bzImage, or a vmlinux with a PVH entry (instead of IMAGE)\n"
 	"  -i, --initrd FILE   its initial RAM disk\n"
 	"  -a, --append STR    its command line (default: see minivm(1))\n"
 	"      --strict        stop at the first port no device serves\n"
@@ -246,7 +249,7 @@ static int parse_run(int argc, char **argv, struct vmm_options *o)
 			break;
 		case 'k':
 			o->image = optarg;
-			o->format = FMT_LINUX;
+			o->kernel = true;
 			break;
 		case 'i':
 			o->initrd = optarg;
@@ -279,7 +282,7 @@ static int parse_run(int argc, char **argv, struct vmm_options *o)
 	}
 	if (!o->image)
 		o->image = argv[optind];
-	if (o->format == FMT_LINUX && !mem_set)
+	if ((o->kernel || o->format == FMT_LINUX) && !mem_set)
 		o->mem_size = 256 << 20;	/* what a distribution kernel needs */
 	return 0;
 }
@@ -324,6 +327,8 @@ int main(int argc, char **argv)
 		return cmd_info(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "stat") && argc <= 3)
+		return vmm_stat(argc == 3 ? argv[2] : "/sys/kernel/tracing/trace");
 	fprintf(stderr, "minivm: unknown command '%s'\n%s", argv[1], usage);
 	return 2;
 }

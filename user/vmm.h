@@ -44,6 +44,7 @@ struct vmm_options {
 	bool load_set, entry_set, stack_set;
 	const char *cmdline;		/* multiboot or Linux (--append) */
 	const char *initrd;		/* Linux only */
+	bool kernel;			/* --kernel: a bzImage or a PVH vmlinux */
 	bool trace, stats, strict, regs;
 	unsigned int timeout;
 	const char *image;
@@ -58,6 +59,7 @@ struct vmm {
 	/* what the guest is to start with */
 	enum minivm_mode mode;
 	uint64_t entry, stack, rax, rbx, rsi;
+	uint64_t image_end;		/* the end of the highest ELF segment */
 	/* run state */
 	bool stop;
 	int status;
@@ -75,6 +77,13 @@ int parse_mode(const char *s, enum minivm_mode *m);
 int vmm_load_image(struct vmm *v);
 const char *vmm_format_name(enum image_format f);
 int vmm_read_file(const char *path, uint64_t max, uint8_t **data, size_t *len);
+
+/* load_pvh.c: a vmlinux's PVH entry */
+bool vmm_pvh_entry(const uint8_t *img, size_t len, uint32_t *entry);
+int vmm_start_pvh(struct vmm *v, uint32_t entry, uint64_t kernel_end);
+
+/* stat.c: minivm stat */
+int vmm_stat(const char *path);
 
 /* load_linux.c: the x86 boot protocol */
 bool vmm_is_linux(const uint8_t *img, size_t len);

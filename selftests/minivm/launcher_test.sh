@@ -197,6 +197,14 @@ expect "bzImage, 32-bit entry: the default command line, no initrd" 65 \
 	'bzprobe: entry=32 loader=0xff cmdline=[console=ttyS0 earlyprintk=serial acpi=off pci=off mce=off tsc=reliable 8250.nr_uarts=1 reboot=k panic=-1] initrd=0x0+0x0 e820=4 ram=0x0+0x9fc00 ram=0x100000+0xf00000\n' -- \
 	run "$G/bzprobe32.bz"
 
+# PVH: a vmlinux-like ELF with XEN_ELFNOTE_PHYS32_ENTRY is entered there
+# (not at e_entry), with hvm_start_info: magic, command line, the initrd
+# as module 0, the memory map.
+expect "PVH entry: hvm_start_info as the ABI says" 69 \
+	'pvhprobe: magic=0x336ec578 version=1 cmdline=[pvh linux] modules=1 initrd=0xffe000+0x1388 memmap=4 ram=0x0+0x9fc00 ram=0x100000+0xf00000\n' -- \
+	run --mem 16M --append "pvh linux" --initrd "$T/initrd5000" --kernel "$G/pvhprobe.elf"
+expect "--kernel with an ELF that is not Linux" 4 '' -- run --kernel "$G/hello64.elf"
+
 # Bad Linux images and options: the boot protocol's checks, in words.
 L=$G/linux/bzImage
 if [ -f "$L" ]; then

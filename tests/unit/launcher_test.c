@@ -179,7 +179,7 @@ static void test_tables(void)
 /* The x86 boot protocol (user/load_linux.c), on the bzprobe kernels. */
 static void test_linux(void)
 {
-	const char *initrd = tmpfile_with("0123456789", 10);
+	char *initrd = strdup(tmpfile_with("0123456789", 10));
 	struct vmm *v = vmm_with(16 << 20, GUESTS "bzprobe64.bz", 0);
 	uint8_t *zp = v->mem + VMM_MBI;
 	static uint8_t bz[4096];
@@ -222,7 +222,27 @@ static void test_linux(void)
 	v = vmm_with(16 << 20, GUESTS "hello64.elf", 0);
 	v->opt.initrd = initrd;
 	check(vmm_load_image(v) < 0, "--initrd with an ELF image is refused");
+
+	/* PVH (user/load_pvh.c): the note's entry, EBX = hvm_start_info. */
+	v = vmm_with(16 << 20, GUESTS "pvhprobe.elf", 0);
+	v->opt.initrd = initrd;
+	v->opt.cmdline = "pvh=1";
+	check(!vmm_load_image(v) && v->mode == MINIVM_MODE_PROTECTED &&
+	      v->entry == 0x100005 && v->rbx == VMM_MBI,
+	      "PVH: protected mode at the note's entry, EBX = start info");
+	check(*(uint32_t *)(v->mem + VMM_MBI) == 0x336ec578 &&
+	      *(uint32_t *)(v->mem + VMM_MBI + 4) == 1 &&
+	      *(uint32_t *)(v->mem + VMM_MBI + 12) == 1 &&
+	      !strcmp((char *)v->mem + *(uint64_t *)(v->mem + VMM_MBI + 24), "pvh=1"),
+	      "PVH: magic, version 1, one module, the command line");
+	check(*(uint64_t *)(v->mem + *(uint64_t *)(v->mem + VMM_MBI + 16)) == 0xfff000 &&
+	      !memcmp(v->mem + 0xfff000, "0123456789", 10),
+	      "PVH: the initrd as module 0 at the top of memory");
+	v = vmm_with(16 << 20, GUESTS "hello64.elf", 0);
+	v->opt.kernel = true;
+	check(vmm_load_image(v) < 0, "--kernel with an ELF that has no PVH note is refused");
 	unlink(initrd);
+	free(initrd);
 }
 
 int main(void)
