@@ -26,6 +26,29 @@ add() {
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 }
 
+# The VMX suites run on two test machines at once, one per host core:
+# Bochs emulates on one thread, and the hardening suites alone take as
+# long as all the others.  The first machine has two CPUs, for what is
+# per CPU (VMXON on each, hotplug, NMIs, two hypervisors side by side);
+# the second has one, which boots and runs faster in Bochs.  They start
+# first, and the host's own checks (unit tests, style gates, install) run
+# while they boot: the machines are the long pole (testing.rst, "Where
+# make check's time goes").
+all_tests=$(cat build/testvm/payload/selftests/tests.list)
+second="hostile_test fuzz_test load_test backing_test fds_test lifetime_test bench_test.sh launcher_test.sh interrupt_test tsc_test linux_test"
+first=$(for t in $all_tests; do case " $second " in *" $t "*) ;; *) echo "$t" ;; esac; done)
+machine=${TESTVM:-$(scripts/testvm/choose)}
+echo "== two VMX test machines ($machine) and a no-VMX one (QEMU TCG), started in the background"
+TESTVM_CPUS=1 scripts/testvm/boot --log "$out/vmx2.serial" --timeout 1800 \
+	"/minivm/scripts/selftests.sh $second" > "$out/vmx2.out" 2>&1 &
+vmx2=$!
+scripts/testvm/boot --log "$out/vmx.serial" --timeout 1800 \
+	"/minivm/scripts/selftests.sh $(echo $first)" > "$out/vmx.out" 2>&1 &
+vmx=$!
+TESTVM=tcg scripts/testvm/boot --log "$out/novmx.serial" --timeout 300 \
+	/minivm/scripts/selftests.sh module_test > "$out/novmx.out" 2>&1 &
+tcg=$!
+
 echo "== host unit tests"
 : > "$out/unit.log"
 for t in tests/unit/*_test; do
@@ -45,28 +68,8 @@ echo "== make install, make uninstall, DKMS"
 grep -E '^(not )?ok |^# ' "$out/install.log" | sed 's/^/  /'
 add "$out/install.log" install
 
-# The VMX suites run on two test machines at once, one per host core:
-# Bochs emulates on one thread, and the hardening suites alone take as
-# long as all the others.  The first machine has two CPUs, for what is
-# per CPU (VMXON on each, hotplug, NMIs, two hypervisors side by side);
-# the second has one, which boots and runs faster in Bochs.  Measured
-# (make check, Bochs): each machine about 10 minutes of tests.
-all_tests=$(cat build/testvm/payload/selftests/tests.list)
-second="hostile_test fuzz_test load_test backing_test fds_test lifetime_test bench_test.sh launcher_test.sh interrupt_test tsc_test linux_test"
-first=$(for t in $all_tests; do case " $second " in *" $t "*) ;; *) echo "$t" ;; esac; done)
-
-echo "== no-VMX machine (QEMU TCG), in the background"
-TESTVM=tcg scripts/testvm/boot --log "$out/novmx.serial" --timeout 300 \
-	/minivm/scripts/selftests.sh module_test > "$out/novmx.out" 2>&1 &
-tcg=$!
-
-machine=${TESTVM:-$(scripts/testvm/choose)}
-echo "== two VMX test machines ($machine), side by side"
-TESTVM_CPUS=1 scripts/testvm/boot --log "$out/vmx2.serial" --timeout 1800 \
-	"/minivm/scripts/selftests.sh $second" > "$out/vmx2.out" 2>&1 &
-vmx2=$!
-scripts/testvm/boot --log "$out/vmx.serial" --timeout 1800 \
-	"/minivm/scripts/selftests.sh $(echo $first)" > "$out/vmx.out" 2>&1
+echo "== waiting for the test machines"
+wait $vmx
 vmx_status=$?
 wait $vmx2
 vmx2_status=$?

@@ -25,27 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pvh.h"
 #include "vmm.h"
-
-#define XEN_ELFNOTE_PHYS32_ENTRY	18
-#define HVM_START_MAGIC			0x336ec578
-#define HVM_MEMMAP_TYPE_RAM		1
-#define HVM_MEMMAP_TYPE_RESERVED	2
-
-struct hvm_start_info {
-	uint32_t magic, version, flags, nr_modules;
-	uint64_t modlist_paddr, cmdline_paddr, rsdp_paddr, memmap_paddr;
-	uint32_t memmap_entries, reserved;
-};
-
-struct hvm_modlist_entry {
-	uint64_t paddr, size, cmdline_paddr, reserved;
-};
-
-struct hvm_memmap_table_entry {
-	uint64_t addr, size;
-	uint32_t type, reserved;
-} __attribute__((packed));	/* Xen's layout, which has no padding */
 
 /* Where the launcher puts them: its information page at 90000h. */
 #define START_INFO	VMM_MBI

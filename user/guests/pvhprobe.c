@@ -11,21 +11,7 @@
  * launcher_test.sh compares the line with what it asked for.
  */
 #include "rt.h"
-
-struct hvm_start_info {
-	uint32_t magic, version, flags, nr_modules;
-	uint64_t modlist_paddr, cmdline_paddr, rsdp_paddr, memmap_paddr;
-	uint32_t memmap_entries, reserved;
-};
-
-struct hvm_modlist_entry {
-	uint64_t paddr, size, cmdline_paddr, reserved;
-};
-
-struct hvm_memmap_table_entry {
-	uint64_t addr, size;
-	uint32_t type, reserved;
-};
+#include "../pvh.h"
 
 int probe(const struct hvm_start_info *si);
 
@@ -54,7 +40,7 @@ int probe(const struct hvm_start_info *si)
 	puts_e9(" memmap=");
 	putu(si->memmap_entries);
 	for (i = 0; i < si->memmap_entries; i++) {
-		if (map[i].type != 1)		/* RAM only */
+		if (map[i].type != HVM_MEMMAP_TYPE_RAM)
 			continue;
 		puts_e9(" ram=");
 		puthex(map[i].addr);
