@@ -301,10 +301,11 @@ static int run_loop(struct minivm_vcpu *vcpu)
 			break;
 		}
 		handled = minivm_handle_exit(vcpu);
-		if (trace_minivm_exit_enabled())
+		if (trace_minivm_exit_enabled())	/* (0 if enabled just now) */
 			trace_minivm_exit(vcpu->id, vcpu->exit_reason,
 					  vcpu->trace.qual, vcpu->trace.rip, handled,
-					  ktime_get_ns() - vcpu->trace.exit_ns);
+					  vcpu->trace.exit_ns ?
+					  ktime_get_ns() - vcpu->trace.exit_ns : 0);
 		if (!handled || budget_spent(vcpu, &exits))
 			break;
 	}

@@ -81,7 +81,7 @@
  * The command line when --append is not given: what this machine needs
  * (each option is explained in launcher.rst, "Booting Linux").
  */
-static const char default_cmdline[] =
+const char vmm_linux_cmdline[] =
 	"console=ttyS0 earlyprintk=serial acpi=off pci=off mce=off "
 	"tsc=reliable 8250.nr_uarts=1 reboot=k panic=-1";
 
@@ -224,9 +224,11 @@ static int load_initrd(struct vmm *v, const uint8_t *img, uint64_t need)
 static int write_zero_page(struct vmm *v, const uint8_t *img, uint64_t load)
 {
 	uint8_t *zp = v->mem + ZERO_PAGE;
-	const char *cmdline = v->opt.cmdline ? v->opt.cmdline : default_cmdline;
+	const char *cmdline = v->opt.cmdline ? v->opt.cmdline : vmm_linux_cmdline;
 	size_t max = get32(img, HDR_CMDLINE_SIZE);
 	size_t hdr_end = HDR_JUMP + 2 + img[HDR_JUMP + 1];
+	struct vmm_mem_range map[VMM_MEM_RANGES];
+	unsigned int i;
 
 	if (strlen(cmdline) > max || strlen(cmdline) >= CMDLINE_MAX)
 		return fail(v->opt.image, "the command line has %zu bytes; this kernel takes at most %zu",
@@ -239,10 +241,9 @@ static int write_zero_page(struct vmm *v, const uint8_t *img, uint64_t load)
 	strcpy((char *)v->mem + CMDLINE, cmdline);
 	put32(zp, HDR_CMD_LINE_PTR, CMDLINE);
 	put32(zp, BP_EXT_CMD_LINE_PTR, 0);
-	e820(zp, 0, 0, 0x9fc00, 1);
-	e820(zp, 1, 0x9fc00, 0x400, 2);
-	e820(zp, 2, 0xf0000, 0x10000, 2);
-	e820(zp, 3, LOW_LOAD, v->mem_size - LOW_LOAD, 1);
+	vmm_memory_map(v, map);
+	for (i = 0; i < VMM_MEM_RANGES; i++)
+		e820(zp, i, map[i].addr, map[i].len, map[i].type);
 	return 0;
 }
 

@@ -35,11 +35,6 @@
 #define PVH_CMDLINE	(VMM_MBI + 0x1000)
 #define CMDLINE_MAX	0x1000
 
-/* The same default as for a bzImage (launcher.rst, "Booting Linux"). */
-static const char default_cmdline[] =
-	"console=ttyS0 earlyprintk=serial acpi=off pci=off mce=off "
-	"tsc=reliable 8250.nr_uarts=1 reboot=k panic=-1";
-
 /* The notes of one PT_NOTE segment: is the PVH entry among them? */
 static bool note_entry(const uint8_t *p, uint64_t len, uint32_t *entry)
 {
@@ -140,14 +135,9 @@ int vmm_start_pvh(struct vmm *v, uint32_t entry, uint64_t kernel_end)
 {
 	struct hvm_start_info *si = (void *)(v->mem + START_INFO);
 	struct hvm_memmap_table_entry *map = (void *)(v->mem + MEMMAP);
-	const char *cmdline = v->opt.cmdline ? v->opt.cmdline : default_cmdline;
-	const struct hvm_memmap_table_entry ranges[] = {
-		{ .addr = 0, .size = 0x9fc00, .type = HVM_MEMMAP_TYPE_RAM },
-		{ .addr = 0x9fc00, .size = 0x400, .type = HVM_MEMMAP_TYPE_RESERVED },
-		{ .addr = 0xf0000, .size = 0x10000, .type = HVM_MEMMAP_TYPE_RESERVED },
-		{ .addr = 0x100000, .size = v->mem_size - 0x100000,
-		  .type = HVM_MEMMAP_TYPE_RAM, .reserved = 0 },
-	};
+	const char *cmdline = v->opt.cmdline ? v->opt.cmdline : vmm_linux_cmdline;
+	struct vmm_mem_range ranges[VMM_MEM_RANGES];
+	unsigned int i;
 
 	if (strlen(cmdline) >= CMDLINE_MAX) {
 		fprintf(stderr, "minivm: %s: the command line has %zu bytes; at most %d fit\n",
@@ -158,9 +148,13 @@ int vmm_start_pvh(struct vmm *v, uint32_t entry, uint64_t kernel_end)
 	*si = (struct hvm_start_info){
 		.magic = HVM_START_MAGIC, .version = 1,
 		.cmdline_paddr = PVH_CMDLINE, .memmap_paddr = MEMMAP,
-		.memmap_entries = sizeof(ranges) / sizeof(ranges[0]),
+		.memmap_entries = VMM_MEM_RANGES,
 	};
-	memcpy(map, ranges, sizeof(ranges));
+	vmm_memory_map(v, ranges);
+	for (i = 0; i < VMM_MEM_RANGES; i++)
+		map[i] = (struct hvm_memmap_table_entry){
+			.addr = ranges[i].addr, .size = ranges[i].len,
+			.type = ranges[i].type, .reserved = 0 };
 	strcpy((char *)v->mem + PVH_CMDLINE, cmdline);
 	if (v->opt.initrd && load_module(v, si, kernel_end))
 		return -1;

@@ -191,18 +191,27 @@ static int load_elf(struct vmm *v, const uint8_t *img, size_t len)
 	return 0;
 }
 
+/**
+ * vmm_memory_map() - the guest's memory map (vmm.h), for every loader.
+ * @v: the VMM; its --mem gives the end of RAM.
+ * @map: filled with VMM_MEM_RANGES ranges.
+ */
+void vmm_memory_map(const struct vmm *v, struct vmm_mem_range map[VMM_MEM_RANGES])
+{
+	map[0] = (struct vmm_mem_range){ 0, 0x9fc00, 1 };
+	map[1] = (struct vmm_mem_range){ 0x9fc00, 0x400, 2 };	/* EBDA */
+	map[2] = (struct vmm_mem_range){ 0xf0000, 0x10000, 2 };	/* BIOS */
+	map[3] = (struct vmm_mem_range){ 0x100000, v->mem_size - 0x100000, 1 };
+}
+
 /* The multiboot information: memory, command line and memory map. */
 static void write_mbi(struct vmm *v)
 {
 	struct mb_info *mbi = (void *)(v->mem + VMM_MBI);
 	struct mb_mmap *map = (void *)(v->mem + VMM_MBI + 0x100);
 	char *cmdline = (char *)v->mem + VMM_MBI + 0x200;
-	const struct mb_mmap ranges[] = {
-		{ 20, 0, 0x9fc00, 1 },
-		{ 20, 0x9fc00, 0x400, 2 },
-		{ 20, 0xf0000, 0x10000, 2 },
-		{ 20, 0x100000, v->mem_size - 0x100000, 1 },
-	};
+	struct vmm_mem_range ranges[VMM_MEM_RANGES];
+	unsigned int i;
 
 	memset(mbi, 0, 0x1000);
 	mbi->flags = 1 << 0 | 1 << 2 | 1 << 6;	/* mem_*, cmdline, mmap */
@@ -210,9 +219,11 @@ static void write_mbi(struct vmm *v)
 	mbi->mem_upper = (v->mem_size - 0x100000) / 1024;
 	snprintf(cmdline, 0x1000 - 0x200, "%s", v->opt.cmdline ? v->opt.cmdline : "");
 	mbi->cmdline = VMM_MBI + 0x200;
-	memcpy(map, ranges, sizeof(ranges));
+	vmm_memory_map(v, ranges);
+	for (i = 0; i < VMM_MEM_RANGES; i++)
+		map[i] = (struct mb_mmap){ 20, ranges[i].addr, ranges[i].len, ranges[i].type };
 	mbi->mmap_addr = VMM_MBI + 0x100;
-	mbi->mmap_length = sizeof(ranges);
+	mbi->mmap_length = sizeof(*map) * VMM_MEM_RANGES;
 	v->rax = MB_BOOT_MAGIC;
 	v->rbx = VMM_MBI;
 }

@@ -85,7 +85,22 @@ int vmm_start_pvh(struct vmm *v, uint32_t entry, uint64_t kernel_end);
 /* stat.c: minivm stat */
 int vmm_stat(const char *path);
 
+/*
+ * The guest's memory map, which every boot protocol passes in its own
+ * format (multiboot, E820, PVH): RAM below 9FC00h, the EBDA and the BIOS
+ * area reserved, RAM from 1 MiB to --mem.  Types as E820's: 1 RAM, 2
+ * reserved (multiboot and PVH number them alike).
+ */
+struct vmm_mem_range {
+	uint64_t addr, len;
+	uint32_t type;
+};
+
+#define VMM_MEM_RANGES	4
+void vmm_memory_map(const struct vmm *v, struct vmm_mem_range map[VMM_MEM_RANGES]);
+
 /* load_linux.c: the x86 boot protocol */
+extern const char vmm_linux_cmdline[];
 bool vmm_is_linux(const uint8_t *img, size_t len);
 int vmm_load_linux(struct vmm *v, const uint8_t *img, size_t len);
 
