@@ -20,8 +20,8 @@
  *   3. fill the "zero page", struct boot_params, at 90000h: a copy of the
  *      setup header, then the loader's answers (type_of_loader, the
  *      command line at 91000h, the initrd, and the E820 memory map: RAM
- *      below 9FC00h and from 1 MiB on, as write_mbi() describes it for
- *      multiboot);
+ *      below 9FC00h and from 1 MiB on, vmm_memory_map() in loader.c, the
+ *      same map multiboot and PVH guests get);
  *   4. enter it.  A kernel that says XLF_KERNEL_64 (every x86-64 kernel
  *      since 3.8) is entered at its load address + 200h in long mode with
  *      the launcher's identity map of 4 GiB ("64-bit BOOT PROTOCOL"), any
