@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/fpu/xstate.h>
+#include <asm/msr-index.h>
 #include <asm/processor.h>
 #include <asm/tsc.h>
 
@@ -310,12 +311,36 @@ int minivm_set_cpuid(struct minivm_vm *vm, void __user *uarg)
 	return 0;
 }
 
+/*
+ * What a VM's local APICs add (lapic.c), whatever the table says: leaf 1
+ * EDX.APIC follows IA32_APIC_BASE's enable bit (SDM Vol. 2A, CPUID: "APIC
+ * On-Chip"), and with x2APIC and the TSC-deadline timer always there;
+ * leaf 6 EAX.ARAT, as the timer runs on in every C-state; leaf 40000010h
+ * EBX, the APIC bus frequency in kHz (lapic_timer.c).
+ */
+static void lapic_bits(struct minivm_vcpu *vcpu, u32 fn, u32 *out)
+{
+	if (!vcpu->lapic)
+		return;
+	if (fn == 1) {
+		out[2] |= BIT(21) | BIT(24);
+		out[3] &= ~BIT(9);
+		if (vcpu->lapic->base & MSR_IA32_APICBASE_ENABLE)
+			out[3] |= BIT(9);
+	} else if (fn == 6) {
+		out[0] |= BIT(2);
+	} else if (fn == 0x40000010) {
+		out[1] = 1000000;
+	}
+}
+
 /**
  * minivm_emulate_cpuid() - answer the guest's CPUID from the table.
  * @vcpu: the vCPU that exited on CPUID.
  *
  * A leaf not in the table reads as zeros.  Leaf 1 gets the vCPU's number
- * as its initial APIC ID (EBX[31:24]).
+ * as its initial APIC ID (EBX[31:24]); a VM with local APICs gets their
+ * bits (lapic_bits()).
  */
 void minivm_emulate_cpuid(struct minivm_vcpu *vcpu)
 {
@@ -346,6 +371,7 @@ void minivm_emulate_cpuid(struct minivm_vcpu *vcpu)
 		if (vcpu->cr4_shadow & X86_CR4_OSXSAVE)
 			out[2] |= BIT(27);
 	}
+	lapic_bits(vcpu, fn, out);
 	/* CPUID writes EAX..EDX as 32-bit values: the upper halves clear. */
 	g->rax = out[0];
 	g->rbx = out[1];

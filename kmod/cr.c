@@ -402,13 +402,17 @@ static bool mov_cr8(struct minivm_vcpu *vcpu, bool to, unsigned int reg)
 	unsigned long val;
 
 	if (!to) {
-		minivm_write_gpr(vcpu, reg, vcpu->cr8);
+		minivm_write_gpr(vcpu, reg, vcpu->lapic ?
+				 minivm_lapic_get_cr8(vcpu) : vcpu->cr8);
 		return true;
 	}
 	val = minivm_read_gpr(vcpu, reg);
 	if (val & ~0xfUL)
 		return false;
-	vcpu->cr8 = val;
+	if (vcpu->lapic)		/* the TPR of the local APIC */
+		minivm_lapic_set_cr8(vcpu, val);
+	else
+		vcpu->cr8 = val;
 	return true;
 }
 

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * event.c - interrupts and NMIs for the guest: raised by userspace, kept
- * by the kernel, injected when the guest can take them.
+ * event.c - interrupts and NMIs for the guest: raised by userspace or by
+ * the local APIC, kept by the kernel, injected when the guest can take
+ * them.
  *
- * minivm has no interrupt controller of its own: like KVM without its
- * in-kernel irqchip, it leaves the PIC (and every other device) to the VMM
- * in userspace, which raises an external interrupt with MINIVM_INTERRUPT
- * and an NMI with MINIVM_NMI.  The kernel keeps each until the guest can
- * take it, and injects it through the VM-entry interruption-information
- * field (SDM Vol. 3C, "Event Injection"):
+ * Interrupts come from two places.  The PIC, like every other device, is
+ * the VMM's in userspace, which raises an external interrupt with
+ * MINIVM_INTERRUPT and an NMI with MINIVM_NMI.  And when the VM has local
+ * APICs (lapic.c), each vCPU's own APIC delivers the interrupts of its
+ * timer, of IPIs and of MSIs; the PIC's then reaches the CPU only through
+ * LINT0 in ExtINT mode, as on a PC, and bypasses the APIC's priorities.
+ *
+ * The kernel keeps each until the guest can take it, and injects it
+ * through the VM-entry interruption-information field (SDM Vol. 3C,
+ * "Event Injection"):
  *
  *   an external interrupt  when RFLAGS.IF is 1 and neither an STI nor a
  *                          MOV SS shadow is in force ("Interruptibility
@@ -85,26 +90,54 @@ static void want_window(u32 control, bool on)
 		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, want);
 }
 
+static void inject_irq(u8 vector)
+{
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vector | INTR_TYPE_EXT_INTR |
+		   INTR_INFO_VALID_MASK);
+}
+
+/*
+ * The external interrupt that would go in next: the PIC's, if it can
+ * reach the CPU, else the local APIC's.  Return: a vector, or -1.
+ */
+static int next_irq(struct minivm_vcpu *vcpu, bool *extint)
+{
+	*extint = vcpu->irq_pending && minivm_lapic_takes_extint(vcpu);
+	if (*extint)
+		return vcpu->irq_vector;
+	return vcpu->lapic ? minivm_lapic_next_irq(vcpu) : -1;
+}
+
 /**
  * minivm_inject_events() - put what waits into this entry, or ask for an
  * exit when the guest can take it.
  * @vcpu: the vCPU about to enter; interrupts off, its VMCS current.
  *
- * An NMI goes before an external interrupt, as on hardware.
+ * An NMI goes before an external interrupt, as on hardware.  A local
+ * APIC's interrupt moves from IRR to ISR as it goes in.
  */
 void minivm_inject_events(struct minivm_vcpu *vcpu)
 {
+	bool extint;
+	int irq;
+
+	if (vcpu->lapic)
+		minivm_lapic_sync(vcpu);	/* what was posted meanwhile */
+	irq = next_irq(vcpu, &extint);
 	if (vcpu->nmi_pending && nmi_window_open()) {
 		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, NMI_VECTOR |
 			   INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
 		vcpu->nmi_pending = false;
-	} else if (vcpu->irq_pending && irq_window_open()) {
-		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vcpu->irq_vector |
-			   INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
-		vcpu->irq_pending = false;
+	} else if (irq >= 0 && irq_window_open()) {
+		inject_irq(irq);
+		if (extint)
+			vcpu->irq_pending = false;
+		else
+			minivm_lapic_accept_irq(vcpu, irq);
+		irq = next_irq(vcpu, &extint);
 	}
 	want_window(CPU_BASED_NMI_WINDOW_EXITING, vcpu->nmi_pending);
-	want_window(CPU_BASED_INTR_WINDOW_EXITING, vcpu->irq_pending ||
+	want_window(CPU_BASED_INTR_WINDOW_EXITING, irq >= 0 ||
 		    READ_ONCE(vcpu->run->request_interrupt_window));
 }
 

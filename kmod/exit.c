@@ -224,9 +224,7 @@ int minivm_handle_exit(struct minivm_vcpu *vcpu)
 		ret = 1;
 		break;
 	case EXIT_REASON_HLT:
-		minivm_skip_instruction();
-		vcpu->run->exit_reason = MINIVM_EXIT_HLT;
-		ret = 0;
+		ret = minivm_handle_hlt(vcpu);
 		break;
 	case EXIT_REASON_CR_ACCESS:
 		ret = minivm_handle_cr(vcpu);

@@ -32,6 +32,7 @@ static long minivm_check_extension(unsigned long ext)
 	case MINIVM_CAP_READONLY_MEM:
 		return 1;
 	case MINIVM_CAP_INTERRUPT:
+	case MINIVM_CAP_LAPIC:		/* its interrupts go in the same way */
 		return !!(minivm_vmcs_window_exits() &
 			  CPU_BASED_INTR_WINDOW_EXITING);
 	case MINIVM_CAP_NMI:

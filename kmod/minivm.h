@@ -25,6 +25,11 @@
  *   exit.c          what each VM exit means, and who handles it
  *   exception.c     intercepted exceptions (#DB, #AC, #MC) and NMIs
  *   event.c         interrupts and NMIs for the guest, from userspace
+ *   lapic.c         the local APIC: its modes, priorities, IPIs, MSIs
+ *   lapic_regs.c    the local APIC's registers, saved and restored
+ *   lapic_access.c  reaching the local APIC: its MMIO page and MSRs
+ *   lapic_timer.c   the local APIC's timer, on an hrtimer
+ *   halt.c          HLT: the vCPU sleeps in the kernel until woken
  *   io.c            port I/O, served by userspace
  *   gva.c           guest-linear addresses through the guest's page tables
  *   mmio.c          MMIO: decoding the guest's MOV
@@ -40,12 +45,15 @@
 #define MINIVM_H
 
 #include <linux/atomic.h>
+#include <linux/hrtimer.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/minivm.h>
 #include <asm/fpu/api.h>
 
@@ -87,6 +95,7 @@ struct minivm_vm {
 	struct minivm_cpuid_table __rcu *cpuid;	/* read without @lock */
 	struct mm_struct *mm;		/* the creator's; vCPUs run only there */
 	u64 tsc_offset;			/* guest TSC - host TSC, at creation */
+	bool has_lapic;			/* MINIVM_CREATE_LAPIC: each vCPU gets one */
 };
 
 /*
@@ -97,6 +106,34 @@ struct minivm_cpuid_table {
 	struct rcu_head rcu;
 	unsigned int n;
 	struct minivm_cpuid_entry e[];
+};
+
+/*
+ * The local APIC of a vCPU, when its VM has them (MINIVM_CREATE_LAPIC).
+ *
+ * Its registers live in @regs at their xAPIC offsets.  Only the vCPU's
+ * own thread, in RUN or in a state ioctl under run_lock, reads or writes
+ * them.  Everyone else posts: the timer sets @timer_fired, another
+ * vCPU's IPI or userspace's MSI sets a bit of @posted or @nmi_posted,
+ * and wakes or kicks the vCPU (minivm_kick()); the vCPU's thread folds
+ * what was posted into IRR before its next entry.  Posted interrupts in
+ * VMX (SDM Vol. 3C, "Posted-Interrupt Processing") work the same way,
+ * with the CPU doing the folding.
+ */
+struct minivm_lapic {
+	struct minivm_vcpu *vcpu;
+	u64 base;			/* IA32_APIC_BASE */
+	u32 regs[MINIVM_LAPIC_REGS_SIZE / 4];
+	u32 esr_pending;		/* errors since ESR was last written */
+	/* lapic_timer.c */
+	struct hrtimer timer;
+	u64 period_ns;			/* periodic mode; 0 when one-shot */
+	u64 tsc_deadline;		/* TSC-deadline mode: armed at, or 0 */
+	atomic_t timer_fired;
+	/* posted by other threads */
+	unsigned long posted[256 / BITS_PER_LONG];
+	atomic_t nmi_posted;
+	wait_queue_head_t wait;		/* where a halted vCPU sleeps */
 };
 
 /* The guest's general-purpose registers, as vmenter.S saves them. */
@@ -174,6 +211,7 @@ struct minivm_vcpu {
 	u64 msrs[MINIVM_NR_USER_MSRS];	/* the guest's, while the host runs */
 	u64 xcr0;			/* the guest's, loaded if CR4.OSXSAVE */
 	u64 misc_enable;		/* IA32_MISC_ENABLE (msr.c) */
+	u64 tsc_offset;			/* guest TSC - host TSC (msr.c) */
 	/* debugreg.c: DR0-3 and DR6 (DR7 is in the VMCS) */
 	unsigned long db[4], dr6;
 	bool dr7_armed;			/* the guest's DR7 enables a breakpoint */
@@ -183,6 +221,9 @@ struct minivm_vcpu {
 	/* event.c: raised by userspace, not yet injected */
 	bool irq_pending, nmi_pending;
 	u8 irq_vector;
+	struct minivm_lapic *lapic;	/* NULL: the VM has no local APICs */
+	bool halted;			/* halt.c: HLT done, waiting to wake */
+	struct task_struct __rcu *runner; /* the thread in RUN, to kick */
 	/*
 	 * What a RUN must finish, the kernel's own copy: userspace may
 	 * rewrite the run page at will, and nothing the kernel needs to
@@ -354,6 +395,62 @@ void minivm_report_events(struct minivm_vcpu *vcpu);
 void minivm_redeliver(struct minivm_vcpu *vcpu);
 int minivm_queue_interrupt(struct minivm_vcpu *vcpu, void __user *uarg);
 int minivm_queue_nmi(struct minivm_vcpu *vcpu);
+
+/* lapic.c: the local APIC's life, its modes, the interrupts it delivers. */
+int minivm_lapic_create(struct minivm_vcpu *vcpu);
+void minivm_lapic_free(struct minivm_vcpu *vcpu);
+bool minivm_lapic_set_base(struct minivm_lapic *apic, u64 val, bool host);
+void minivm_lapic_send_ipi(struct minivm_lapic *apic, u32 icr, u32 dest);
+void minivm_lapic_sync(struct minivm_vcpu *vcpu);
+int minivm_lapic_next_irq(struct minivm_vcpu *vcpu);
+void minivm_lapic_accept_irq(struct minivm_vcpu *vcpu, int vector);
+bool minivm_lapic_takes_extint(struct minivm_vcpu *vcpu);
+int minivm_signal_msi(struct minivm_vm *vm, void __user *uarg);
+
+/* lapic_regs.c: each register's meaning; the state saved and restored. */
+u32 minivm_lapic_read(struct minivm_lapic *apic, u32 off);
+bool minivm_lapic_write(struct minivm_lapic *apic, u32 off, u32 val);
+void minivm_lapic_write_icr(struct minivm_lapic *apic, u64 icr);
+int minivm_lapic_get(struct minivm_vcpu *vcpu, void __user *uarg);
+int minivm_lapic_set(struct minivm_vcpu *vcpu, void __user *uarg);
+
+/* lapic_access.c: the xAPIC page, the x2APIC MSRs, CR8. */
+bool minivm_lapic_mmio(struct minivm_vcpu *vcpu, u64 gpa, bool write,
+		       u64 *val, unsigned int len);
+int minivm_lapic_rdmsr(struct minivm_vcpu *vcpu, u32 msr, u64 *val);
+int minivm_lapic_wrmsr(struct minivm_vcpu *vcpu, u32 msr, u64 val);
+unsigned long minivm_lapic_get_cr8(struct minivm_vcpu *vcpu);
+void minivm_lapic_set_cr8(struct minivm_vcpu *vcpu, unsigned long cr8);
+
+/* lapic_timer.c: the timer, in one-shot, periodic or TSC-deadline mode. */
+void minivm_lapic_timer_init(struct minivm_lapic *apic);
+void minivm_lapic_timer_stop(struct minivm_lapic *apic);
+void minivm_lapic_timer_start(struct minivm_lapic *apic, u32 count,
+			      bool periodic);
+u32 minivm_lapic_timer_count(struct minivm_lapic *apic);
+void minivm_lapic_timer_set_deadline(struct minivm_lapic *apic, u64 tsc);
+
+/* halt.c: HLT, and the wait that follows it. */
+int minivm_handle_hlt(struct minivm_vcpu *vcpu);
+int minivm_halt_wait(struct minivm_vcpu *vcpu);
+
+/*
+ * Wake a vCPU for what was just posted to its local APIC: from its sleep
+ * after HLT, or out of guest mode if it runs on another CPU (the IPI's
+ * external-interrupt exit brings it back to fold what was posted in).
+ * Safe in any context, the timer's hard interrupt included.
+ */
+static inline void minivm_kick(struct minivm_vcpu *vcpu)
+{
+	struct task_struct *t;
+
+	wake_up_interruptible(&vcpu->lapic->wait);
+	rcu_read_lock();
+	t = rcu_dereference(vcpu->runner);
+	if (t)
+		kick_process(t);
+	rcu_read_unlock();
+}
 
 /* mitigations.c: side channels at the guest/host boundary. */
 int minivm_mitigations_init(void);

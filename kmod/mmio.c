@@ -19,6 +19,9 @@
  *
  * The instruction's bytes come from gva.c, which translates CS:RIP through
  * the guest's own page tables.
+ *
+ * One page is served in the kernel rather than in userspace: the local
+ * APIC's, when the VM has local APICs (lapic_access.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -168,60 +171,17 @@ static int decode_failed(struct minivm_vcpu *vcpu, u64 gpa, const u8 *insn,
 	return 0;
 }
 
-/**
- * minivm_emulate_mmio() - turn an EPT violation into MINIVM_EXIT_MMIO.
- * @vcpu:  the vCPU.
- * @gpa:   the guest-physical address it touched.
- * @write: whether it was a write (from the exit qualification).
- *
- * Return: 0 (to userspace), with run->mmio or run->internal filled in.
+/*
+ * Put a value read into the destination register, as a MOV would: 8- and
+ * 16-bit results merge into the register, 32-bit ones zero-extend to 64
+ * bits, MOVZX zero-extends to the operand size (into a 16-bit
+ * destination it merges, as any 16-bit write does).
  */
-int minivm_emulate_mmio(struct minivm_vcpu *vcpu, u64 gpa, bool write)
-{
-	struct minivm_run *run = vcpu->run;
-	struct mmio_insn d;
-	u8 insn[MAX_INSN];
-	unsigned int n = minivm_fetch_insn(vcpu, insn, MAX_INSN);
-	unsigned long val;
-
-	if (!decode(insn, n, code_size(), &d) || d.write != write)
-		return decode_failed(vcpu, gpa, insn, n);
-
-	run->exit_reason = MINIVM_EXIT_MMIO;
-	run->mmio.phys_addr = gpa;
-	run->mmio.len = d.len;
-	run->mmio.is_write = d.write;
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	if (d.write) {
-		val = d.has_imm ? d.imm : minivm_read_gpr(vcpu, d.reg);
-		if (d.high_byte)
-			val >>= 8;
-		memcpy(run->mmio.data, &val, d.len);
-	} else {
-		vcpu->pending = MINIVM_PENDING_MMIO_READ;
-		vcpu->mmio_read.reg = d.reg;
-		vcpu->mmio_read.len = d.len;
-		vcpu->mmio_read.zext = d.zext ? d.dst : 0;
-		vcpu->mmio_read.high = d.high_byte;
-	}
-	minivm_step_over(d.insn_len);
-	return 0;
-}
-
-/**
- * minivm_complete_mmio_read() - put what userspace read into the register.
- * @vcpu: the vCPU, at the start of the next MINIVM_RUN.
- *
- * As a MOV would: 8- and 16-bit results merge into the register, 32-bit
- * ones zero-extend to 64 bits, MOVZX zero-extends to the operand size
- * (into a 16-bit destination it merges, as any 16-bit write does).
- */
-void minivm_complete_mmio_read(struct minivm_vcpu *vcpu)
+static void store_read(struct minivm_vcpu *vcpu, unsigned long val)
 {
 	const typeof(vcpu->mmio_read) *p = &vcpu->mmio_read;
-	unsigned long reg = minivm_read_gpr(vcpu, p->reg), val = 0, mask;
+	unsigned long reg = minivm_read_gpr(vcpu, p->reg), mask;
 
-	memcpy(&val, vcpu->run->mmio.data, p->len);
 	if (p->high) {
 		reg = (reg & ~0xff00UL) | (val << 8);
 	} else if (p->zext == 2) {
@@ -233,4 +193,77 @@ void minivm_complete_mmio_read(struct minivm_vcpu *vcpu)
 		reg = (reg & ~mask) | val;
 	}
 	minivm_write_gpr(vcpu, p->reg, reg);
+}
+
+/*
+ * The local APIC's page (lapic_access.c) is served here, in the kernel.
+ * Return: true if @gpa was the APIC's.
+ */
+static bool in_kernel(struct minivm_vcpu *vcpu, u64 gpa,
+		      const struct mmio_insn *d, u64 val)
+{
+	if (!vcpu->lapic || !minivm_lapic_mmio(vcpu, gpa, d->write, &val, d->len))
+		return false;
+	if (!d->write)
+		store_read(vcpu, val);
+	return true;
+}
+
+/**
+ * minivm_emulate_mmio() - turn an EPT violation into MINIVM_EXIT_MMIO,
+ * or serve it in the kernel if it touched the local APIC.
+ * @vcpu:  the vCPU.
+ * @gpa:   the guest-physical address it touched.
+ * @write: whether it was a write (from the exit qualification).
+ *
+ * Return: 0 (to userspace), with run->mmio or run->internal filled in;
+ * 1 if the local APIC took it.
+ */
+int minivm_emulate_mmio(struct minivm_vcpu *vcpu, u64 gpa, bool write)
+{
+	struct minivm_run *run = vcpu->run;
+	struct mmio_insn d;
+	u8 insn[MAX_INSN];
+	unsigned int n = minivm_fetch_insn(vcpu, insn, MAX_INSN);
+	unsigned long val = 0;
+
+	if (!decode(insn, n, code_size(), &d) || d.write != write)
+		return decode_failed(vcpu, gpa, insn, n);
+
+	if (d.write) {
+		val = d.has_imm ? d.imm : minivm_read_gpr(vcpu, d.reg);
+		if (d.high_byte)
+			val >>= 8;
+	} else {
+		vcpu->mmio_read.reg = d.reg;
+		vcpu->mmio_read.len = d.len;
+		vcpu->mmio_read.zext = d.zext ? d.dst : 0;
+		vcpu->mmio_read.high = d.high_byte;
+	}
+	minivm_step_over(d.insn_len);
+	if (in_kernel(vcpu, gpa, &d, val))
+		return 1;
+
+	run->exit_reason = MINIVM_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = d.len;
+	run->mmio.is_write = d.write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (d.write)
+		memcpy(run->mmio.data, &val, d.len);
+	else
+		vcpu->pending = MINIVM_PENDING_MMIO_READ;
+	return 0;
+}
+
+/**
+ * minivm_complete_mmio_read() - put what userspace read into the register.
+ * @vcpu: the vCPU, at the start of the next MINIVM_RUN.
+ */
+void minivm_complete_mmio_read(struct minivm_vcpu *vcpu)
+{
+	unsigned long val = 0;
+
+	memcpy(&val, vcpu->run->mmio.data, vcpu->mmio_read.len);
+	store_read(vcpu, val);
 }

@@ -35,9 +35,12 @@
  *                      guest writes 0 there before reading it, ignored
  *   TSC (writes)       sets the offset so that the TSC reads the value
  *                      written and counts on from there
+ *   APIC_BASE, TSC_DEADLINE, 800h-8FFh (x2APIC)
+ *                      the local APIC's, if the VM has them
+ *                      (lapic_access.c); #GP otherwise
  *   anything else      #GP.  Among them: the VMX capability MSRs (the
- *                      guest has no VMX), the APIC base, the MTRRs, the
- *                      debug and performance-monitoring MSRs.
+ *                      guest has no VMX), the MTRRs, the debug and
+ *                      performance-monitoring MSRs.
  *
  * None of the host's MSRs is ever written with a guest's value.
  */
@@ -172,8 +175,10 @@ void minivm_msr_setup(struct minivm_vcpu *vcpu)
 	vmcs_write(MSR_BITMAP, __pa(msr_bitmap));
 	vcpu->misc_enable = MISC_ENABLE_RESET;
 	/* Every vCPU of a VM starts with the VM's TSC, near 0. */
-	if (minivm_vmcs_has_tsc_offset())
-		vmcs_write(TSC_OFFSET, vcpu->vm->tsc_offset);
+	if (minivm_vmcs_has_tsc_offset()) {
+		vcpu->tsc_offset = vcpu->vm->tsc_offset;
+		vmcs_write(TSC_OFFSET, vcpu->tsc_offset);
+	}
 }
 
 static bool is_canonical(u64 addr)
@@ -195,6 +200,10 @@ static bool valid_pat(u64 pat)
 /* RDMSR: true with *@val set, or false for #GP. */
 static bool read_msr(struct minivm_vcpu *vcpu, u32 msr, u64 *val)
 {
+	int ret = vcpu->lapic ? minivm_lapic_rdmsr(vcpu, msr, val) : -ENOENT;
+
+	if (ret != -ENOENT)			/* the local APIC's */
+		return !ret;
 	switch (msr) {
 	case MSR_IA32_MISC_ENABLE:
 		*val = vcpu->misc_enable;
@@ -227,6 +236,10 @@ static bool read_msr(struct minivm_vcpu *vcpu, u32 msr, u64 *val)
 /* WRMSR: true if done, false for #GP. */
 static bool write_msr(struct minivm_vcpu *vcpu, u32 msr, u64 val)
 {
+	int ret = vcpu->lapic ? minivm_lapic_wrmsr(vcpu, msr, val) : -ENOENT;
+
+	if (ret != -ENOENT)			/* the local APIC's */
+		return !ret;
 	switch (msr) {
 	case MSR_IA32_MISC_ENABLE:
 		if ((val ^ MISC_ENABLE_RESET) & ~MSR_IA32_MISC_ENABLE_FAST_STRING)
@@ -238,7 +251,8 @@ static bool write_msr(struct minivm_vcpu *vcpu, u32 msr, u64 val)
 	case MSR_IA32_TSC:
 		if (!minivm_vmcs_has_tsc_offset())
 			return false;
-		vmcs_write(TSC_OFFSET, val - rdtsc());
+		vcpu->tsc_offset = val - rdtsc();
+		vmcs_write(TSC_OFFSET, vcpu->tsc_offset);
 		return true;
 	case MSR_EFER:
 		return minivm_set_efer(vcpu, val);	/* cr.c */

@@ -281,6 +281,11 @@ static int run_loop(struct minivm_vcpu *vcpu)
 	for (;;) {
 		if (must_return(vcpu, &ret))
 			break;
+		if (vcpu->halted && minivm_halt_wait(vcpu)) {
+			vcpu->run->exit_reason = MINIVM_EXIT_INTR;
+			ret = -EINTR;
+			break;
+		}
 		cond_resched();
 
 		preempt_disable();
@@ -336,6 +341,7 @@ int minivm_vcpu_run(struct minivm_vcpu *vcpu)
 	preempt_notifier_register(&vcpu->preempt);
 	minivm_vcpu_load(vcpu);
 	preempt_enable();
+	rcu_assign_pointer(vcpu->runner, current);	/* minivm_kick() */
 
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
 	vcpu->l1d_dirty = true;		/* userspace ran since the last entry */
@@ -347,6 +353,7 @@ int minivm_vcpu_run(struct minivm_vcpu *vcpu)
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
 	trace_minivm_userspace_exit(vcpu->id, READ_ONCE(vcpu->run->exit_reason), ret);
 
+	RCU_INIT_POINTER(vcpu->runner, NULL);
 	preempt_disable();
 	minivm_vcpu_put(vcpu);
 	preempt_notifier_unregister(&vcpu->preempt);

@@ -50,6 +50,7 @@ static void free_vpid(u16 vpid)
 static void vcpu_free_parts(struct minivm_vcpu *vcpu)
 {
 	free_vpid(vcpu->vpid);
+	minivm_lapic_free(vcpu);
 	fpu_free_guest_fpstate(&vcpu->fpu);
 	if (vcpu->vmcs)
 		minivm_vmcs_free(vcpu->vmcs);
@@ -147,6 +148,22 @@ static long vcpu_regs_ioctl(struct minivm_vcpu *vcpu, unsigned int cmd,
 	return ret;
 }
 
+/* MINIVM_GET_LAPIC and _SET_LAPIC, while no thread runs the vCPU. */
+static long vcpu_lapic_ioctl(struct minivm_vcpu *vcpu, unsigned int cmd,
+			     void __user *uarg)
+{
+	long ret;
+
+	if (!mutex_trylock(&vcpu->run_lock))
+		return -EBUSY;
+	if (cmd == MINIVM_GET_LAPIC)
+		ret = minivm_lapic_get(vcpu, uarg);
+	else
+		ret = minivm_lapic_set(vcpu, uarg);
+	mutex_unlock(&vcpu->run_lock);
+	return ret;
+}
+
 static long minivm_vcpu_ioctl(struct file *filp, unsigned int cmd,
 			      unsigned long arg)
 {
@@ -168,6 +185,9 @@ static long minivm_vcpu_ioctl(struct file *filp, unsigned int cmd,
 		return minivm_queue_interrupt(vcpu, (void __user *)arg);
 	case MINIVM_NMI:
 		return arg ? -EINVAL : minivm_queue_nmi(vcpu);
+	case MINIVM_GET_LAPIC:
+	case MINIVM_SET_LAPIC:
+		return vcpu_lapic_ioctl(vcpu, cmd, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -243,7 +263,7 @@ static void vcpu_init_vmcs(struct minivm_vcpu *vcpu)
  * @id: the vCPU's number, below MINIVM_MAX_VCPUS, unique in the VM.
  *
  * Return: the fd; -EINVAL for a bad id; -EEXIST if taken; -ENOMEM;
- * -EMFILE.
+ * -EMFILE.  In a VM with local APICs, the vCPU gets one.
  */
 int minivm_create_vcpu(struct minivm_vm *vm, unsigned long id)
 {
@@ -261,6 +281,12 @@ int minivm_create_vcpu(struct minivm_vm *vm, unsigned long id)
 		mutex_unlock(&vm->lock);
 		vcpu_free_parts(vcpu);
 		return -EEXIST;
+	}
+	/* Under the lock: MINIVM_CREATE_LAPIC is refused from now on. */
+	if (vm->has_lapic && minivm_lapic_create(vcpu)) {
+		mutex_unlock(&vm->lock);
+		vcpu_free_parts(vcpu);
+		return -ENOMEM;
 	}
 	vm->vcpus[id] = vcpu;
 	vm->nr_vcpus++;

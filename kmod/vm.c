@@ -18,6 +18,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <asm/msr.h>
+#include <asm/vmx.h>
 
 #include "minivm.h"
 
@@ -49,6 +50,28 @@ static int minivm_vm_release(struct inode *inode, struct file *filp)
 	return 0;
 }
 
+/*
+ * MINIVM_CREATE_LAPIC: every vCPU created from now on gets a local APIC
+ * (lapic.c).  Return: 0; -EEXIST if asked before; -EBUSY once the VM has
+ * a vCPU; -EOPNOTSUPP without interrupt-window exiting.
+ */
+static int create_lapic(struct minivm_vm *vm)
+{
+	int ret = 0;
+
+	if (!(minivm_vmcs_window_exits() & CPU_BASED_INTR_WINDOW_EXITING))
+		return -EOPNOTSUPP;
+	mutex_lock(&vm->lock);
+	if (vm->has_lapic)
+		ret = -EEXIST;
+	else if (vm->nr_vcpus)
+		ret = -EBUSY;
+	else
+		WRITE_ONCE(vm->has_lapic, true);
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
 static long minivm_vm_ioctl(struct file *filp, unsigned int cmd,
 			    unsigned long arg)
 {
@@ -69,6 +92,10 @@ static long minivm_vm_ioctl(struct file *filp, unsigned int cmd,
 		return minivm_create_vcpu(vm, arg);
 	case MINIVM_SET_CPUID:
 		return minivm_set_cpuid(vm, uarg);
+	case MINIVM_CREATE_LAPIC:
+		return arg ? -EINVAL : create_lapic(vm);
+	case MINIVM_SIGNAL_MSI:
+		return minivm_signal_msi(vm, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -76,6 +76,9 @@ static inline void guest_init(struct guest *g)
 	g->cpu.run = NULL;
 }
 
+/* Set by a test whose guests need local APICs (MINIVM_CREATE_LAPIC). */
+static bool guest_with_lapic;
+
 /* Create a VM with the memory above and one vCPU running @code[mode]. */
 static inline int guest_create(struct guest *g, enum minivm_mode mode,
 			       const struct guest_code *code)
@@ -102,6 +105,8 @@ static inline int guest_create(struct guest *g, enum minivm_mode mode,
 	if (!ret)
 		ret = minivm_set_memory(g->vm, 2, GUEST_RO, 0x1000,
 					g->mem + GUEST_RO, MINIVM_MEM_READONLY);
+	if (!ret && guest_with_lapic)
+		ret = minivm_create_lapic(g->vm);
 	if (!ret)
 		ret = minivm_create_vcpu(g->dev, g->vm, 0, &g->cpu);
 	if (ret)

@@ -32,6 +32,7 @@
 #define MINIVM_CAP_READONLY_MEM	5	/* MINIVM_MEM_READONLY works */
 #define MINIVM_CAP_INTERRUPT	6	/* MINIVM_INTERRUPT and the window */
 #define MINIVM_CAP_NMI		7	/* MINIVM_NMI (needs virtual NMIs) */
+#define MINIVM_CAP_LAPIC	8	/* MINIVM_CREATE_LAPIC and its ioctls */
 
 /*
  * struct minivm_vmx_caps - what the CPU offers for VMX, as minivm found it.
@@ -202,6 +203,32 @@ struct minivm_interrupt {
 };
 
 /*
+ * MINIVM_GET_LAPIC, MINIVM_SET_LAPIC: the whole state of a vCPU's local
+ * APIC, so that a VM can be saved and restored.  @regs holds the
+ * registers at their xAPIC offsets (SDM Vol. 3A, "Local APIC Register
+ * Address Map"), 16 bytes apart; in x2APIC mode too.
+ */
+#define MINIVM_LAPIC_REGS_SIZE	1024
+
+struct minivm_lapic_state {
+	__u64 base;			/* IA32_APIC_BASE */
+	__u64 tsc_deadline;		/* IA32_TSC_DEADLINE: 0, or armed */
+	__u8 regs[MINIVM_LAPIC_REGS_SIZE];
+};
+
+/*
+ * MINIVM_SIGNAL_MSI: a message-signalled interrupt, as a device would
+ * write it to the local APICs (SDM Vol. 3A, "Message Signalled
+ * Interrupts"): @address in FEExxxxxh with the destination, @data with
+ * the vector and delivery mode.
+ */
+struct minivm_msi {
+	__u64 address;
+	__u32 data;
+	__u32 flags;			/* 0 */
+};
+
+/*
  * struct minivm_run - the page shared by a vCPU and its user, mapped by
  * mmap() of the vCPU fd (MINIVM_GET_VCPU_MMAP_SIZE bytes).
  */
@@ -272,6 +299,8 @@ struct minivm_run {
 #define MINIVM_SET_MEMORY_REGION _IOW(MINIVMIO, 0x10, struct minivm_memory_region)
 #define MINIVM_CREATE_VCPU	_IO(MINIVMIO, 0x11)
 #define MINIVM_SET_CPUID	_IOW(MINIVMIO, 0x12, struct minivm_cpuid)
+#define MINIVM_CREATE_LAPIC	_IO(MINIVMIO, 0x13)
+#define MINIVM_SIGNAL_MSI	_IOW(MINIVMIO, 0x14, struct minivm_msi)
 
 /* ioctls on a vCPU fd */
 #define MINIVM_RUN		_IO(MINIVMIO, 0x20)
@@ -281,5 +310,7 @@ struct minivm_run {
 #define MINIVM_SET_SREGS	_IOW(MINIVMIO, 0x24, struct minivm_sregs)
 #define MINIVM_INTERRUPT	_IOW(MINIVMIO, 0x25, struct minivm_interrupt)
 #define MINIVM_NMI		_IO(MINIVMIO, 0x26)
+#define MINIVM_GET_LAPIC	_IOR(MINIVMIO, 0x27, struct minivm_lapic_state)
+#define MINIVM_SET_LAPIC	_IOW(MINIVMIO, 0x28, struct minivm_lapic_state)
 
 #endif /* _UAPI_LINUX_MINIVM_H */

@@ -134,6 +134,29 @@ int minivm_nmi(struct minivm_vcpu *vcpu)
 	return ret_or_errno(ioctl(vcpu->fd, MINIVM_NMI, 0));
 }
 
+int minivm_create_lapic(int vmfd)
+{
+	return ret_or_errno(ioctl(vmfd, MINIVM_CREATE_LAPIC, 0));
+}
+
+int minivm_get_lapic(struct minivm_vcpu *vcpu, struct minivm_lapic_state *s)
+{
+	return ret_or_errno(ioctl(vcpu->fd, MINIVM_GET_LAPIC, s));
+}
+
+int minivm_set_lapic(struct minivm_vcpu *vcpu,
+		     const struct minivm_lapic_state *s)
+{
+	return ret_or_errno(ioctl(vcpu->fd, MINIVM_SET_LAPIC, s));
+}
+
+int minivm_signal_msi(int vmfd, uint64_t address, uint32_t data)
+{
+	struct minivm_msi msi = { .address = address, .data = data };
+
+	return ret_or_errno(ioctl(vmfd, MINIVM_SIGNAL_MSI, &msi));
+}
+
 /* Does /proc/cpuinfo list the vmx flag? */
 static int cpuinfo_has_vmx(void)
 {

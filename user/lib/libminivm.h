@@ -79,6 +79,20 @@ int minivm_interrupt(struct minivm_vcpu *vcpu, unsigned int vector);
 /* MINIVM_NMI: raise an NMI.  0, or -EOPNOTSUPP without virtual NMIs. */
 int minivm_nmi(struct minivm_vcpu *vcpu);
 
+/*
+ * MINIVM_CREATE_LAPIC: vCPUs created from now on get a local APIC in the
+ * kernel.  0, -EBUSY once the VM has a vCPU, -EEXIST the second time.
+ */
+int minivm_create_lapic(int vmfd);
+
+/* MINIVM_GET_LAPIC, MINIVM_SET_LAPIC: 0 or -errno (-ENXIO: no APIC). */
+int minivm_get_lapic(struct minivm_vcpu *vcpu, struct minivm_lapic_state *s);
+int minivm_set_lapic(struct minivm_vcpu *vcpu,
+		     const struct minivm_lapic_state *s);
+
+/* MINIVM_SIGNAL_MSI: the number of vCPUs reached, or -errno. */
+int minivm_signal_msi(int vmfd, uint64_t address, uint32_t data);
+
 /* The data of a MINIVM_EXIT_IO exit, inside the run page. */
 static inline uint8_t *minivm_io_data(struct minivm_run *run)
 {

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lapic.h - the local APIC's register page, as lapic.c, lapic_regs.c,
+ * lapic_access.c and lapic_timer.c read it.
+ *
+ * The registers are kept at their xAPIC offsets, 16 bytes apart (SDM
+ * Vol. 3A, "Local APIC Register Address Map"); IRR, ISR and TMR are
+ * 256 bits each, as eight 32-bit registers.
+ */
+#ifndef MINIVM_LAPIC_H
+#define MINIVM_LAPIC_H
+
+#include <linux/bitops.h>
+#include <asm/apicdef.h>
+#include <asm/msr-index.h>
+
+#include "minivm.h"
+
+/* Version 14h, the integrated APIC; six LVT entries (timer to error). */
+#define LAPIC_VERSION		(0x14 | (5 << 16))
+#define LAPIC_DM(val)		((val) & (7 << 8))	/* delivery mode */
+#define LAPIC_TIMER_MODE(lvt)	((lvt) & (3 << 17))	/* LVT timer 18:17 */
+
+static inline u32 lapic_get(struct minivm_lapic *apic, u32 off)
+{
+	return apic->regs[off / 4];
+}
+
+static inline void lapic_set(struct minivm_lapic *apic, u32 off, u32 val)
+{
+	apic->regs[off / 4] = val;
+}
+
+static inline void lapic_vec_set(struct minivm_lapic *apic, u32 base, int v)
+{
+	apic->regs[(base + (v >> 5) * 0x10) / 4] |= BIT(v & 31);
+}
+
+static inline void lapic_vec_clear(struct minivm_lapic *apic, u32 base, int v)
+{
+	apic->regs[(base + (v >> 5) * 0x10) / 4] &= ~BIT(v & 31);
+}
+
+/* The highest vector set in IRR, ISR or TMR, or -1. */
+static inline int lapic_vec_highest(struct minivm_lapic *apic, u32 base)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		u32 word = lapic_get(apic, base + i * 0x10);
+
+		if (word)
+			return i * 32 + __fls(word);
+	}
+	return -1;
+}
+
+static inline bool lapic_x2apic(struct minivm_lapic *apic)
+{
+	return apic->base & X2APIC_ENABLE;
+}
+
+/* Globally enabled: IA32_APIC_BASE bit 11. */
+static inline bool lapic_hw_enabled(struct minivm_lapic *apic)
+{
+	return apic->base & MSR_IA32_APICBASE_ENABLE;
+}
+
+/* And software-enabled: SVR bit 8 ("Spurious-Interrupt Vector Register"). */
+static inline bool lapic_enabled(struct minivm_lapic *apic)
+{
+	return lapic_hw_enabled(apic) &&
+	       (lapic_get(apic, APIC_SPIV) & APIC_SPIV_APIC_ENABLED);
+}
+
+/*
+ * PPR: the TPR, or the class of the interrupt in service if that is
+ * higher ("Interrupt, Task, and Processor Priority").
+ */
+static inline u32 lapic_ppr(struct minivm_lapic *apic)
+{
+	u32 tpr = lapic_get(apic, APIC_TASKPRI);
+	int isrv = lapic_vec_highest(apic, APIC_ISR);
+	u32 isr_class = isrv < 0 ? 0 : isrv & 0xf0;
+
+	return (tpr & 0xf0) >= isr_class ? tpr : isr_class;
+}
+
+/*
+ * The LDR of x2APIC mode, derived from the ID ("Logical Destination Mode
+ * in x2APIC Mode"): the cluster in 31:16, one bit of 16 in 15:0.
+ */
+static inline u32 lapic_x2apic_ldr(u32 id)
+{
+	return ((id >> 4) << 16) | BIT(id & 0xf);
+}
+
+#endif /* MINIVM_LAPIC_H */

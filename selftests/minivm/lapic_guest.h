@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guests that use their local APIC (MINIVM_CREATE_LAPIC), for lapic_test
+ * and lapic_timer_test.
+ *
+ * Such a guest's code starts with its interrupt handlers, each at a fixed
+ * offset (SLOT), and its main code at 100h (MAIN), where lapic_start()
+ * points RIP.  In xAPIC mode EBX holds the APIC's page, FEE00000h, for
+ * the whole run: APIC_RD(off) loads a register into EAX, APIC_WR(off, val)
+ * stores one, as aligned 32-bit accesses.  XHANDLER(slot, port) is a
+ * handler that reports on @port, writes EOI and returns with IRET of the
+ * mode's width: 48h CFh is IRETQ in 64-bit code, DEC (E)AX then IRET in
+ * 16- and 32-bit code, where the handlers do not care about (E)AX.
+ */
+#ifndef MINIVM_LAPIC_GUEST_H
+#define MINIVM_LAPIC_GUEST_H
+
+#include <time.h>
+
+#include "guest.h"
+
+#define SLOT(off)	".fill " #off " - (. - 0b), 1, 0x90\n"
+#define MAIN		SLOT(0x100)
+#define APIC_PAGE	"mov $0xfee00000, %ebx\n"
+#define APIC_RD(off)	"mov " #off "(%ebx), %eax\n"
+#define APIC_WR(off, val) "movl $" #val ", " #off "(%ebx)\n"
+#define REPORT(port)	"out %eax, $" #port "\n"
+#define IRET		".byte 0x48, 0xcf\n"
+#define XHANDLER(off, port) SLOT(off) "out %al, $" #port "\n"	\
+			APIC_WR(0xb0, 0) IRET
+#define SVR_ON		APIC_WR(0xf0, 0x1ff)	/* software-enable, vector FFh */
+
+#define MAIN_OFFSET	0x100
+
+/* The next exit is an OUT to @port; returns what it wrote. */
+static inline uint32_t lapic_expect_out(struct __test_metadata *_metadata,
+					struct guest *g, uint16_t port)
+{
+	int exit = guest_run(g);
+	uint32_t val = 0;
+
+	EXPECT_EQ(MINIVM_EXIT_IO, exit)
+		TH_LOG("%s, not an OUT to %#x", minivm_exit_name(exit), port);
+	if (exit != MINIVM_EXIT_IO)
+		return ~0U;
+	EXPECT_EQ(MINIVM_EXIT_IO_OUT, g->cpu.run->io.direction);
+	EXPECT_EQ(port, g->cpu.run->io.port);
+	memcpy(&val, minivm_io_data(g->cpu.run), g->cpu.run->io.size);
+	return val;
+}
+
+/*
+ * A guest with a local APIC, in @mode, running @code from MAIN, with
+ * vector handlers[i].vector going to the handler at handlers[i].slot.
+ */
+struct lapic_handler {
+	uint8_t vector;
+	uint16_t slot;
+};
+
+static inline int lapic_start(struct guest *g, enum minivm_mode mode,
+			      const struct guest_code *code,
+			      const struct lapic_handler *h, int n)
+{
+	struct minivm_regs r;
+	int ret, i;
+
+	guest_with_lapic = true;
+	ret = guest_create(g, mode, code);
+	guest_with_lapic = false;
+	for (i = 0; !ret && i < n; i++)
+		ret = guest_set_handler(g, mode, h[i].vector, h[i].slot);
+	if (!ret)
+		ret = minivm_get_regs(&g->cpu, &r);
+	if (ret)
+		return ret;
+	r.rip += MAIN_OFFSET;
+	return minivm_set_regs(&g->cpu, &r);
+}
+
+static inline double lapic_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Does /dev/minivm have local APICs? */
+static inline bool lapic_supported(void)
+{
+	int fd = minivm_open_device();
+	bool ok = fd >= 0 && minivm_check_extension(fd, MINIVM_CAP_LAPIC) > 0;
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+#define NEED_LAPIC() do {						\
+	if (!self->ready)						\
+		SKIP(return, "no " MINIVM_DEV);				\
+	if (!lapic_supported())						\
+		SKIP(return, "no MINIVM_CAP_LAPIC: no interrupt-window exiting"); \
+} while (0)
+
+#endif /* MINIVM_LAPIC_GUEST_H */
