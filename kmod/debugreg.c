@@ -9,8 +9,12 @@
  * does not restore the host's: it sets DR7 to 400h and DEBUGCTL to 0
  * ("Loading Host Control Registers, Debug Registers, MSRs" in the SDM's
  * VM-exit chapter).  So after every exit minivm puts back the host's
- * DEBUGCTL (read just before entry) and, if the host has breakpoints
- * armed, its DR7: a debugger's watchpoint on the host keeps working.
+ * DEBUGCTL and, if the host has breakpoints armed, its DR7: a debugger's
+ * watchpoint on the host keeps working.  DEBUGCTL is read when the vCPU
+ * is loaded on a CPU (RUN, and every time the thread is scheduled in),
+ * as KVM reads it in vmx_vcpu_load(): the host changes it only when it
+ * switches tasks (perf's LBR users), and an RDMSR per entry is not free
+ * (in an emulator without the MSR, it is a #GP and its fixup each time).
  *
  * DR0-DR3 and DR6 have no VMCS fields.  Every MOV to or from a debug
  * register exits ("MOV-DR exiting"): the guest never reads the host's
@@ -59,12 +63,21 @@ void minivm_debug_reset(struct minivm_vcpu *vcpu)
 }
 
 /**
+ * minivm_debug_load() - the vCPU is loaded on this CPU: note the host's
+ * DEBUGCTL, which every exit must put back.
+ * @vcpu: the vCPU; preemption is off.
+ */
+void minivm_debug_load(struct minivm_vcpu *vcpu)
+{
+	vcpu->host_debugctl = get_debugctlmsr();
+}
+
+/**
  * minivm_debug_enter() - just before VM entry, interrupts off.
  * @vcpu: the vCPU.
  */
 void minivm_debug_enter(struct minivm_vcpu *vcpu)
 {
-	vcpu->host_debugctl = get_debugctlmsr();
 	if (!vcpu->dr7_armed)
 		return;
 	/* The host's DR7 must not arm the guest's addresses, even briefly. */

@@ -282,7 +282,8 @@ void minivm_lapic_sync(struct minivm_vcpu *vcpu)
 	unsigned long word;
 	int i, v;
 
-	if (atomic_xchg(&apic->timer_fired, 0))
+	/* Read before the exchange: a locked operation per entry is not free. */
+	if (atomic_read(&apic->timer_fired) && atomic_xchg(&apic->timer_fired, 0))
 		fire_lvt(apic, APIC_LVTT);
 	for (i = 0; i < ARRAY_SIZE(apic->posted); i++) {
 		if (!READ_ONCE(apic->posted[i]))
@@ -292,7 +293,8 @@ void minivm_lapic_sync(struct minivm_vcpu *vcpu)
 			if (lapic_enabled(apic))	/* a disabled APIC drops them */
 				accept(apic, i * BITS_PER_LONG + v);
 	}
-	if (atomic_xchg(&apic->nmi_posted, 0) && minivm_vmcs_has_vnmi())
+	if (atomic_read(&apic->nmi_posted) && atomic_xchg(&apic->nmi_posted, 0) &&
+	    minivm_vmcs_has_vnmi())
 		vcpu->nmi_pending = true;
 }
 

@@ -216,7 +216,7 @@ struct minivm_vcpu {
 	unsigned long db[4], dr6;
 	bool dr7_armed;			/* the guest's DR7 enables a breakpoint */
 	bool db_loaded;			/* its DR0-3/DR6 are in the CPU */
-	unsigned long host_debugctl;	/* read before entry, restored after */
+	unsigned long host_debugctl;	/* read at load, restored after exits */
 	bool l1d_dirty;			/* L1D worth flushing (mitigations.c) */
 	/* event.c: raised by userspace, not yet injected */
 	bool irq_pending, nmi_pending;
@@ -378,6 +378,7 @@ int minivm_complete_io(struct minivm_vcpu *vcpu, bool ins);
 
 /* debugreg.c: DR0-7 and DEBUGCTL, the guest's and the host's. */
 void minivm_debug_reset(struct minivm_vcpu *vcpu);
+void minivm_debug_load(struct minivm_vcpu *vcpu);
 void minivm_debug_enter(struct minivm_vcpu *vcpu);
 void minivm_debug_exit(struct minivm_vcpu *vcpu);
 int minivm_handle_dr(struct minivm_vcpu *vcpu);

@@ -53,6 +53,7 @@ void minivm_vcpu_load(struct minivm_vcpu *vcpu)
 {
 	if (minivm_vmcs_make_current(vcpu))
 		minivm_vmcs_set_host_cpu(smp_processor_id());
+	minivm_debug_load(vcpu);
 }
 
 /* Save the host's segment state and install the guest's switched MSRs. */

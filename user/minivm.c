@@ -46,6 +46,7 @@ static const char run_usage[] =
 	"  -k, --kernel FILE   a Linux bzImage, or a vmlinux with a PVH entry (instead of IMAGE)\n"
 	"  -i, --initrd FILE   its initial RAM disk\n"
 	"  -a, --append STR    its command line (default: see minivm(1))\n"
+	"      --lapic         a local APIC in the kernel (timer, HLT that waits there)\n"
 	"      --strict        stop at the first port no device serves\n"
 	"      --trace         print every exit\n"
 	"      --stats         count the exits by reason at the end\n"
@@ -187,7 +188,7 @@ static int bad_arg(const char *opt, const char *arg)
 /* Parse "minivm run"'s options into @o; 0, or an exit status. */
 static int parse_run(int argc, char **argv, struct vmm_options *o)
 {
-	enum { O_STRICT = 256, O_TRACE, O_STATS, O_REGS };
+	enum { O_STRICT = 256, O_TRACE, O_STATS, O_REGS, O_LAPIC };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "mode", required_argument, NULL, 'm' },
@@ -201,6 +202,7 @@ static int parse_run(int argc, char **argv, struct vmm_options *o)
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "strict", no_argument, NULL, O_STRICT },
+		{ "lapic", no_argument, NULL, O_LAPIC },
 		{ "trace", no_argument, NULL, O_TRACE },
 		{ "stats", no_argument, NULL, O_STATS },
 		{ "regs", no_argument, NULL, O_REGS },
@@ -260,6 +262,7 @@ static int parse_run(int argc, char **argv, struct vmm_options *o)
 			o->timeout = t;
 			break;
 		case O_STRICT: o->strict = true; break;
+		case O_LAPIC: o->lapic = true; break;
 		case O_TRACE: o->trace = true; break;
 		case O_STATS: o->stats = true; break;
 		case O_REGS: o->regs = true; break;

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -60,6 +61,40 @@ int vmm_alloc_memory(struct vmm *v)
 	return 0;
 }
 
+/* --lapic: the vCPU gets a local APIC in the kernel. */
+static int create_lapic(struct vmm *v)
+{
+	int ret = minivm_create_lapic(v->vm);
+
+	if (ret)
+		fprintf(stderr, "minivm: --lapic: %s\n", ret == -ENOTTY || ret == -EOPNOTSUPP ?
+			"this minivm module has no local APICs (MINIVM_CAP_LAPIC)" : strerror(-ret));
+	return ret;
+}
+
+/*
+ * What a PC's firmware leaves in the local APIC ("virtual wire" mode, in
+ * Intel's MultiProcessor Specification): LINT0 takes the PIC's interrupt
+ * as ExtINT, LINT1 is the NMI line.  A guest that never touches its APIC
+ * then gets the PIC's interrupts as without one.
+ */
+static int virtual_wire(struct vmm *v)
+{
+	struct minivm_lapic_state s;
+	uint32_t lint0 = 0x700, lint1 = 0x400;	/* ExtINT; NMI */
+	int ret = minivm_get_lapic(&v->cpu, &s);
+
+	if (!ret) {
+		memcpy(&s.regs[0x350], &lint0, 4);
+		memcpy(&s.regs[0x360], &lint1, 4);
+		ret = minivm_set_lapic(&v->cpu, &s);
+	}
+	if (ret)
+		fprintf(stderr, "minivm: --lapic: cannot set up LINT0/LINT1: %s\n",
+			strerror(-ret));
+	return ret;
+}
+
 /* The VM, its memory slot and its vCPU. */
 int vmm_create(struct vmm *v)
 {
@@ -82,12 +117,14 @@ int vmm_create(struct vmm *v)
 			(unsigned long long)v->mem_size >> 20, strerror(-ret));
 		return -1;
 	}
+	if (v->opt.lapic && create_lapic(v))
+		return -1;
 	ret = minivm_create_vcpu(v->dev, v->vm, 0, &v->cpu);
 	if (ret) {
 		fprintf(stderr, "minivm: cannot create a vCPU: %s\n", strerror(-ret));
 		return -1;
 	}
-	return 0;
+	return v->opt.lapic ? virtual_wire(v) : 0;
 }
 
 void vmm_destroy(struct vmm *v)
@@ -434,6 +471,17 @@ void vmm_catch_signals(struct vmm *v)
 	sigaction(VMM_TIMER_SIGNAL, &sa, NULL);
 	if (v->opt.timeout)
 		alarm(v->opt.timeout);
+	/*
+	 * With --lapic, a halted guest sleeps in the kernel, not in poll():
+	 * input must interrupt MINIVM_RUN itself, as the PIT's timer does.
+	 * SIGIO says stdin has something to read.
+	 */
+	if (v->opt.lapic) {
+		sigaction(SIGIO, &sa, NULL);
+		if (fcntl(STDIN_FILENO, F_SETOWN, getpid()) == 0)
+			fcntl(STDIN_FILENO, F_SETFL,
+			      fcntl(STDIN_FILENO, F_GETFL) | O_ASYNC);
+	}
 }
 
 /* A signal of ours arrived (or RUN returned EINTR for someone else's). */
@@ -504,6 +552,9 @@ int vmm_run(struct vmm *v)
 	 */
 	running = NULL;
 	alarm(0);
+	if (v->opt.lapic)	/* stdin is shared: leave it as it was */
+		fcntl(STDIN_FILENO, F_SETFL,
+		      fcntl(STDIN_FILENO, F_GETFL) & ~O_ASYNC);
 	if (v->opt.stats)
 		print_stats(v);
 	return v->status;

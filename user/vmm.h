@@ -46,6 +46,7 @@ struct vmm_options {
 	const char *initrd;		/* Linux only */
 	bool kernel;			/* --kernel: a bzImage or a PVH vmlinux */
 	bool trace, stats, strict, regs;
+	bool lapic;			/* --lapic: MINIVM_CREATE_LAPIC */
 	unsigned int timeout;
 	const char *image;
 };

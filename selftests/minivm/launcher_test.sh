@@ -89,6 +89,19 @@ status=$?
 [ $status = 0 ] && [ "$(cat "$T/out")" = "$(printf 'sent by THR-empty interrupts\ngot Z')" ]
 ok $? "UART interrupts: THR empty sends, received data reads stdin"
 [ $status = 0 ] || sed 's/^/#   /' "$T/out" "$T/err" | head -n 8
+# --lapic: the same two guests with a local APIC in the kernel, which
+# they never touch.  The PIC's interrupts reach them through LINT0 as
+# ExtINT (the launcher's virtual-wire set-up), and their HLTs wait in the
+# kernel: the PIT's timer signal, and SIGIO for input that arrives a
+# second late, bring MINIVM_RUN back to inject.
+expect "--lapic: PIC and PIT through LINT0, HLT waiting in the kernel" 0 \
+	'10 timer interrupts, ISR 0\n' -- run --lapic --timeout 30 "$G/timer64.elf"
+(sleep 1; printf 'Y') | minivm run --lapic --timeout 30 "$G/uart64.elf" \
+	> "$T/out" 2> "$T/err"
+status=$?
+[ $status = 0 ] && [ "$(cat "$T/out")" = "$(printf 'sent by THR-empty interrupts\ngot Y')" ]
+ok $? "--lapic: input a second late wakes the halted guest (SIGIO)"
+[ $status = 0 ] || sed 's/^/#   /' "$T/out" "$T/err" | head -n 8
 # Garbage written to the PIC, the ELCR, the PIT and port 61h: the guest
 # still halts (interrupts off) and the launcher exits cleanly.
 : > "$T/garbage.bin"
