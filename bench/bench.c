@@ -77,7 +77,8 @@ struct bench_vm {
 	void *ram;
 };
 
-static int vm_create(struct hv *hv, struct bench_vm *b, uint64_t ram_size)
+static int vm_create(struct hv *hv, struct bench_vm *b, uint64_t ram_size,
+		     bool irqchip)
 {
 	int ret;
 
@@ -92,6 +93,8 @@ static int vm_create(struct hv *hv, struct bench_vm *b, uint64_t ram_size)
 	ret = hv->create_vm(hv, &b->vm);
 	if (!ret)
 		ret = hv->set_memory(&b->vm, 0, 0, ram_size, b->ram);
+	if (!ret && irqchip)
+		ret = hv->create_irqchip(&b->vm);
 	if (!ret)
 		ret = hv->create_vcpu(hv, &b->vm, &b->cpu);
 	return ret;
@@ -142,7 +145,7 @@ static double run_workload(struct hv *hv, int workload, uint32_t iters,
 	int64_t cycles = -1;
 
 	alarm(120);		/* a stuck workload is reported, not waited for */
-	if (!vm_create(hv, &b, BENCH_RAM_SIZE) &&
+	if (!vm_create(hv, &b, BENCH_RAM_SIZE, workload >= BENCH_TIMER) &&
 	    !hv->setup(&b.cpu, BENCH_CODE, workload, 10, arg, 0) &&
 	    serve(&b) >= 0 &&
 	    !hv->setup(&b.cpu, BENCH_CODE, workload, iters, arg, 0))
@@ -164,6 +167,8 @@ static const struct {
 	{ "vmcall_kernel", "VMCALL answered in the kernel", BENCH_VMCALL },
 	{ "vmcall_user", "VMCALL served in userspace", BENCH_VMCALL },
 	{ "loop", "guest loop iteration, no exit", BENCH_LOOP },
+	{ "timer_latency", "TSC deadline to handler, in-kernel APIC", BENCH_TIMER },
+	{ "hlt_wakeup", "the same from HLT: the wake-up", BENCH_TIMER_HLT },
 };
 
 static void bench_exits(int h, uint32_t iters)
@@ -213,7 +218,7 @@ static void bench_create(int h, int repeat)
 		uint64_t start = __rdtsc();
 		enum hv_exit e = HV_EXIT_OTHER;
 
-		if (!vm_create(hv, &b, size) &&
+		if (!vm_create(hv, &b, size, false) &&
 		    !hv->setup(&b.cpu, BENCH_CODE, BENCH_OUT, 1, 0, 0))
 			e = hv->run(&b.cpu);
 		if (e == HV_EXIT_OUT)
@@ -262,7 +267,7 @@ static const char *bench_touch(int h, unsigned int mib, bool huge)
 		return r->name;
 	if (!huge)
 		madvise(mem, size, MADV_NOHUGEPAGE);
-	if (!vm_create(hv, &b, BENCH_RAM_SIZE)) {
+	if (!vm_create(hv, &b, BENCH_RAM_SIZE, false)) {
 		uint64_t start = __rdtsc();
 
 		if (!hv->set_memory(&b.vm, 1, BENCH_TOUCH_GPA, size, mem) &&

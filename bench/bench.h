@@ -15,6 +15,13 @@
 #define BENCH_MMIO_ADDR	0xd0000000	/* no RAM here: MMIO */
 #define BENCH_PORT	0xf0		/* served by the benchmark */
 #define BENCH_PORT_DONE	0xf1		/* "the result is stored" */
+/* The timer workloads' own tables and variables. */
+#define BENCH_TICK	0x2100		/* handler's TSC (8), flag (4) */
+#define BENCH_DEADLINE	0x2110		/* the armed deadline, 8 bytes */
+#define BENCH_GDT	0x3000		/* null, code 08h, data 10h */
+#define BENCH_IDT	0x3800		/* 256 gates; vector 40h used */
+#define BENCH_TIMER_VECTOR 0x40
+#define BENCH_TIMER_DELTA 200000	/* TSC cycles to each deadline */
 
 /* Workloads: EDI on entry. */
 #define BENCH_CPUID	1
@@ -25,6 +32,8 @@
 #define BENCH_VMCALL	6
 #define BENCH_LOOP	7
 #define BENCH_TOUCH	8
+#define BENCH_TIMER	9	/* TSC deadline to handler, spinning */
+#define BENCH_TIMER_HLT	10	/* the same, halted: the wake-up */
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
@@ -66,6 +75,8 @@ struct hv {
 			  uint64_t size, void *host);
 	int (*create_vcpu)(struct hv *hv, struct hv_vm *vm,
 			   struct hv_vcpu *vcpu);
+	/* The in-kernel local APIC (and, for KVM, the rest of its irqchip). */
+	int (*create_irqchip)(struct hv_vm *vm);
 	/* Flat 32-bit protected mode at @rip with these registers. */
 	int (*setup)(struct hv_vcpu *vcpu, uint64_t rip, uint32_t edi,
 		     uint32_t esi, uint32_t ebx, uint32_t ecx);

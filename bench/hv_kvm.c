@@ -73,6 +73,10 @@ static int set_cpuid(int dev, int vcpu)
 		return -ENOMEM;
 	c->nent = 100;
 	ret = errno_or(ioctl(dev, KVM_GET_SUPPORTED_CPUID, c));
+	/* The TSC-deadline timer KVM's local APIC emulates (its own CAP). */
+	for (unsigned int i = 0; !ret && i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			c->entries[i].ecx |= 1u << 24;
 	if (!ret)
 		ret = errno_or(ioctl(vcpu, KVM_SET_CPUID2, c));
 	free(c);
@@ -94,6 +98,12 @@ static int k_create_vcpu(struct hv *hv, struct hv_vm *vm,
 		return ret;
 	}
 	return set_cpuid(hv->dev, vcpu->fd);
+}
+
+/* KVM's in-kernel PIC, IOAPIC and local APIC (KVM_CREATE_IRQCHIP). */
+static int k_create_irqchip(struct hv_vm *vm)
+{
+	return errno_or(ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0));
 }
 
 static struct kvm_segment flat(uint16_t sel, uint8_t type)
@@ -166,6 +176,7 @@ struct hv hv_kvm = {
 	.create_vm = k_create_vm,
 	.set_memory = k_set_memory,
 	.create_vcpu = k_create_vcpu,
+	.create_irqchip = k_create_irqchip,
 	.setup = k_setup,
 	.run = k_run,
 	.destroy_vcpu = k_destroy_vcpu,

@@ -57,6 +57,11 @@ static struct minivm_segment flat(uint16_t sel, uint8_t type)
 	return s;
 }
 
+static int m_create_irqchip(struct hv_vm *vm)
+{
+	return minivm_create_lapic(vm->fd);
+}
+
 static int m_setup(struct hv_vcpu *vcpu, uint64_t rip, uint32_t edi,
 		   uint32_t esi, uint32_t ebx, uint32_t ecx)
 {
@@ -120,6 +125,7 @@ struct hv hv_minivm = {
 	.create_vm = m_create_vm,
 	.set_memory = m_set_memory,
 	.create_vcpu = m_create_vcpu,
+	.create_irqchip = m_create_irqchip,
 	.setup = m_setup,
 	.run = m_run,
 	.destroy_vcpu = m_destroy_vcpu,

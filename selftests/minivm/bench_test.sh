@@ -51,6 +51,16 @@ have=$(grep -c '^# ratio: ' "$T/out")
 [ "$want" -gt 10 ] && [ "$want" = "$have" ]
 ok $? "a ratio for each of the $want workloads"
 
+# The local APICs of both: the TSC-deadline interrupt reached the guest's
+# handler, spinning and halted, after its deadline (cycles > 0).
+for w in timer_latency hlt_wakeup; do
+	for hv in minivm kvm; do
+		c=$(sed -n "s/.*\"name\": \"$w\".*\"$hv\": \([0-9.-]*\),.*/\1/p" "$T/bench.json")
+		awk -v c="${c:--1}" 'BEGIN { exit !(c > 0) }'
+		ok $? "$w: $hv's APIC timer interrupt $c cycles after the deadline"
+	done
+done
+
 # The loop without exits must cost the same on both: within 20%.
 loop=$(sed -n 's/^# ratio: loop=//p' "$T/out")
 awk -v r="${loop:-0}" 'BEGIN { exit !(r >= 0.8 && r <= 1.25) }'
