@@ -20,6 +20,15 @@
  * leave guest mode if it runs on another CPU.  The vCPU's thread then
  * delivers the LVT timer's vector before its next entry (lapic.c).
  *
+ * In TSC-deadline mode the hrtimer runs ahead of the deadline by
+ * advance_ns, and the vCPU's thread, about to inject the interrupt, waits
+ * out the rest (minivm_lapic_timer_expired()): the time it takes the host
+ * to take its own interrupt, wake or kick the vCPU and come back to the
+ * entry is then spent before the deadline rather than after it.  The
+ * advance adapts, an eighth of the error at a time, to how early or late
+ * each expiry turned out, within 0-5 us; KVM does the same
+ * (lapic_timer_advance_ns).
+ *
  * A periodic timer is never shorter than 200 us (KVM's default floor,
  * min_timer_period_us): a guest cannot make the host take an interrupt
  * storm.  A one-shot timer needs an exit to be armed again, which bounds
@@ -33,6 +42,19 @@
 #include "lapic.h"
 
 #define MIN_PERIOD_NS	(200 * NSEC_PER_USEC)
+#define MAX_ADVANCE_NS	5000
+#define FIRST_ADVANCE_NS 1000
+#define OUTLIER_NS	10000		/* an error this big: a preemption */
+
+static u64 guest_tsc(struct minivm_lapic *apic)
+{
+	return rdtsc() + apic->vcpu->tsc_offset;
+}
+
+static u64 cycles_to_ns(u64 cycles)
+{
+	return mul_u64_u32_div(cycles, USEC_PER_SEC, tsc_khz);
+}
 
 /* TDCR bits 3, 1:0: divide by 2, 4, 8, 16, 32, 64, 128, or 1 (1011b). */
 static u32 divisor(struct minivm_lapic *apic)
@@ -61,6 +83,7 @@ void minivm_lapic_timer_init(struct minivm_lapic *apic)
 {
 	hrtimer_init(&apic->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	apic->timer.function = timer_fired;
+	apic->advance_ns = FIRST_ADVANCE_NS;
 }
 
 /**
@@ -71,6 +94,7 @@ void minivm_lapic_timer_stop(struct minivm_lapic *apic)
 {
 	hrtimer_cancel(&apic->timer);
 	apic->period_ns = 0;
+	apic->expire_tsc = 0;
 	WRITE_ONCE(apic->tsc_deadline, 0);
 }
 
@@ -123,14 +147,47 @@ u32 minivm_lapic_timer_count(struct minivm_lapic *apic)
  */
 void minivm_lapic_timer_set_deadline(struct minivm_lapic *apic, u64 tsc)
 {
-	u64 now = rdtsc() + apic->vcpu->tsc_offset, ns = 0;
+	u64 now = guest_tsc(apic), ns = 0;
 
 	minivm_lapic_timer_stop(apic);
 	if (!tsc)
 		return;
 	WRITE_ONCE(apic->tsc_deadline, tsc);
 	if (tsc > now)
-		ns = mul_u64_u32_div(tsc - now, USEC_PER_SEC, tsc_khz);
+		ns = cycles_to_ns(tsc - now);
+	if (ns > apic->advance_ns) {
+		ns -= apic->advance_ns;
+		apic->expire_tsc = tsc;
+	}
 	hrtimer_start(&apic->timer, ktime_add_ns(ktime_get(), ns),
 		      HRTIMER_MODE_ABS_HARD);
+}
+
+/**
+ * minivm_lapic_timer_expired() - the timer fired; before its interrupt
+ * goes in, wait until the TSC deadline it ran ahead of, and learn from
+ * how early or late it was.
+ * @apic: the APIC, in its vCPU's thread.
+ */
+void minivm_lapic_timer_expired(struct minivm_lapic *apic)
+{
+	u64 target = apic->expire_tsc, now = guest_tsc(apic), err;
+
+	if (!target)
+		return;
+	apic->expire_tsc = 0;
+	if (now < target) {		/* early: wait, advance less */
+		err = cycles_to_ns(target - now);
+		if (err > OUTLIER_NS)
+			return;
+		while (guest_tsc(apic) < target)
+			cpu_relax();
+		apic->advance_ns -= min_t(u32, apic->advance_ns, err / 8);
+	} else {			/* late: advance more */
+		err = cycles_to_ns(now - target);
+		if (err > OUTLIER_NS)
+			return;
+		apic->advance_ns = min_t(u32, MAX_ADVANCE_NS,
+					 apic->advance_ns + err / 8);
+	}
 }

@@ -129,6 +129,8 @@ struct minivm_lapic {
 	struct hrtimer timer;
 	u64 period_ns;			/* periodic mode; 0 when one-shot */
 	u64 tsc_deadline;		/* TSC-deadline mode: armed at, or 0 */
+	u64 expire_tsc;			/* the deadline the hrtimer ran ahead of */
+	u32 advance_ns;			/* how far ahead it runs (adaptive) */
 	atomic_t timer_fired;
 	/* posted by other threads */
 	unsigned long posted[256 / BITS_PER_LONG];
@@ -429,6 +431,7 @@ void minivm_lapic_timer_stop(struct minivm_lapic *apic);
 void minivm_lapic_timer_start(struct minivm_lapic *apic, u32 count,
 			      bool periodic);
 u32 minivm_lapic_timer_count(struct minivm_lapic *apic);
+void minivm_lapic_timer_expired(struct minivm_lapic *apic);
 void minivm_lapic_timer_set_deadline(struct minivm_lapic *apic, u64 tsc);
 
 /* halt.c: HLT, and the wait that follows it. */
