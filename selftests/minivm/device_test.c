@@ -59,7 +59,7 @@ TEST(api_version)
 TEST(check_extension)
 {
 	unsigned long unknown[] = {
-		0, MINIVM_CAP_NMI + 1, 1000, 0x7fffffff, ~0UL,
+		0, MINIVM_CAP_LAPIC + 1, 1000, 0x7fffffff, ~0UL,
 	};
 	unsigned int i;
 	int fd;
@@ -78,6 +78,8 @@ TEST(check_extension)
 	EXPECT_EQ(1, ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_INTERRUPT));
 	EXPECT_LE(0, ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_NMI));
 	EXPECT_GE(1, ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_NMI));
+	/* Local APICs inject the same way: wherever interrupts work. */
+	EXPECT_EQ(1, ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_LAPIC));
 	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		EXPECT_EQ(0, ioctl(fd, MINIVM_CHECK_EXTENSION, unknown[i]));
 	close(fd);

@@ -254,6 +254,63 @@ TEST_F(xapic, msi_from_another_thread_wakes_hlt)
 }
 
 /*
+ * An NMI IPI to self (ICR delivery mode 100b) runs the NMI handler, vector
+ * 2, with interrupts disabled; a fixed IPI's vector is not involved.
+ */
+GUEST_CODE(g_nmi_ipi,
+	"0:" SLOT(0x00) "out %al, $0x82\n" IRET
+	MAIN APIC_PAGE SVR_ON "cli\n" APIC_WR(0x300, 0x40400)
+	"out %al, $0x84\n hlt");
+
+TEST_F(xapic, nmi_ipi_to_self)
+{
+	static const struct lapic_handler h[] = { { 2, 0x00 } };
+	struct guest *g = &self->g;
+	int dev;
+
+	NEED_LAPIC();
+	dev = minivm_open_device();
+	ASSERT_LE(0, dev);
+	if (minivm_check_extension(dev, MINIVM_CAP_NMI) <= 0) {
+		close(dev);
+		SKIP(return, "no virtual NMIs on this CPU");
+	}
+	close(dev);
+	ASSERT_EQ(0, lapic_start(g, variant->mode, g_nmi_ipi, h, 1));
+	lapic_expect_out(_metadata, g, 0x82);	/* despite CLI */
+	lapic_expect_out(_metadata, g, 0x84);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(g));
+}
+
+/*
+ * MSIs by logical destination (flat model: LDR bits 31:24 against the
+ * address's destination byte), and none while the APIC is software-
+ * disabled: the guest sets its LDR to 02h << 24, enables the APIC and
+ * reports; the test sends logical destination 01h (no match), then 02h.
+ */
+GUEST_CODE(g_logical,
+	"0:" XHANDLER(0x00, 0x81)
+	MAIN APIC_PAGE APIC_WR(0xd0, 0x02000000) "out %al, $0x80\n"
+	SVR_ON "out %al, $0x83\n sti\n nop\n out %al, $0x84\n cli\n hlt");
+
+TEST_F(xapic, msi_logical_destination_and_disabled_apic)
+{
+	static const struct lapic_handler h[] = { { 0x40, 0x00 } };
+	struct guest *g = &self->g;
+
+	NEED_LAPIC();
+	ASSERT_EQ(0, lapic_start(g, variant->mode, g_logical, h, 1));
+	lapic_expect_out(_metadata, g, 0x80);	/* LDR set, APIC disabled */
+	EXPECT_EQ(1, minivm_signal_msi(g->vm, 0xfee02004, 0x41));
+	lapic_expect_out(_metadata, g, 0x83);	/* enabled: 41h was dropped */
+	EXPECT_EQ(0, minivm_signal_msi(g->vm, 0xfee01004, 0x40));
+	EXPECT_EQ(1, minivm_signal_msi(g->vm, 0xfee02004, 0x40));
+	lapic_expect_out(_metadata, g, 0x81);	/* 40h, and only it */
+	lapic_expect_out(_metadata, g, 0x84);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(g));
+}
+
+/*
  * MINIVM_GET_LAPIC shows the reset state; MINIVM_SET_LAPIC restores a
  * TPR the guest then reads, and refuses an APIC base with x2APIC but not
  * the APIC enabled, or reserved bits.
