@@ -155,6 +155,13 @@ void minivm_lapic_timer_set_deadline(struct minivm_lapic *apic, u64 tsc)
 	WRITE_ONCE(apic->tsc_deadline, tsc);
 	if (tsc > now)
 		ns = cycles_to_ns(tsc - now);
+	/*
+	 * The guest may write any 64-bit deadline; on a host whose TSC is
+	 * slower than 2 GHz or so its distance in ns would overflow the
+	 * ktime addition below.  A deadline centuries away is as good as
+	 * one beyond ktime's range.
+	 */
+	ns = min_t(u64, ns, KTIME_MAX / 2);
 	if (ns > apic->advance_ns) {
 		ns -= apic->advance_ns;
 		apic->expire_tsc = tsc;
