@@ -28,8 +28,14 @@
  * lapic_access.c turns the guest's MMIO, MSR and CR8 accesses into
  * register reads and writes, and lapic_timer.c runs the timer.
  *
- * Left out, for now: INIT and SIPI (one vCPU boots alone), the IOAPIC's
- * level-triggered EOI (TMR stays 0: every interrupt is edge), the
+ * A level-triggered MSI (data bit 15, sent by an IOAPIC in userspace)
+ * sets its vector's TMR bit; the guest's EOI of it then ends RUN with
+ * MINIVM_EXIT_EOI, where KVM's split interrupt controller has its
+ * KVM_EXIT_IOAPIC_EOI: the IOAPIC clears its remote IRR and, if the line
+ * is still high, sends the interrupt again ("I/O APIC", and the EOI
+ * broadcast in "EOI Register").
+ *
+ * Left out, for now: INIT and SIPI (one vCPU boots alone), the
  * thermal, performance and CMCI interrupts (their LVT entries exist and
  * stay silent), the focus processor check, and APIC virtualization by
  * the CPU (design.rst says what the test machine offers).
@@ -60,15 +66,22 @@ static void apic_error(struct minivm_lapic *apic, u32 bit)
 		lapic_vec_set(apic, APIC_IRR, lvt & 0xff);
 }
 
-/* Accept a fixed interrupt into IRR; vectors 0-15 are illegal. */
-static void accept(struct minivm_lapic *apic, int vector)
+/*
+ * Accept a fixed interrupt into IRR; vectors 0-15 are illegal.  TMR
+ * records its trigger mode, for the EOI ("Interrupt Acceptance for
+ * Fixed Interrupts").
+ */
+static void accept(struct minivm_lapic *apic, int vector, bool level)
 {
 	if (vector < 16) {
 		apic_error(apic, APIC_ESR_RECVILL);
 		return;
 	}
 	lapic_vec_set(apic, APIC_IRR, vector);
-	lapic_vec_clear(apic, APIC_TMR, vector);	/* edge: no EOI broadcast */
+	if (level)
+		lapic_vec_set(apic, APIC_TMR, vector);
+	else
+		lapic_vec_clear(apic, APIC_TMR, vector);
 }
 
 /* An LVT entry fires (only the timer does, today). */
@@ -81,7 +94,7 @@ static void fire_lvt(struct minivm_lapic *apic, u32 off)
 	if (LAPIC_DM(lvt) == APIC_DM_NMI)
 		atomic_set(&apic->nmi_posted, 1);
 	else if (LAPIC_DM(lvt) == APIC_DM_FIXED)
-		accept(apic, lvt & 0xff);
+		accept(apic, lvt & 0xff, false);
 }
 
 /* The register values after RESET ("Local APIC State After Power-Up or
@@ -102,7 +115,9 @@ static void reset_regs(struct minivm_lapic *apic)
 	if (lapic_x2apic(apic))
 		lapic_set(apic, APIC_LDR, lapic_x2apic_ldr(id));
 	apic->esr_pending = 0;
+	apic->eoi_exit = -1;
 	bitmap_zero(apic->posted, 256);
+	bitmap_zero(apic->posted_level, 256);
 	atomic_set(&apic->nmi_posted, 0);
 	atomic_set(&apic->timer_fired, 0);
 	minivm_lapic_timer_stop(apic);
@@ -204,13 +219,20 @@ static bool matches(struct minivm_lapic *apic, u32 dest, bool logical)
 	return (dest & 0xff) & (ldr >> 24);	/* the flat model */
 }
 
-/* Post an interrupt to another vCPU's APIC and wake it. */
-static void post(struct minivm_vcpu *to, u32 vector, bool nmi)
+/*
+ * Post an interrupt to another vCPU's APIC and wake it.  A level-
+ * triggered vector is marked before it is posted: whoever sees it in
+ * @posted sees the mark too (set_bit() is a locked operation on x86).
+ */
+static void post(struct minivm_vcpu *to, u32 vector, bool nmi, bool level)
 {
-	if (nmi)
+	if (nmi) {
 		atomic_set(&to->lapic->nmi_posted, 1);
-	else
+	} else {
+		if (level)
+			set_bit(vector, to->lapic->posted_level);
 		set_bit(vector, to->lapic->posted);
+	}
 	minivm_kick(to);
 }
 
@@ -219,7 +241,7 @@ static void post(struct minivm_vcpu *to, u32 vector, bool nmi)
  * lock keeps its vCPUs alive meanwhile.  Return: how many were reached.
  */
 static int deliver(struct minivm_vm *vm, struct minivm_vcpu *except,
-		   u32 dest, bool logical, u32 vector, bool nmi)
+		   u32 dest, bool logical, u32 vector, bool nmi, bool level)
 {
 	int i, n = 0;
 
@@ -230,7 +252,7 @@ static int deliver(struct minivm_vm *vm, struct minivm_vcpu *except,
 		if (!v || v == except || !v->lapic ||
 		    !matches(v->lapic, dest, logical))
 			continue;
-		post(v, vector, nmi);
+		post(v, vector, nmi, level);
 		n++;
 	}
 	mutex_unlock(&vm->lock);
@@ -262,14 +284,14 @@ void minivm_lapic_send_ipi(struct minivm_lapic *apic, u32 icr, u32 dest)
 		if (nmi)
 			atomic_set(&apic->nmi_posted, 1);
 		else
-			accept(apic, vector);
+			accept(apic, vector, false);
 	}
 	if (shorthand == APIC_DEST_ALLINC || shorthand == APIC_DEST_ALLBUT)
 		dest = lapic_x2apic(apic) ? 0xffffffff : 0xff;
 	else if (shorthand == APIC_DEST_SELF)
 		return;
 	deliver(apic->vcpu->vm, apic->vcpu, dest, icr & APIC_DEST_LOGICAL,
-		vector, nmi);
+		vector, nmi, false);
 }
 
 /**
@@ -280,7 +302,8 @@ void minivm_lapic_sync(struct minivm_vcpu *vcpu)
 {
 	struct minivm_lapic *apic = vcpu->lapic;
 	unsigned long word;
-	int i, v;
+	int i, v, vec;
+	bool level;
 
 	/* Read before the exchange: a locked operation per entry is not free. */
 	if (atomic_read(&apic->timer_fired) &&
@@ -292,9 +315,12 @@ void minivm_lapic_sync(struct minivm_vcpu *vcpu)
 		if (!READ_ONCE(apic->posted[i]))
 			continue;
 		word = xchg(&apic->posted[i], 0);
-		for_each_set_bit(v, &word, BITS_PER_LONG)
+		for_each_set_bit(v, &word, BITS_PER_LONG) {
+			vec = i * BITS_PER_LONG + v;
+			level = test_and_clear_bit(vec, apic->posted_level);
 			if (lapic_enabled(apic))	/* a disabled APIC drops them */
-				accept(apic, i * BITS_PER_LONG + v);
+				accept(apic, vec, level);
+		}
 	}
 	if (atomic_read(&apic->nmi_posted) && atomic_xchg(&apic->nmi_posted, 0) &&
 	    minivm_vmcs_has_vnmi())
@@ -358,8 +384,9 @@ bool minivm_lapic_takes_extint(struct minivm_vcpu *vcpu)
  * @uarg: its struct minivm_msi.
  *
  * The address names the destination (bits 19:12) and whether it is
- * logical (bit 2); the data the vector (7:0) and the delivery mode
- * (10:8): fixed, lowest priority or NMI ("Message Data Register Format").
+ * logical (bit 2); the data the vector (7:0), the delivery mode (10:8):
+ * fixed, lowest priority or NMI, and the trigger mode (15): level for
+ * an IOAPIC's level-triggered pin ("Message Data Register Format").
  *
  * Return: the number of vCPUs it reached (0 if none matched); -EFAULT;
  * -ENXIO if the VM has no local APICs; -EINVAL for an address outside
@@ -381,5 +408,29 @@ int minivm_signal_msi(struct minivm_vm *vm, void __user *uarg)
 	    (dm != APIC_DM_NMI && vector < 16))
 		return -EINVAL;
 	return deliver(vm, NULL, (msi.address >> 12) & 0xff,
-		       msi.address & BIT(2), vector, dm == APIC_DM_NMI);
+		       msi.address & BIT(2), vector, dm == APIC_DM_NMI,
+		       dm != APIC_DM_NMI && (msi.data & MINIVM_MSI_LEVEL));
+}
+
+/**
+ * minivm_lapic_eoi_exit() - must RUN return for a level-triggered EOI?
+ * @vcpu: the vCPU, in its own thread, after an exit handled in the kernel.
+ *
+ * The guest's EOI (lapic_regs.c) of a vector whose TMR bit was set left
+ * it in @eoi_exit.  The instruction is complete: the next RUN simply
+ * resumes the guest.
+ *
+ * Return: true, with run->exit_reason MINIVM_EXIT_EOI and run->eoi set,
+ * if there was one.
+ */
+bool minivm_lapic_eoi_exit(struct minivm_vcpu *vcpu)
+{
+	struct minivm_lapic *apic = vcpu->lapic;
+
+	if (!apic || apic->eoi_exit < 0)
+		return false;
+	vcpu->run->exit_reason = MINIVM_EXIT_EOI;
+	vcpu->run->eoi.vector = apic->eoi_exit;
+	apic->eoi_exit = -1;
+	return true;
 }

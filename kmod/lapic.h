@@ -41,6 +41,11 @@ static inline void lapic_vec_clear(struct minivm_lapic *apic, u32 base, int v)
 	apic->regs[(base + (v >> 5) * 0x10) / 4] &= ~BIT(v & 31);
 }
 
+static inline bool lapic_vec_test(struct minivm_lapic *apic, u32 base, int v)
+{
+	return apic->regs[(base + (v >> 5) * 0x10) / 4] & BIT(v & 31);
+}
+
 /* The highest vector set in IRR, ISR or TMR, or -1. */
 static inline int lapic_vec_highest(struct minivm_lapic *apic, u32 base)
 {

@@ -59,13 +59,21 @@ void minivm_lapic_write_icr(struct minivm_lapic *apic, u64 icr)
 			      icr >> 56);
 }
 
-/* EOI: the highest interrupt in service is done. */
+/*
+ * EOI: the highest interrupt in service is done.  If it was level-
+ * triggered, the IOAPIC in userspace must hear of it (lapic.c).
+ */
 static void eoi(struct minivm_lapic *apic)
 {
 	int v = lapic_vec_highest(apic, APIC_ISR);
 
-	if (v >= 0)
-		lapic_vec_clear(apic, APIC_ISR, v);
+	if (v < 0)
+		return;
+	lapic_vec_clear(apic, APIC_ISR, v);
+	if (lapic_vec_test(apic, APIC_TMR, v)) {
+		lapic_vec_clear(apic, APIC_TMR, v);
+		apic->eoi_exit = v;
+	}
 }
 
 /* A write to an LVT entry: masked for as long as the APIC is disabled. */
@@ -276,7 +284,9 @@ int minivm_lapic_set(struct minivm_vcpu *vcpu, void __user *uarg)
 		lapic_set(apic, APIC_LDR, lapic_x2apic_ldr(vcpu->id));
 	}
 	apic->esr_pending = 0;
+	apic->eoi_exit = -1;		/* what was pending is the old state's */
 	bitmap_zero(apic->posted, 256);
+	bitmap_zero(apic->posted_level, 256);
 	atomic_set(&apic->nmi_posted, 0);
 	atomic_set(&apic->timer_fired, 0);
 	restart_timer(apic, s->tsc_deadline);

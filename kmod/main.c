@@ -33,6 +33,7 @@ static long minivm_check_extension(unsigned long ext)
 		return 1;
 	case MINIVM_CAP_INTERRUPT:
 	case MINIVM_CAP_LAPIC:		/* its interrupts go in the same way */
+	case MINIVM_CAP_EOI_EXIT:
 		return !!(minivm_vmcs_window_exits() &
 			  CPU_BASED_INTR_WINDOW_EXITING);
 	case MINIVM_CAP_NMI:

@@ -132,8 +132,10 @@ struct minivm_lapic {
 	u64 expire_tsc;			/* the deadline the hrtimer ran ahead of */
 	u32 advance_ns;			/* how far ahead it runs (adaptive) */
 	atomic_t timer_fired;
+	int eoi_exit;			/* a level-triggered vector ended, or -1 */
 	/* posted by other threads */
 	unsigned long posted[256 / BITS_PER_LONG];
+	unsigned long posted_level[256 / BITS_PER_LONG]; /* which of them */
 	atomic_t nmi_posted;
 	wait_queue_head_t wait;		/* where a halted vCPU sleeps */
 };
@@ -408,6 +410,7 @@ void minivm_lapic_sync(struct minivm_vcpu *vcpu);
 int minivm_lapic_next_irq(struct minivm_vcpu *vcpu);
 void minivm_lapic_accept_irq(struct minivm_vcpu *vcpu, int vector);
 bool minivm_lapic_takes_extint(struct minivm_vcpu *vcpu);
+bool minivm_lapic_eoi_exit(struct minivm_vcpu *vcpu);
 int minivm_signal_msi(struct minivm_vm *vm, void __user *uarg);
 
 /* lapic_regs.c: each register's meaning; the state saved and restored. */

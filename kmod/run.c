@@ -312,7 +312,8 @@ static int run_loop(struct minivm_vcpu *vcpu)
 					  vcpu->trace.qual, vcpu->trace.rip, handled,
 					  vcpu->trace.exit_ns ?
 					  ktime_get_ns() - vcpu->trace.exit_ns : 0);
-		if (!handled || budget_spent(vcpu, &exits))
+		if (!handled || minivm_lapic_eoi_exit(vcpu) ||
+		    budget_spent(vcpu, &exits))
 			break;
 	}
 	return ret;

@@ -104,7 +104,8 @@ TRACE_EVENT(minivm_userspace_exit,
 				       { MINIVM_EXIT_INTR, "INTR" },
 				       { MINIVM_EXIT_HYPERCALL, "HYPERCALL" },
 				       { MINIVM_EXIT_BUDGET, "BUDGET" },
-				       { MINIVM_EXIT_IRQ_WINDOW_OPEN, "IRQ_WINDOW_OPEN" }),
+				       { MINIVM_EXIT_IRQ_WINDOW_OPEN, "IRQ_WINDOW_OPEN" },
+				       { MINIVM_EXIT_EOI, "EOI" }),
 		      __entry->ret)
 );
 

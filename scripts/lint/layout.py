@@ -169,7 +169,7 @@ switch_fpu_return kernel_fpu_begin fpu_swap_kvm_fpstate pin_user_pages
 kvm_skip_emulated_instruction
 unpin_user_pages account_locked_vm hw_breakpoint_restore do_machine_check
 perf_guest_get_msrs kselftest_harness.h
-hvm_start_info startup_64 initrd_addr_max cmdline_size pref_address init_size
+handleWaitForEvent hvm_start_info startup_64 initrd_addr_max cmdline_size pref_address init_size
 """.split())
 # Paths in the kernel's own tree, which the documentation cites as sources.
 KERNEL_DIRS = ("arch/", "include/", "tools/", "drivers/", "virt/", "mm/",

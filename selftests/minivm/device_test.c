@@ -59,7 +59,7 @@ TEST(api_version)
 TEST(check_extension)
 {
 	unsigned long unknown[] = {
-		0, MINIVM_CAP_LAPIC + 1, 1000, 0x7fffffff, ~0UL,
+		0, MINIVM_CAP_EOI_EXIT + 1, 1000, 0x7fffffff, ~0UL,
 	};
 	unsigned int i;
 	int fd;
@@ -80,6 +80,7 @@ TEST(check_extension)
 	EXPECT_GE(1, ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_NMI));
 	/* Local APICs inject the same way: wherever interrupts work. */
 	EXPECT_EQ(1, ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_LAPIC));
+	EXPECT_EQ(1, ioctl(fd, MINIVM_CHECK_EXTENSION, MINIVM_CAP_EOI_EXIT));
 	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		EXPECT_EQ(0, ioctl(fd, MINIVM_CHECK_EXTENSION, unknown[i]));
 	close(fd);

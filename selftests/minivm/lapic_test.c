@@ -2,8 +2,8 @@
 /*
  * The local APIC in the kernel (MINIVM_CREATE_LAPIC): its registers as
  * the SDM describes them, the priorities that order interrupts, the TPR
- * through CR8, x2APIC mode and its #GPs, MSIs from another thread, and
- * the state saved and restored.  lapic_timer_test has the timer and HLT.
+ * through CR8, x2APIC mode and its #GPs, MSIs from another thread, the
+ * EOI of a level-triggered MSI, and the state saved and restored.  lapic_timer_test has the timer and HLT.
  *
  * Before the in-kernel APIC, the same guests stopped at their first APIC
  * access with a MINIVM_EXIT_MMIO, and their first WRMSR to 1Bh or 800h+
@@ -307,6 +307,46 @@ TEST_F(xapic, msi_logical_destination_and_disabled_apic)
 	EXPECT_EQ(1, minivm_signal_msi(g->vm, 0xfee02004, 0x40));
 	lapic_expect_out(_metadata, g, 0x81);	/* 40h, and only it */
 	lapic_expect_out(_metadata, g, 0x84);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(g));
+}
+
+/*
+ * A level-triggered MSI (data bit 15) sets its vector's TMR bit, and the
+ * guest's EOI of it returns MINIVM_EXIT_EOI with the vector, which an
+ * IOAPIC in userspace needs; an edge-triggered one leaves TMR clear and
+ * its EOI stays in the kernel.  The handler reports TMR[95:64] (1A0h),
+ * where 40h is bit 0.  (The second MSI is pending before the NOP, with
+ * interrupts on: it goes in at once.)
+ */
+GUEST_CODE(g_level,
+	"0:" SLOT(0x00) APIC_RD(0x1a0) REPORT(0x81) APIC_WR(0xb0, 0) IRET
+	MAIN APIC_PAGE SVR_ON "out %al, $0x80\n sti\n hlt\n out %al, $0x84\n"
+	"nop\n out %al, $0x86\n cli\n hlt");
+
+TEST_F(xapic, level_triggered_eoi_returns_to_userspace)
+{
+	static const struct lapic_handler h[] = { { 0x40, 0x00 } };
+	struct guest *g = &self->g;
+	int dev;
+
+	NEED_LAPIC();
+	dev = minivm_open_device();
+	ASSERT_LE(0, dev);
+	if (minivm_check_extension(dev, MINIVM_CAP_EOI_EXIT) <= 0) {
+		close(dev);
+		SKIP(return, "no MINIVM_CAP_EOI_EXIT");
+	}
+	close(dev);
+	ASSERT_EQ(0, lapic_start(g, variant->mode, g_level, h, 1));
+	lapic_expect_out(_metadata, g, 0x80);
+	EXPECT_EQ(1, minivm_signal_msi(g->vm, 0xfee00000, MINIVM_MSI_LEVEL | 0x40));
+	EXPECT_EQ(1, lapic_expect_out(_metadata, g, 0x81) & 1);	/* TMR set */
+	ASSERT_EQ(MINIVM_EXIT_EOI, guest_run(g));
+	EXPECT_EQ(0x40, g->cpu.run->eoi.vector);
+	lapic_expect_out(_metadata, g, 0x84);	/* the EOI was complete */
+	EXPECT_EQ(1, minivm_signal_msi(g->vm, 0xfee00000, 0x40));
+	EXPECT_EQ(0, lapic_expect_out(_metadata, g, 0x81) & 1);	/* edge */
+	lapic_expect_out(_metadata, g, 0x86);	/* no EOI exit */
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(g));
 }
 

@@ -33,6 +33,7 @@
 #define MINIVM_CAP_INTERRUPT	6	/* MINIVM_INTERRUPT and the window */
 #define MINIVM_CAP_NMI		7	/* MINIVM_NMI (needs virtual NMIs) */
 #define MINIVM_CAP_LAPIC	8	/* MINIVM_CREATE_LAPIC and its ioctls */
+#define MINIVM_CAP_EOI_EXIT	9	/* level-triggered MSIs, MINIVM_EXIT_EOI */
 
 /*
  * struct minivm_vmx_caps - what the CPU offers for VMX, as minivm found it.
@@ -161,7 +162,8 @@ struct minivm_cpuid {
 #define MINIVM_EXIT_HYPERCALL		8 /* VMCALL for userspace */
 #define MINIVM_EXIT_BUDGET		9 /* run->exit_budget exits handled */
 #define MINIVM_EXIT_IRQ_WINDOW_OPEN	10 /* request_interrupt_window met */
-#define MINIVM_EXIT_MAX			10 /* the highest reason there is */
+#define MINIVM_EXIT_EOI			11 /* EOI of a level-triggered MSI */
+#define MINIVM_EXIT_MAX			11 /* the highest reason there is */
 
 #define MINIVM_EXIT_IO_IN		0
 #define MINIVM_EXIT_IO_OUT		1
@@ -220,13 +222,18 @@ struct minivm_lapic_state {
  * MINIVM_SIGNAL_MSI: a message-signalled interrupt, as a device would
  * write it to the local APICs (SDM Vol. 3A, "Message Signalled
  * Interrupts"): @address in FEExxxxxh with the destination, @data with
- * the vector and delivery mode.
+ * the vector and delivery mode.  Bit 15 of @data asks for level
+ * triggering: the vector's TMR bit is set, and the guest's EOI of it
+ * returns MINIVM_EXIT_EOI, so that an IOAPIC in userspace can clear its
+ * remote IRR and send the interrupt again if the line is still high.
  */
 struct minivm_msi {
 	__u64 address;
 	__u32 data;
 	__u32 flags;			/* 0 */
 };
+
+#define MINIVM_MSI_LEVEL	_BITUL(15)	/* data: level-triggered */
 
 /*
  * struct minivm_run - the page shared by a vCPU and its user, mapped by
@@ -275,6 +282,11 @@ struct minivm_run {
 			__u64 args[4];		/* RBX, RCX, RDX, RSI */
 			__u64 ret;		/* into RAX */
 		} hypercall;
+		/* MINIVM_EXIT_EOI: the vector the guest's EOI ended */
+		struct {
+			__u8 vector;
+			__u8 padding[7];
+		} eoi;
 		/* MINIVM_EXIT_INTERNAL_ERROR */
 		struct {
 			__u32 suberror;		/* MINIVM_INTERNAL_* */

@@ -19,6 +19,7 @@ static const char * const exit_names[] = {
 	[MINIVM_EXIT_HYPERCALL] = "hypercall",
 	[MINIVM_EXIT_BUDGET] = "exit budget spent",
 	[MINIVM_EXIT_IRQ_WINDOW_OPEN] = "interrupt window open",
+	[MINIVM_EXIT_EOI] = "EOI of a level-triggered interrupt",
 };
 
 const char *minivm_exit_name(uint32_t reason)
