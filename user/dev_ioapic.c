@@ -67,7 +67,7 @@ static bool active(int pin)
 {
 	bool high = io.lines & (1U << pin);
 
-	return io.rte[pin] & RTE_LOW ? !high : high;
+	return (io.rte[pin] & RTE_LOW) ? !high : high;
 }
 
 /* Send the pin's message to the local APICs. */
@@ -75,8 +75,8 @@ static void send(int pin)
 {
 	uint64_t e = io.rte[pin];
 	uint64_t address = 0xfee00000ULL | ((e >> 56) << 12) |
-			   (e & RTE_LOGICAL ? 4 : 0);
-	uint32_t data = (e & 0x7ff) | (e & RTE_LEVEL ? MINIVM_MSI_LEVEL : 0);
+			   ((e & RTE_LOGICAL) ? 4 : 0);
+	uint32_t data = (e & 0x7ff) | ((e & RTE_LEVEL) ? MINIVM_MSI_LEVEL : 0);
 	int reached = minivm_signal_msi(io.vm, address, data);
 
 	if (io.trace)

@@ -248,8 +248,8 @@ void pit_poll(void)
 		periods = 1;			/* mode 0 rises once */
 	if (periods > delivered) {
 		delivered = periods;
-		pic_set_irq(0, 1);
-		pic_set_irq(0, 0);
+		vmm_set_irq(0, 1);
+		vmm_set_irq(0, 0);
 	}
 }
 

@@ -74,7 +74,7 @@ static uint8_t cause(void)
 
 static void update_irq(void)
 {
-	pic_set_irq(UART_IRQ, (uart.regs[4] & MCR_OUT2) && cause() != IIR_NONE);
+	vmm_set_irq(UART_IRQ, (uart.regs[4] & MCR_OUT2) && cause() != IIR_NONE);
 }
 
 /**

@@ -25,7 +25,13 @@
 static const struct vmm_device *const devices[] = {
 	&dev_debugcon, &dev_uart, &dev_exit, &dev_pic_master, &dev_pic_slave,
 	&dev_elcr, &dev_pit, &dev_port61, &dev_kbd_reset, &dev_cf9_reset,
-	&dev_rtc,
+	&dev_rtc, &dev_testdev_echo, &dev_testdev_irq,
+};
+
+/* The MMIO devices: each says whether an access was its own. */
+static bool (*const mmio_devices[])(struct vmm *v, uint64_t addr, uint32_t len,
+				    bool write, uint8_t *data) = {
+	dev_mmio_access, ioapic_mmio, testdev_mmio,
 };
 
 /*
@@ -95,6 +101,19 @@ static int virtual_wire(struct vmm *v)
 	return ret;
 }
 
+/*
+ * --lapic gives the machine what goes with local APICs on a PC: an
+ * IOAPIC, and the MP table that describes both.
+ */
+static int apic_machine(struct vmm *v)
+{
+	if (virtual_wire(v))
+		return -1;
+	ioapic_attach(v->vm, v->opt.trace);
+	vmm_write_mptable(v);
+	return 0;
+}
+
 /* The VM, its memory slot and its vCPU. */
 int vmm_create(struct vmm *v)
 {
@@ -124,7 +143,7 @@ int vmm_create(struct vmm *v)
 		fprintf(stderr, "minivm: cannot create a vCPU: %s\n", strerror(-ret));
 		return -1;
 	}
-	return v->opt.lapic ? virtual_wire(v) : 0;
+	return v->opt.lapic ? apic_machine(v) : 0;
 }
 
 void vmm_destroy(struct vmm *v)
@@ -228,10 +247,12 @@ static void handle_mmio(struct vmm *v)
 {
 	struct minivm_run *run = v->cpu.run;
 	char what[96];
+	size_t i;
 
-	if (dev_mmio_access(v, run->mmio.phys_addr, run->mmio.len,
-			    run->mmio.is_write, run->mmio.data))
-		return;
+	for (i = 0; i < sizeof(mmio_devices) / sizeof(mmio_devices[0]); i++)
+		if (mmio_devices[i](v, run->mmio.phys_addr, run->mmio.len,
+				    run->mmio.is_write, run->mmio.data))
+			return;
 	snprintf(what, sizeof(what), "%s of %u bytes at %#llx, where no device is",
 		 run->mmio.is_write ? "write" : "read", run->mmio.len,
 		 (unsigned long long)run->mmio.phys_addr);
@@ -430,6 +451,9 @@ static void handle_exit(struct vmm *v)
 		break;
 	case MINIVM_EXIT_IRQ_WINDOW_OPEN:
 		break;			/* deliver_interrupts() does the rest */
+	case MINIVM_EXIT_EOI:
+		ioapic_eoi(run->eoi.vector);
+		break;
 	case MINIVM_EXIT_SHUTDOWN:
 		stop(v, VMM_EXIT_SHUTDOWN, "%s", "the guest triple-faulted (shutdown): an exception it could not handle");
 		break;

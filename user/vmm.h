@@ -134,7 +134,7 @@ extern const struct vmm_device dev_rtc;
  * acknowledges what the master signals and injects its vector.
  */
 extern const struct vmm_device dev_pic_master, dev_pic_slave, dev_elcr;
-void pic_set_irq(int irq, int level);
+void pic_set_irq(int irq, int level);		/* devices use vmm_set_irq() */
 bool pic_pending(void);
 int pic_ack(void);
 
@@ -155,5 +155,26 @@ uint64_t pit_next_ns(void);
 #define VMM_MMIO_SIZE	0x1000ULL
 bool dev_mmio_access(struct vmm *v, uint64_t addr, uint32_t len,
 		     bool write, uint8_t *data);
+
+/* irq.c: which controllers each interrupt line reaches */
+void vmm_set_irq(int irq, int level);
+
+/* dev_ioapic.c: the IOAPIC, with --lapic */
+#define VMM_IOAPIC_BASE	0xfec00000ULL
+void ioapic_attach(int vm, bool trace);
+void ioapic_set_irq(int pin, int level);
+void ioapic_eoi(int vector);
+bool ioapic_mmio(struct vmm *v, uint64_t addr, uint32_t len, bool write,
+		 uint8_t *data);
+
+/* mptable.c: the MP table that describes the machine, with --lapic */
+void vmm_write_mptable(struct vmm *v);
+
+/* dev_testdev.c: QEMU's pc-testdev */
+#define VMM_TESTDEV_MMIO	0xff000000ULL
+#define VMM_TESTDEV_MMIO_SIZE	0x10000ULL
+extern const struct vmm_device dev_testdev_echo, dev_testdev_irq;
+bool testdev_mmio(struct vmm *v, uint64_t addr, uint32_t len, bool write,
+		  uint8_t *data);
 
 #endif /* MINIVM_VMM_H */

@@ -102,6 +102,14 @@ status=$?
 [ $status = 0 ] && [ "$(cat "$T/out")" = "$(printf 'sent by THR-empty interrupts\ngot Y')" ]
 ok $? "--lapic: input a second late wakes the halted guest (SIGIO)"
 [ $status = 0 ] || sed 's/^/#   /' "$T/out" "$T/err" | head -n 8
+# --lapic also gives the machine an IOAPIC and an MP table that
+# describes it.  The guest finds both, masks the PICs, and drives
+# pc-testdev's lines: a level-triggered line left up comes back after
+# each EOI until the guest lowers it, an edge-triggered one fires once,
+# and the PIT's IRQ 0 arrives on the pin the MP table names.
+expect "--lapic: MP table, IOAPIC level and edge pins, PIT on pin 2" 0 \
+	'MP table: 1 CPU, IOAPIC at 0xfec00000, IRQ 0 on pin 2\nlevel: 3, edge: 1, timer: 5, ISR 0\n' \
+	-- run --lapic --timeout 30 "$G/ioapic64.elf"
 # Garbage written to the PIC, the ELCR, the PIT and port 61h: the guest
 # still halts (interrupts off) and the launcher exits cleanly.
 : > "$T/garbage.bin"

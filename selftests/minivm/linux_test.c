@@ -9,9 +9,10 @@
  * a boot in Bochs takes a minute or two.
  *
  * It boots with --lapic, the configuration Linux is meant to get: a local
- * APIC in the kernel whose TSC-deadline timer is Linux's clock event, the
- * PIC through LINT0 in virtual-wire mode (no MP table yet: Linux says
- * "APIC: ACPI MADT or MP tables are not detected" and sets that up).
+ * APIC in the kernel whose TSC-deadline timer is Linux's clock event, and
+ * the IOAPIC and MP table of the launcher, through which Linux routes
+ * the ISA interrupts in symmetric I/O mode (the console's IRQ 4 among
+ * them).
  *
  * The kernel is the test machine's bzImage repacked with LZ4
  * (scripts/testvm/fast-kernel): the same vmlinux, started through the
@@ -192,6 +193,15 @@ TEST_F_TIMEOUT(linux_guest, boots_to_a_shell_and_powers_off, 1200)
 	EXPECT_NE(NULL, strstr(s, " x2apic"));
 	EXPECT_EQ(NULL, strstr(s, " vmx"));
 
+	/*
+	 * The MP table (--lapic) put Linux in symmetric I/O mode: the
+	 * console's interrupt comes through the IOAPIC, not the 8259A.
+	 */
+	s = find(&self->g, "LINUX-IRQ-TTYS0 ", NULL);
+	ASSERT_NE(NULL, s);
+	EXPECT_NE(NULL, strstr(s, "IO-APIC"));
+	EXPECT_NE(NULL, strstr(s, " 4-edge"));
+
 	/* Its wall clock came from the RTC: the host's, to a few seconds. */
 	s = find(&self->g, "LINUX-DATE ", &b);
 	ASSERT_NE(NULL, s);
@@ -243,6 +253,7 @@ TEST_F_TIMEOUT(linux_guest, boots_to_a_shell_and_powers_off, 1200)
 	EXPECT_FALSE(dmesg_has(&self->g, "TSC calibration failed"));
 	EXPECT_FALSE(dmesg_has(&self->g, "unstable"));
 	EXPECT_FALSE(dmesg_has(&self->g, "Unknown interrupt"));
+	EXPECT_FALSE(dmesg_has(&self->g, "not listed by BIOS"));	/* MP table */
 	EXPECT_FALSE(dmesg_has(&self->g, "Unable to read current time from RTC"));
 }
 
