@@ -13,7 +13,7 @@
  *   multiboot  an ELF32 with a multiboot v1 header in its first 8 KiB:
  *              entered in 32-bit protected mode with EAX = 2BADB002h and
  *              EBX pointing to the information structure (memory sizes,
- *              command line, memory map), as the specification says;
+ *              command line, memory map, modules) of load_multiboot.c;
  *   linux      a bzImage ("HdrS" at 202h), started through the x86 boot
  *              protocol by load_linux.c.
  *
@@ -32,20 +32,7 @@
 #include "vmm.h"
 
 #define MB_MAGIC	0x1badb002U	/* in the image's header */
-#define MB_BOOT_MAGIC	0x2badb002U	/* in EAX at entry */
 #define MB_SEARCH	8192
-
-/* The parts of the multiboot v1 information structure minivm fills. */
-struct mb_info {
-	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
-	uint32_t mods_count, mods_addr, syms[4], mmap_length, mmap_addr;
-} __attribute__((packed));
-
-struct mb_mmap {
-	uint32_t size;
-	uint64_t addr, len;
-	uint32_t type;			/* 1: available RAM */
-} __attribute__((packed));
 
 const char *vmm_format_name(enum image_format f)
 {
@@ -204,30 +191,6 @@ void vmm_memory_map(const struct vmm *v, struct vmm_mem_range map[VMM_MEM_RANGES
 	map[3] = (struct vmm_mem_range){ 0x100000, v->mem_size - 0x100000, 1 };
 }
 
-/* The multiboot information: memory, command line and memory map. */
-static void write_mbi(struct vmm *v)
-{
-	struct mb_info *mbi = (void *)(v->mem + VMM_MBI);
-	struct mb_mmap *map = (void *)(v->mem + VMM_MBI + 0x100);
-	char *cmdline = (char *)v->mem + VMM_MBI + 0x200;
-	struct vmm_mem_range ranges[VMM_MEM_RANGES];
-	unsigned int i;
-
-	memset(mbi, 0, 0x1000);
-	mbi->flags = 1 << 0 | 1 << 2 | 1 << 6;	/* mem_*, cmdline, mmap */
-	mbi->mem_lower = 640;
-	mbi->mem_upper = (v->mem_size - 0x100000) / 1024;
-	snprintf(cmdline, 0x1000 - 0x200, "%s", v->opt.cmdline ? v->opt.cmdline : "");
-	mbi->cmdline = VMM_MBI + 0x200;
-	vmm_memory_map(v, ranges);
-	for (i = 0; i < VMM_MEM_RANGES; i++)
-		map[i] = (struct mb_mmap){ 20, ranges[i].addr, ranges[i].len, ranges[i].type };
-	mbi->mmap_addr = VMM_MBI + 0x100;
-	mbi->mmap_length = sizeof(*map) * VMM_MEM_RANGES;
-	v->rax = MB_BOOT_MAGIC;
-	v->rbx = VMM_MBI;
-}
-
 /**
  * vmm_read_file() - read a whole regular file of at most @max bytes.
  * Return: 0, or -1 after a message naming @path.
@@ -285,6 +248,10 @@ int vmm_load_image(struct vmm *v)
 		return -1;
 	fmt = v->opt.format == FMT_AUTO ? detect(img, len) : v->opt.format;
 	pvh = fmt == FMT_ELF && vmm_pvh_entry(img, len, &pvh_entry);
+	if (v->opt.nmodules && fmt != FMT_MULTIBOOT) {
+		free(img);
+		return fail(v, "%s", "--module needs a multiboot kernel; this image is not one");
+	}
 	if ((v->opt.initrd || v->opt.kernel) && fmt != FMT_LINUX && !pvh) {
 		free(img);
 		return fail(v, "%s", v->opt.kernel ?
@@ -307,10 +274,8 @@ int vmm_load_image(struct vmm *v)
 	ret = fmt == FMT_FLAT ? load_flat(v, img, len) : load_elf(v, img, len);
 	if (!ret && pvh)
 		ret = vmm_start_pvh(v, pvh_entry, v->image_end);
-	if (!ret && fmt == FMT_MULTIBOOT) {
-		write_mbi(v);
-		v->mode = MINIVM_MODE_PROTECTED;
-	}
+	if (!ret && fmt == FMT_MULTIBOOT)
+		ret = vmm_start_multiboot(v);	/* load_multiboot.c */
 	free(img);
 	return ret;
 }

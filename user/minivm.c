@@ -46,6 +46,7 @@ static const char run_usage[] =
 	"  -k, --kernel FILE   a Linux bzImage, or a vmlinux with a PVH entry (instead of IMAGE)\n"
 	"  -i, --initrd FILE   its initial RAM disk\n"
 	"  -a, --append STR    its command line (default: see minivm(1))\n"
+	"      --module FILE[,STRING]  a multiboot module, with its string (up to 8)\n"
 	"      --lapic         a local APIC in the kernel (timer, HLT that waits there)\n"
 	"      --strict        stop at the first port no device serves\n"
 	"      --trace         print every exit\n"
@@ -188,7 +189,7 @@ static int bad_arg(const char *opt, const char *arg)
 /* Parse "minivm run"'s options into @o; 0, or an exit status. */
 static int parse_run(int argc, char **argv, struct vmm_options *o)
 {
-	enum { O_STRICT = 256, O_TRACE, O_STATS, O_REGS, O_LAPIC };
+	enum { O_STRICT = 256, O_TRACE, O_STATS, O_REGS, O_LAPIC, O_MODULE };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "mode", required_argument, NULL, 'm' },
@@ -200,6 +201,7 @@ static int parse_run(int argc, char **argv, struct vmm_options *o)
 		{ "append", required_argument, NULL, 'a' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'i' },
+		{ "module", required_argument, NULL, O_MODULE },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "strict", no_argument, NULL, O_STRICT },
 		{ "lapic", no_argument, NULL, O_LAPIC },
@@ -260,6 +262,13 @@ static int parse_run(int argc, char **argv, struct vmm_options *o)
 			if (!parse_size(optarg, &t) || !t || t > 86400)
 				return bad_arg("--timeout", optarg);
 			o->timeout = t;
+			break;
+		case O_MODULE:
+			if (o->nmodules == VMM_MAX_MODULES) {
+				fprintf(stderr, "minivm run: at most %d --module\n", VMM_MAX_MODULES);
+				return VMM_EXIT_USAGE;
+			}
+			o->modules[o->nmodules++] = optarg;
 			break;
 		case O_STRICT: o->strict = true; break;
 		case O_LAPIC: o->lapic = true; break;

@@ -37,6 +37,8 @@ enum image_format { FMT_AUTO, FMT_FLAT, FMT_ELF, FMT_MULTIBOOT, FMT_LINUX };
 #define VMM_MBI		0x90000ULL	/* multiboot information, 4 KiB */
 #define VMM_LOW_END	0xa0000ULL	/* end of conventional memory */
 
+#define VMM_MAX_MODULES	8		/* --module, multiboot only */
+
 struct vmm_options {
 	enum image_format format;
 	enum minivm_mode mode;
@@ -44,6 +46,8 @@ struct vmm_options {
 	bool load_set, entry_set, stack_set;
 	const char *cmdline;		/* multiboot or Linux (--append) */
 	const char *initrd;		/* Linux only */
+	const char *modules[VMM_MAX_MODULES];	/* multiboot: FILE[,STRING] */
+	unsigned int nmodules;
 	bool kernel;			/* --kernel: a bzImage or a PVH vmlinux */
 	bool trace, stats, strict, regs;
 	bool lapic;			/* --lapic: MINIVM_CREATE_LAPIC */
@@ -99,6 +103,9 @@ struct vmm_mem_range {
 
 #define VMM_MEM_RANGES	4
 void vmm_memory_map(const struct vmm *v, struct vmm_mem_range map[VMM_MEM_RANGES]);
+
+/* load_multiboot.c: the information and modules of a multiboot kernel */
+int vmm_start_multiboot(struct vmm *v);
 
 /* load_linux.c: the x86 boot protocol */
 extern const char vmm_linux_cmdline[];
@@ -169,6 +176,9 @@ bool ioapic_mmio(struct vmm *v, uint64_t addr, uint32_t len, bool write,
 
 /* mptable.c: the MP table that describes the machine, with --lapic */
 void vmm_write_mptable(struct vmm *v);
+
+/* dev_fwcfg.c: QEMU's fw_cfg, the machine's size for QEMU's guests */
+extern const struct vmm_device dev_fwcfg;
 
 /* dev_testdev.c: QEMU's pc-testdev */
 #define VMM_TESTDEV_MMIO	0xff000000ULL

@@ -71,6 +71,24 @@ multiboot: mmap 0x9fc00 len 0x400 reserved
 multiboot: mmap 0xf0000 len 0x10000 reserved
 multiboot: mmap 0x100000 len 0x1f00000 available\n' -- \
 	run --mem 32M --cmdline "console=e9 answer=42" "$G/multiboot.elf"
+# Multiboot modules, the way kvm-unit-tests gets its environment: each
+# page-aligned after the kernel, with its string (the file's name
+# without one).
+printf 'TESTNAME=apic\nSMP=1\n' > "$T/env"
+printf 'second\n' > "$T/mod2"
+expect "multiboot modules: strings, sizes, page-aligned contents" 0 \
+'multiboot: mem_lower=640K mem_upper=15360K
+multiboot: cmdline=""
+multiboot: mmap 0x0 len 0x9fc00 available
+multiboot: mmap 0x9fc00 len 0x400 reserved
+multiboot: mmap 0xf0000 len 0x10000 reserved
+multiboot: mmap 0x100000 len 0xf00000 available
+multiboot: module "env" 20 bytes, page-aligned, "TESTNAME=apic"
+multiboot: module "'"$T/mod2"'" 7 bytes, page-aligned, "second"\n' -- \
+	run --module "$T/env,env" --module "$T/mod2" "$G/multiboot.elf"
+minivm run --module "$T/env" "$G/hello64.elf" > /dev/null 2> "$T/err"
+[ $? = 4 ] && grep -q "needs a multiboot kernel" "$T/err"
+ok $? "--module with a kernel that is not multiboot: status 4, says why"
 expect "--format multiboot forced" 0 'multiboot: mem_lower=640K mem_upper=15360K\nmultiboot: cmdline=""\nmultiboot: mmap 0x0 len 0x9fc00 available\nmultiboot: mmap 0x9fc00 len 0x400 reserved\nmultiboot: mmap 0xf0000 len 0x10000 reserved\nmultiboot: mmap 0x100000 len 0xf00000 available\n' -- \
 	run --format multiboot "$G/multiboot.elf"
 expect "MMIO of 1, 2, 4 and 8 bytes" 0 'mmio: 1 2 4 8 bytes ok\n' -- \
@@ -110,6 +128,10 @@ ok $? "--lapic: input a second late wakes the halted guest (SIGIO)"
 expect "--lapic: MP table, IOAPIC level and edge pins, PIT on pin 2" 0 \
 	'MP table: 1 CPU, IOAPIC at 0xfec00000, IRQ 0 on pin 2\nlevel: 3, edge: 1, timer: 5, ISR 0\n' \
 	-- run --lapic --timeout 30 "$G/ioapic64.elf"
+# QEMU's fw_cfg tells a guest written for QEMU the machine's size.
+expect "fw_cfg: signature, RAM size and CPU counts, as QEMU answers" 0 \
+	'fw_cfg: QEMU, ID 1, RAM 64 MiB, CPUs 1, max CPUs 1, files 0, past the end 0\n' \
+	-- run --mem 64M --timeout 30 "$G/fwcfg64.elf"
 # Garbage written to the PIC, the ELCR, the PIT and port 61h: the guest
 # still halts (interrupts off) and the launcher exits cleanly.
 : > "$T/garbage.bin"
