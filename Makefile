@@ -67,7 +67,8 @@ tests/unit/vmx_ctl_test: tests/unit/vmx_ctl_test.c tests/unit/tap.h kmod/vmx_ctl
 tests/unit/launcher_test: tests/unit/launcher_test.c tests/unit/tap.h user/*.c \
 		user/*.h user/lib/*.c user/lib/*.h user
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Iuapi -o $@ $< \
-		user/parse.c user/loader.c user/load_linux.c user/load_pvh.c user/lib/libminivm.a
+		user/parse.c user/loader.c user/load_linux.c user/load_pvh.c \
+		user/load_multiboot.c user/lib/libminivm.a
 
 # The module for the test machine is built in a copy of kmod/, so that it
 # and the one for this machine (KDIR) never share object files.  W=1, and
