@@ -35,7 +35,7 @@ add() {
 # while they boot: the machines are the long pole (testing.rst, "Where
 # make check's time goes", has the suites' times).
 all_tests=$(cat build/testvm/payload/selftests/tests.list)
-second="hostile_test load_test backing_test fds_test bench_test.sh launcher_test.sh interrupt_test tsc_test linux_test exits_test"
+second="hostile_test fuzz_test load_test backing_test fds_test bench_test.sh launcher_test.sh interrupt_test tsc_test linux_test exits_test"
 first=$(for t in $all_tests; do case " $second " in *" $t "*) ;; *) echo "$t" ;; esac; done)
 machine=${TESTVM:-$(scripts/testvm/choose)}
 echo "== two VMX test machines ($machine) and a no-VMX one (QEMU TCG), started in the background"
