@@ -15,12 +15,14 @@
  *                    ...): the write exits and the guest gets #GP, as on
  *                    a CPU without the feature
  *
- * CR8 (the task-priority register) always exits ("CR8-load exiting",
- * "CR8-store exiting"): without those controls and without a TPR shadow,
- * a MOV CR8 in the guest would read and write the physical local APIC's
- * TPR ("Changes to Instruction Behavior in VMX Non-Root Operation"), and
- * a guest could mask every interrupt of the host CPU.  Until minivm has a
- * local APIC, CR8 is a register of the vCPU and nothing else.
+ * CR8 (the task-priority register) exits ("CR8-load exiting", "CR8-store
+ * exiting"): without those controls and without a TPR shadow, a MOV CR8
+ * in the guest would read and write the physical local APIC's TPR
+ * ("Changes to Instruction Behavior in VMX Non-Root Operation"), and a
+ * guest could mask every interrupt of the host CPU.  Without a local
+ * APIC, CR8 is a register of the vCPU and nothing else; with one, it is
+ * the APIC's TPR, reached here or, where the CPU has a TPR shadow,
+ * without an exit at all (lapic_access.c).
  *
  * When a write minivm emulates changes the paging mode, it does what the
  * instruction would have done: flush the guest's TLB (its VPID) and, for

@@ -139,6 +139,8 @@ void minivm_inject_events(struct minivm_vcpu *vcpu)
 	want_window(CPU_BASED_NMI_WINDOW_EXITING, vcpu->nmi_pending);
 	want_window(CPU_BASED_INTR_WINDOW_EXITING, irq >= 0 ||
 		    READ_ONCE(vcpu->run->request_interrupt_window));
+	if (vcpu->lapic)
+		minivm_lapic_set_tpr_threshold(vcpu);
 }
 
 /**

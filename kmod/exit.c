@@ -210,6 +210,9 @@ int minivm_handle_exit(struct minivm_vcpu *vcpu)
 	case EXIT_REASON_PREEMPTION_TIMER:
 		ret = 1;		/* the host has had its turn by now */
 		break;
+	case EXIT_REASON_TPR_BELOW_THRESHOLD:
+		ret = 1;		/* the next entry injects what TPR held */
+		break;
 	case EXIT_REASON_INTERRUPT_WINDOW:
 	case EXIT_REASON_NMI_WINDOW:
 		ret = minivm_handle_window(vcpu);

@@ -105,7 +105,7 @@ static void reset_regs(struct minivm_lapic *apic)
 	u32 id = apic->vcpu->id;
 	u32 off;
 
-	memset(apic->regs, 0, sizeof(apic->regs));
+	memset(apic->regs, 0, MINIVM_LAPIC_REGS_SIZE);
 	lapic_set(apic, APIC_ID, lapic_x2apic(apic) ? id : id << 24);
 	lapic_set(apic, APIC_LVR, LAPIC_VERSION);
 	lapic_set(apic, APIC_DFR, 0xffffffff);
@@ -138,6 +138,16 @@ int minivm_lapic_create(struct minivm_vcpu *vcpu)
 
 	if (!apic)
 		return -ENOMEM;
+	/*
+	 * The registers get a page of their own: with the TPR shadow it is
+	 * the virtual-APIC page too, whose byte 80h (the TPR) the guest's
+	 * MOV CR8 reads and writes without an exit (lapic_access.c).
+	 */
+	apic->regs = (u32 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!apic->regs) {
+		kfree(apic);
+		return -ENOMEM;
+	}
 	apic->vcpu = vcpu;
 	init_waitqueue_head(&apic->wait);
 	minivm_lapic_timer_init(apic);
@@ -157,6 +167,7 @@ void minivm_lapic_free(struct minivm_vcpu *vcpu)
 	if (!vcpu->lapic)
 		return;
 	minivm_lapic_timer_stop(vcpu->lapic);
+	free_page((unsigned long)vcpu->lapic->regs);
 	kfree(vcpu->lapic);
 	vcpu->lapic = NULL;
 }

@@ -14,8 +14,11 @@
  *   x2APIC mode  RDMSR and WRMSR of 800h-8FFh: MSR 800h + (offset >> 4)
  *                ("x2APIC Register Address Space").  The page is then not
  *                the APIC's any more.
- *   CR8          in 64-bit mode, the TPR's bits 7:4; CR8 exits both ways
- *                (cr.c), and lands in minivm_lapic_get_cr8() and _set_.
+ *   CR8          in 64-bit mode, the TPR's bits 7:4.  Where the CPU has a
+ *                TPR shadow, MOV CR8 reads and writes the TPR in the
+ *                register page itself, without an exit (below); else CR8
+ *                exits both ways (cr.c) and lands in
+ *                minivm_lapic_get_cr8() and _set_.
  *
  * IA32_APIC_BASE (1Bh) and IA32_TSC_DEADLINE (6E0h) are here too.
  *
@@ -27,7 +30,10 @@
  * missing register, writing a read-only one, a non-zero EOI, and
  * reserved bits in 63:32 (ICR aside) or in SELF IPI's 31:8 raise #GP.
  */
+#include <asm/vmx.h>
+
 #include "lapic.h"
+#include "vmx_ops.h"
 
 #define X2APIC_FIRST	0x800
 #define X2APIC_LAST	0x8ff
@@ -181,4 +187,64 @@ unsigned long minivm_lapic_get_cr8(struct minivm_vcpu *vcpu)
 void minivm_lapic_set_cr8(struct minivm_vcpu *vcpu, unsigned long cr8)
 {
 	minivm_lapic_write(vcpu->lapic, APIC_TASKPRI, cr8 << 4);
+}
+
+/*
+ * The TPR shadow ("Virtualizing CR8-Based TPR Accesses", SDM Vol. 3C).
+ * With "use TPR shadow" set, the CPU keeps no TPR of its own for the
+ * guest: MOV to and from CR8 use bits 7:4 of the 32-bit VTPR at offset
+ * 80h of the virtual-APIC page, and the APIC's register page is that
+ * page, so the VTPR is the APIC's TPR.  A Windows-like guest that raises
+ * and lowers CR8 around its critical sections then makes no exit for it.
+ *
+ * The one thing the CPU cannot know is that lowering the TPR lets a
+ * waiting interrupt in.  The TPR threshold tells it: a MOV to CR8 that
+ * leaves VTPR[7:4] below the threshold exits ("TPR below threshold",
+ * after the instruction), and the next entry injects.
+ */
+
+/**
+ * minivm_lapic_vmcs_setup() - the APIC's part of a new vCPU's VMCS.
+ * @vcpu: the vCPU, its VMCS current.
+ *
+ * With a local APIC and a CPU that has the TPR shadow: the shadow on,
+ * CR8 exiting off, the register page as the virtual-APIC page.  Without
+ * either, CR8 keeps exiting (vmcs.c).
+ */
+void minivm_lapic_vmcs_setup(struct minivm_vcpu *vcpu)
+{
+	u32 proc;
+
+	if (!vcpu->lapic || !minivm_vmcs_has_tpr_shadow())
+		return;
+	proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+	proc &= ~(CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING);
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc | CPU_BASED_TPR_SHADOW);
+	vmcs_write(VIRTUAL_APIC_PAGE_ADDR, __pa(vcpu->lapic->regs));
+	vmcs_write(TPR_THRESHOLD, 0);
+}
+
+/**
+ * minivm_lapic_set_tpr_threshold() - before an entry: the class below
+ * which lowering CR8 must exit.
+ * @vcpu: the vCPU, with a local APIC, its VMCS current.
+ *
+ * That is the class of the highest interrupt waiting in IRR, if the TPR
+ * holds it back; 0 (never exit) if nothing waits or the TPR is not what
+ * holds it.  The threshold may not exceed VTPR[7:4], or the entry fails
+ * ("Checks on VM-Execution Control Fields"): a waiting class above the
+ * TPR's gives 0, so it never does.
+ */
+void minivm_lapic_set_tpr_threshold(struct minivm_vcpu *vcpu)
+{
+	struct minivm_lapic *apic = vcpu->lapic;
+	int irr = lapic_vec_highest(apic, APIC_IRR);
+	u32 tpr = lapic_get(apic, APIC_TASKPRI) >> 4;
+
+	if (!minivm_vmcs_has_tpr_shadow())
+		return;
+	if (irr < 0 || !lapic_enabled(apic) || (u32)irr >> 4 > tpr)
+		vmcs_write(TPR_THRESHOLD, 0);
+	else
+		vmcs_write(TPR_THRESHOLD, irr >> 4);
 }

@@ -220,7 +220,7 @@ int minivm_lapic_get(struct minivm_vcpu *vcpu, void __user *uarg)
 	minivm_lapic_sync(vcpu);
 	s->base = apic->base;
 	s->tsc_deadline = READ_ONCE(apic->tsc_deadline);
-	memcpy(s->regs, apic->regs, sizeof(s->regs));
+	memcpy(s->regs, apic->regs, MINIVM_LAPIC_REGS_SIZE);
 	*(u32 *)&s->regs[APIC_PROCPRI] = lapic_ppr(apic);
 	*(u32 *)&s->regs[APIC_TMCCT] = minivm_lapic_timer_count(apic);
 	if (copy_to_user(uarg, s, sizeof(*s)))
@@ -276,7 +276,7 @@ int minivm_lapic_set(struct minivm_vcpu *vcpu, void __user *uarg)
 		ret = -EINVAL;
 		goto out;
 	}
-	memcpy(apic->regs, s->regs, sizeof(apic->regs));
+	memcpy(apic->regs, s->regs, MINIVM_LAPIC_REGS_SIZE);
 	lapic_set(apic, APIC_LVR, LAPIC_VERSION);
 	lapic_set(apic, APIC_PROCPRI, 0);		/* computed when read */
 	if (lapic_x2apic(apic)) {

@@ -123,7 +123,7 @@ struct minivm_cpuid_table {
 struct minivm_lapic {
 	struct minivm_vcpu *vcpu;
 	u64 base;			/* IA32_APIC_BASE */
-	u32 regs[MINIVM_LAPIC_REGS_SIZE / 4];
+	u32 *regs;			/* a page: the virtual-APIC page too */
 	u32 esr_pending;		/* errors since ESR was last written */
 	/* lapic_timer.c */
 	struct hrtimer timer;
@@ -345,6 +345,7 @@ void minivm_vmcs_setup(struct minivm_vcpu *vcpu);
 void minivm_vmcs_set_host_cpu(int cpu);
 const char *minivm_vmcs_missing(void);
 bool minivm_vmcs_has_vpid(void);
+bool minivm_vmcs_has_tpr_shadow(void);
 bool minivm_vmcs_has_tsc_offset(void);
 u32 minivm_vmcs_window_exits(void);
 bool minivm_vmcs_has_vnmi(void);
@@ -427,6 +428,8 @@ int minivm_lapic_rdmsr(struct minivm_vcpu *vcpu, u32 msr, u64 *val);
 int minivm_lapic_wrmsr(struct minivm_vcpu *vcpu, u32 msr, u64 val);
 unsigned long minivm_lapic_get_cr8(struct minivm_vcpu *vcpu);
 void minivm_lapic_set_cr8(struct minivm_vcpu *vcpu, unsigned long cr8);
+void minivm_lapic_vmcs_setup(struct minivm_vcpu *vcpu);
+void minivm_lapic_set_tpr_threshold(struct minivm_vcpu *vcpu);
 
 /* lapic_timer.c: the timer, in one-shot, periodic or TSC-deadline mode. */
 void minivm_lapic_timer_init(struct minivm_lapic *apic);

@@ -251,6 +251,7 @@ static void vcpu_init_vmcs(struct minivm_vcpu *vcpu)
 	 * owns a part of the guest writes that part's fields.
 	 */
 	minivm_vmcs_setup(vcpu);
+	minivm_lapic_vmcs_setup(vcpu);
 	minivm_exception_setup(vcpu);
 	minivm_msr_setup(vcpu);
 	minivm_regs_reset(vcpu);

@@ -91,7 +91,9 @@ int minivm_vmcs_config(void)
 	 * guest gets #GP, exit.c).
 	 * RDMSR/WRMSR exit as the MSR bitmap says (msr.c): all but a few.
 	 * MOV CR8 exits both ways: without a TPR shadow it would reach the
-	 * physical APIC's TPR (cr.c).  MOV DR exits: DR0-3 and DR6 hold the
+	 * physical APIC's TPR (cr.c).  A vCPU with a local APIC uses the
+	 * CPU's TPR shadow instead where there is one (lapic_access.c):
+	 * chosen here, turned on per vCPU.  MOV DR exits: DR0-3 and DR6 hold the
 	 * host's values while the guest runs (debugreg.c).  Where the CPU
 	 * has TSC offsetting, the guest's TSC is the host's plus an offset
 	 * (msr.c): RDTSC, RDTSCP and RDMSR of the TSC add it without an exit.
@@ -104,7 +106,8 @@ int minivm_vmcs_config(void)
 			  CPU_BASED_CR8_STORE_EXITING |
 			  CPU_BASED_MOV_DR_EXITING |
 			  CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
-			  CPU_BASED_USE_TSC_OFFSETTING, c->procbased_ctls);
+			  CPU_BASED_USE_TSC_OFFSETTING | CPU_BASED_TPR_SHADOW,
+			  c->procbased_ctls);
 
 	/*
 	 * Secondary (SDM 25.6.2): EPT for guest memory, and unrestricted
@@ -411,7 +414,7 @@ void minivm_vmcs_setup(struct minivm_vcpu *vcpu)
 	 * Fields", "VM-Exit Control Fields", "VM-Entry Control Fields").
 	 */
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, ctl.pin);
-	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, ctl.proc);
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, ctl.proc & ~CPU_BASED_TPR_SHADOW);
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, ctl.proc2);
 	vmcs_write(VM_EXIT_CONTROLS, ctl.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, ctl.entry);
@@ -478,6 +481,12 @@ bool minivm_vmcs_has_vnmi(void)
 bool minivm_vmcs_has_tsc_offset(void)
 {
 	return ctl.proc & CPU_BASED_USE_TSC_OFFSETTING;
+}
+
+/** minivm_vmcs_has_tpr_shadow() - may a vCPU use the TPR shadow? */
+bool minivm_vmcs_has_tpr_shadow(void)
+{
+	return ctl.proc & CPU_BASED_TPR_SHADOW;
 }
 
 /** minivm_vmcs_has_vpid() - are VPIDs in use? */

@@ -256,6 +256,44 @@ TEST(cr8_is_per_vcpu)
 }
 
 /*
+ * The same with local APICs, where CR8 is the APIC's TPR and, with the
+ * CPU's TPR shadow, MOV CR8 makes no exit: the write still lands in the
+ * vCPU's virtual-APIC page, never in the physical APIC, and bits 63:4
+ * still raise #GP.
+ */
+TEST(cr8_with_a_local_apic_is_per_vcpu)
+{
+	struct guest g;
+	int ret;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, pin_to_cpu(0));
+	guest_with_lapic = true;
+	ret = guest_create(&g, MINIVM_MODE_LONG, g_cr8_write);
+	guest_with_lapic = false;
+	if (ret == -EOPNOTSUPP) {
+		guest_destroy(&g);
+		SKIP(return, "no local APICs (MINIVM_CAP_LAPIC)");
+	}
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	EXPECT_EQ(2, io32(&g));
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	guest_destroy(&g);
+
+	guest_with_lapic = true;
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_cr8_read));
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	EXPECT_EQ(0, io32(&g)) TH_LOG("a new VM read the last VM's TPR");
+	guest_destroy(&g);
+
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_cr8_bad));
+	guest_with_lapic = false;
+	EXPECT_EQ(MINIVM_EXIT_SHUTDOWN, guest_run(&g));
+	guest_destroy(&g);
+}
+
+/*
  * The guest's debug registers start as after RESET (DR0 0, DR7 400h),
  * whatever breakpoints the host has armed (the oracle has one); what it
  * writes it reads back; and the host's breakpoint still fires after RUN
