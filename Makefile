@@ -63,6 +63,12 @@ bench-prog:
 tests/unit/vmx_ctl_test: tests/unit/vmx_ctl_test.c tests/unit/tap.h kmod/vmx_ctl.h
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
 
+# libminivm's VM-entry checker, without VMX.
+tests/unit/entry_check_test: tests/unit/entry_check_test.c tests/unit/tap.h \
+		user/lib/entry_check.c user/lib/libminivm.h
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -Iuapi -o $@ $< \
+		user/lib/entry_check.c
+
 # The launcher's loader, argument parsing and table builder, without VMX.
 tests/unit/launcher_test: tests/unit/launcher_test.c tests/unit/tap.h user/*.c \
 		user/*.h user/lib/*.c user/lib/*.h user

@@ -342,16 +342,34 @@ static void handle_internal(struct vmm *v)
 	stop(v, VMM_EXIT_INTERNAL, "%s", what);
 }
 
+/*
+ * "Invalid guest state" says no more than that: libminivm's checker
+ * (entry_check.c) names the SDM check the registers break, into @why.
+ */
+static void explain_invalid_state(struct vmm *v, char *why, size_t len)
+{
+	struct minivm_regs r;
+	struct minivm_sregs s;
+
+	*why = 0;
+	if ((v->cpu.run->fail_entry.hardware_entry_failure_reason & 0xffff) != 33 ||
+	    minivm_get_regs(&v->cpu, &r) || minivm_get_sregs(&v->cpu, &s))
+		return;
+	if (!minivm_entry_check(&r, &s, why, len))
+		snprintf(why, len, "the registers pass every check libminivm knows");
+}
+
 static void handle_fail_entry(struct vmm *v)
 {
 	struct minivm_run *run = v->cpu.run;
-	char what[256];
+	char what[600], why[256];
 
+	explain_invalid_state(v, why, sizeof(why));
 	if (run->fail_entry.hardware_entry_failure_reason)
-		snprintf(what, sizeof(what), "%s (exit reason %llu, qualification %#llx)",
+		snprintf(what, sizeof(what), "%s (exit reason %llu, qualification %#llx)%s%s",
 			 minivm_vmx_exit_name(run->fail_entry.hardware_entry_failure_reason),
 			 run->fail_entry.hardware_entry_failure_reason & 0xffff,
-			 run->fail_entry.qualification);
+			 run->fail_entry.qualification, *why ? "; " : "", why);
 	else
 		snprintf(what, sizeof(what), "%s (VM-instruction error %u)",
 			 minivm_vm_instruction_error_name(run->fail_entry.vm_instruction_error),

@@ -22,6 +22,7 @@
 #ifndef LIBMINIVM_H
 #define LIBMINIVM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/minivm.h>
@@ -130,5 +131,14 @@ const char *minivm_vm_instruction_error_name(uint32_t error);
  * negative errno @err that minivm_open_device() returned.
  */
 const char *minivm_open_error(int err);
+
+/*
+ * entry_check.c: the first of the SDM's VM-entry checks on guest state
+ * that @r and @s break, named in @buf with its SDM section; false if
+ * they pass every check it knows.  For a MINIVM_EXIT_FAIL_ENTRY with
+ * exit reason 33 ("invalid guest state"), which says no more.
+ */
+bool minivm_entry_check(const struct minivm_regs *r,
+			const struct minivm_sregs *s, char *buf, size_t len);
 
 #endif /* LIBMINIVM_H */
