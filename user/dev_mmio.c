@@ -13,16 +13,32 @@
 
 static uint8_t regs[VMM_MMIO_SIZE];
 
+/**
+ * vmm_mmio_ram() - an access to MMIO that behaves as RAM, if it is one.
+ * @mem:   the window's bytes.
+ * @base:  its guest-physical address.
+ * @size:  its size.
+ * @addr, @len, @write, @data: the access, as run->mmio has it.
+ *
+ * Return: true if [addr, addr + len) lies in the window (done).
+ */
+bool vmm_mmio_ram(uint8_t *mem, uint64_t base, uint64_t size, uint64_t addr,
+		  uint32_t len, bool write, uint8_t *data)
+{
+	uint64_t off = addr - base;
+
+	if (addr < base || len > 8 || off + len > size)
+		return false;
+	if (write)
+		memcpy(mem + off, data, len);
+	else
+		memcpy(data, mem + off, len);
+	return true;
+}
+
 bool dev_mmio_access(struct vmm *v, uint64_t addr, uint32_t len, bool write,
 		     uint8_t *data)
 {
-	uint64_t off = addr - VMM_MMIO_BASE;
-
-	if (addr < VMM_MMIO_BASE || off + len > VMM_MMIO_SIZE || len > 8)
-		return false;
-	if (write)
-		memcpy(regs + off, data, len);
-	else
-		memcpy(data, regs + off, len);
-	return true;
+	return vmm_mmio_ram(regs, VMM_MMIO_BASE, VMM_MMIO_SIZE, addr, len,
+			    write, data);
 }

@@ -65,13 +65,6 @@ const struct vmm_device dev_testdev_irq = {
 bool testdev_mmio(struct vmm *v, uint64_t addr, uint32_t len, bool write,
 		  uint8_t *data)
 {
-	uint64_t off = addr - VMM_TESTDEV_MMIO;
-
-	if (addr < VMM_TESTDEV_MMIO || off + len > VMM_TESTDEV_MMIO_SIZE || len > 8)
-		return false;
-	if (write)
-		memcpy(iomem + off, data, len);
-	else
-		memcpy(data, iomem + off, len);
-	return true;
+	return vmm_mmio_ram(iomem, VMM_TESTDEV_MMIO, VMM_TESTDEV_MMIO_SIZE,
+			    addr, len, write, data);
 }

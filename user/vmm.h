@@ -162,6 +162,8 @@ uint64_t pit_next_ns(void);
 #define VMM_MMIO_SIZE	0x1000ULL
 bool dev_mmio_access(struct vmm *v, uint64_t addr, uint32_t len,
 		     bool write, uint8_t *data);
+bool vmm_mmio_ram(uint8_t *mem, uint64_t base, uint64_t size, uint64_t addr,
+		  uint32_t len, bool write, uint8_t *data);
 
 /* irq.c: which controllers each interrupt line reaches */
 void vmm_set_irq(int irq, int level);

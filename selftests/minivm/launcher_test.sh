@@ -91,8 +91,8 @@ minivm run --module "$T/env" "$G/hello64.elf" > /dev/null 2> "$T/err"
 ok $? "--module with a kernel that is not multiboot: status 4, says why"
 expect "--format multiboot forced" 0 'multiboot: mem_lower=640K mem_upper=15360K\nmultiboot: cmdline=""\nmultiboot: mmap 0x0 len 0x9fc00 available\nmultiboot: mmap 0x9fc00 len 0x400 reserved\nmultiboot: mmap 0xf0000 len 0x10000 reserved\nmultiboot: mmap 0x100000 len 0xf00000 available\n' -- \
 	run --format multiboot "$G/multiboot.elf"
-expect "MMIO of 1, 2, 4 and 8 bytes" 0 'mmio: 1 2 4 8 bytes ok\n' -- \
-	run "$G/mmio64.elf"
+expect "MMIO of 1, 2, 4 and 8 bytes, the scratch device and pc-testdev" 0 \
+	'mmio: 1 2 4 8 bytes ok\npc-testdev: 1 2 4 8 bytes ok\n' -- run "$G/mmio64.elf"
 expect "hypercalls: console, API version, exit (7 << 1) | 1" 15 \
 	'Hello through hypercalls! API version 1\n' -- run "$G/hypercall64.elf"
 
