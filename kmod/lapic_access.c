@@ -239,7 +239,7 @@ void minivm_lapic_set_tpr_threshold(struct minivm_vcpu *vcpu)
 {
 	struct minivm_lapic *apic = vcpu->lapic;
 	int irr = lapic_vec_highest(apic, APIC_IRR);
-	u32 tpr = lapic_get(apic, APIC_TASKPRI) >> 4;
+	u32 tpr = (lapic_get(apic, APIC_TASKPRI) >> 4) & 0xf;	/* VTPR[7:4] */
 
 	if (!minivm_vmcs_has_tpr_shadow())
 		return;

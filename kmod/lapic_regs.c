@@ -255,7 +255,7 @@ static void restart_timer(struct minivm_lapic *apic, u64 tsc_deadline)
  *
  * The base must be valid (no reserved bits, no x2APIC without the APIC
  * enabled); read-only registers are recomputed: the version, PPR, and in
- * x2APIC mode the ID and LDR.  What was posted and not yet delivered is
+ * x2APIC mode the ID and LDR; TPR keeps its bits 7:0.  What was posted and not yet delivered is
  * dropped; the timer restarts with the remaining count.
  *
  * Return: 0; -ENXIO without a local APIC; -EINVAL for a bad base;
@@ -277,6 +277,8 @@ int minivm_lapic_set(struct minivm_vcpu *vcpu, void __user *uarg)
 		goto out;
 	}
 	memcpy(apic->regs, s->regs, MINIVM_LAPIC_REGS_SIZE);
+	/* Bits 31:8 of TPR are reserved, as for the guest's own writes. */
+	lapic_set(apic, APIC_TASKPRI, lapic_get(apic, APIC_TASKPRI) & 0xff);
 	lapic_set(apic, APIC_LVR, LAPIC_VERSION);
 	lapic_set(apic, APIC_PROCPRI, 0);		/* computed when read */
 	if (lapic_x2apic(apic)) {

@@ -86,11 +86,11 @@ static inline double lapic_now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Does /dev/minivm have local APICs? */
-static inline bool lapic_supported(void)
+/* Does /dev/minivm have extension @cap (MINIVM_CAP_*)? */
+static inline bool has_extension(unsigned int cap)
 {
 	int fd = minivm_open_device();
-	bool ok = fd >= 0 && minivm_check_extension(fd, MINIVM_CAP_LAPIC) > 0;
+	bool ok = fd >= 0 && minivm_check_extension(fd, cap) > 0;
 
 	if (fd >= 0)
 		close(fd);
@@ -100,7 +100,7 @@ static inline bool lapic_supported(void)
 #define NEED_LAPIC() do {						\
 	if (!self->ready)						\
 		SKIP(return, "no " MINIVM_DEV);				\
-	if (!lapic_supported())						\
+	if (!has_extension(MINIVM_CAP_LAPIC))				\
 		SKIP(return, "no MINIVM_CAP_LAPIC: no interrupt-window exiting"); \
 } while (0)
 
