@@ -52,7 +52,7 @@ static const char run_usage[] =
 	"      --trace         print every exit\n"
 	"      --stats         count the exits by reason at the end\n"
 	"      --regs          print the registers when the guest halts\n"
-	"  -t, --timeout SEC   stop the guest after SEC seconds\n"
+	"  -t, --timeout SEC   stop the guest after SEC seconds (0.5: half of one)\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"exit status: 0 the guest halted; odd: isa-debug-exit (code << 1) | 1;\n"
@@ -212,7 +212,6 @@ static int parse_run(int argc, char **argv, struct vmm_options *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool mem_set = false;
-	uint64_t t;
 	int c;
 
 	*o = (struct vmm_options){ .mode = MINIVM_MODE_REAL, .mem_size = 16 << 20 };
@@ -259,9 +258,8 @@ static int parse_run(int argc, char **argv, struct vmm_options *o)
 			o->initrd = optarg;
 			break;
 		case 't':
-			if (!parse_size(optarg, &t) || !t || t > 86400)
+			if (!parse_seconds(optarg, &o->timeout_ms))
 				return bad_arg("--timeout", optarg);
-			o->timeout = t;
 			break;
 		case O_MODULE:
 			if (o->nmodules == VMM_MAX_MODULES) {

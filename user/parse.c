@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * parse.c - the launcher's argument values: sizes with K/M/G, addresses,
- * format and mode names.  Pure functions, unit-tested on the host.
+ * parse.c - the launcher's argument values: sizes with K/M/G, seconds,
+ * addresses, format and mode names.  Pure functions, unit-tested on the host.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -29,6 +29,36 @@ bool parse_size(const char *s, uint64_t *out)
 		return false;		/* would overflow */
 	*out = v << shift;
 	return *end == '\0';
+}
+
+/*
+ * Seconds as timeout(1) takes them, "2" or "0.25", kept in milliseconds:
+ * at most three decimals, more than 0 and at most a day.  (Parsed by
+ * hand, not strtod(), so that "1e3", "inf" and the locale's comma are
+ * refused rather than guessed at.)
+ */
+bool parse_seconds(const char *s, unsigned int *ms)
+{
+	unsigned long long v = 0;
+	unsigned int decimals = 0;
+	bool dot = false, digits = false;
+
+	for (; *s; s++) {
+		if (*s == '.' && !dot) {
+			dot = true;
+			continue;
+		}
+		if (*s < '0' || *s > '9' || (dot && ++decimals > 3) || v > 86400000)
+			return false;
+		v = v * 10 + (*s - '0');
+		digits = true;
+	}
+	for (; decimals < 3; decimals++)
+		v *= 10;
+	if (!digits || !v || v > 86400000)
+		return false;
+	*ms = v;
+	return true;
 }
 
 bool parse_addr(const char *s, uint64_t *out)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -497,6 +498,16 @@ static void print_stats(struct vmm *v)
 				(unsigned long long)v->exits[i]);
 }
 
+/* --timeout: SIGALRM after @ms milliseconds of wall time (0 disarms). */
+static void arm_timeout(unsigned int ms)
+{
+	struct itimerval it = {
+		.it_value = { .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 },
+	};
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
 /*
  * SIGINT and SIGALRM (--timeout) are caught from the start, even while
  * the VM is being set up; once the vCPU runs, the handler also sets
@@ -511,8 +522,8 @@ void vmm_catch_signals(struct vmm *v)
 	sigaction(SIGALRM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(VMM_TIMER_SIGNAL, &sa, NULL);
-	if (v->opt.timeout)
-		alarm(v->opt.timeout);
+	if (v->opt.timeout_ms)
+		arm_timeout(v->opt.timeout_ms);
 	/*
 	 * With --lapic, a halted guest sleeps in the kernel, not in poll():
 	 * input must interrupt MINIVM_RUN itself, as the PIT's timer does.
@@ -531,8 +542,8 @@ static void interrupted(struct vmm *v)
 {
 	v->cpu.run->immediate_exit = 0;
 	if (got_alarm) {
-		fprintf(stderr, "minivm: --timeout: the guest ran for %u s without stopping\n",
-			v->opt.timeout);
+		fprintf(stderr, "minivm: --timeout: the guest ran for %g s without stopping\n",
+			v->opt.timeout_ms / 1000.0);
 		vmm_dump_regs(v, stderr);
 		v->status = VMM_EXIT_TIMEOUT;
 		v->stop = true;
@@ -593,7 +604,7 @@ int vmm_run(struct vmm *v)
 	 * not touch the run page, which vmm_destroy() is about to unmap.
 	 */
 	running = NULL;
-	alarm(0);
+	arm_timeout(0);
 	if (v->opt.lapic)	/* stdin is shared: leave it as it was */
 		fcntl(STDIN_FILENO, F_SETFL,
 		      fcntl(STDIN_FILENO, F_GETFL) & ~O_ASYNC);

@@ -51,7 +51,7 @@ struct vmm_options {
 	bool kernel;			/* --kernel: a bzImage or a PVH vmlinux */
 	bool trace, stats, strict, regs;
 	bool lapic;			/* --lapic: MINIVM_CREATE_LAPIC */
-	unsigned int timeout;
+	unsigned int timeout_ms;	/* --timeout, 0 if none */
 	const char *image;
 };
 
@@ -74,6 +74,7 @@ struct vmm {
 
 /* parse.c: 0/true on success */
 bool parse_size(const char *s, uint64_t *out);
+bool parse_seconds(const char *s, unsigned int *ms);
 bool parse_addr(const char *s, uint64_t *out);
 int parse_format(const char *s, enum image_format *f);
 int parse_mode(const char *s, enum minivm_mode *m);

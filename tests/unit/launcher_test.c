@@ -21,6 +21,7 @@
 static void test_parse(void)
 {
 	uint64_t v = 0;
+	unsigned int ms = 0;
 	enum image_format f;
 	enum minivm_mode m;
 
@@ -32,6 +33,17 @@ static void test_parse(void)
 	check(!parse_size("", &v) && !parse_size("M", &v), "empty is refused");
 	check(!parse_size("-1M", &v), "negative is refused");
 	check(!parse_size("99999999999999G", &v), "overflow is refused");
+	check(parse_seconds("2", &ms) && ms == 2000, "2 s is 2000 ms");
+	check(parse_seconds("0.25", &ms) && ms == 250 &&
+	      parse_seconds(".5", &ms) && ms == 500, "seconds take decimals");
+	check(parse_seconds("86400", &ms) && ms == 86400000 &&
+	      !parse_seconds("86400.001", &ms), "at most a day");
+	check(!parse_seconds("0", &ms) && !parse_seconds("0.0001", &ms) &&
+	      !parse_seconds("", &ms) && !parse_seconds(".", &ms),
+	      "nothing, zero and less than a millisecond are refused");
+	check(!parse_seconds("-1", &ms) && !parse_seconds("1e3", &ms) &&
+	      !parse_seconds("1.2.3", &ms) && !parse_seconds("99999999999999999999", &ms),
+	      "signs, exponents, two dots and overflow are refused");
 	check(parse_addr("0x7c00", &v) && v == 0x7c00, "addresses in hex");
 	check(!parse_addr("0x7c00z", &v), "trailing junk is refused");
 	check(parse_format("coff", &f) < 0 && parse_format("elf", &f) == 0 &&
