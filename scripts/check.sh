@@ -36,7 +36,7 @@ add() {
 # check's time goes").  The machines start first, and the host's own
 # checks (unit tests, style gates, install) run while they boot.
 all_tests=$(cat build/testvm/payload/selftests/tests.list)
-first_list="device_test caps_test enable_test hotplug_test module_test coexist_test nmi_test run_test load_test"
+first_list="device_test caps_test enable_test hotplug_test coexist_test nmi_test run_test load_test"
 first=$(for t in $first_list; do case " $(echo $all_tests) " in *" $t "*) echo "$t" ;; esac; done)
 second=$(for t in $all_tests; do case " $first_list " in *" $t "*) ;; *) echo "$t" ;; esac; done)
 machine=${TESTVM:-$(scripts/testvm/choose)}
