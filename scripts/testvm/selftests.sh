@@ -6,8 +6,9 @@
 # reads: "MINIVM-TEST-BEGIN name" and "MINIVM-TEST-END name status".
 #
 # A test stuck in the kernel cannot be killed, so a watchdog stands by each
-# one: after MINIVM_TEST_LIMIT seconds it shows the blocked tasks' stacks
-# and the kernel log, and ends the machine's run itself.
+# one: after MINIVM_TEST_LIMIT seconds of the machine's clock it shows the
+# blocked tasks' stacks and every CPU's, then the kernel log, and ends the
+# machine's run itself.
 limit=${MINIVM_TEST_LIMIT:-600}
 cd /minivm/selftests || exit 1
 echo 1 > /proc/sys/kernel/sysrq
@@ -32,8 +33,9 @@ drain_serial() {
 
 watchdog() {
 	sleep "$limit"
-	echo "MINIVM-WATCHDOG: $1 still running after ${limit}s; blocked tasks:"
+	echo "MINIVM-WATCHDOG: $1 still running after ${limit}s; blocked tasks and CPUs:"
 	echo w > /proc/sysrq-trigger
+	echo l > /proc/sysrq-trigger
 	echo "MINIVM-TEST-END $1 124"
 	echo "MINIVM-DMESG-BEGIN"
 	dmesg | sed -n '/MINIVM-CMD-START/,$p'
