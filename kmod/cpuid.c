@@ -2,11 +2,11 @@
 /*
  * cpuid.c - what CPUID tells the guest.
  *
- * CPUID always exits in VMX non-root operation (SDM Vol. 3C, 26.1.2), so
- * the guest sees exactly the table minivm keeps per VM.  Userspace may
- * replace it (MINIVM_SET_CPUID); by default it is the host's CPUID with
- * everything minivm does not virtualize taken out, the "hypervisor" bit
- * set, and minivm's signature at leaf 40000000h.
+ * CPUID always exits in VMX non-root operation (SDM Vol. 3C, "Instructions That
+ * Cause VM Exits Unconditionally"), so the guest sees exactly the table minivm
+ * keeps per VM.  Userspace may replace it (MINIVM_SET_CPUID); by default it is
+ * the host's CPUID with everything minivm does not virtualize taken out, the
+ * "hypervisor" bit set, and minivm's signature at leaf 40000000h.
  *
  * The guest's TSC runs at the host's rate.  It learns the rate without
  * calibrating it against a timer, in the two places guests look: leaf
@@ -81,9 +81,10 @@ static void clear_leaf(struct minivm_cpuid_entry *e)
 }
 
 /*
- * XSAVE (leaf 0Dh, SDM Vol. 1, 13.2): the guest's XCR0 may hold x87 and
- * SSE state (msr.c), which take the legacy area and the header, 576
- * bytes, whatever is enabled; none of XSAVEOPT, XSAVEC, XSAVES.
+ * XSAVE (leaf 0Dh, SDM Vol. 1, "Enumeration of CPU Support for XSAVE
+ * Instructions and XSAVE-Supported Features"): the guest's XCR0 may hold x87
+ * and SSE state (msr.c), which take the legacy area and the header, 576 bytes,
+ * whatever is enabled; none of XSAVEOPT, XSAVEC, XSAVES.
  */
 static void xsave_leaf(struct minivm_cpuid_entry *e, u32 idx)
 {

@@ -41,7 +41,10 @@
 #include "minivm.h"
 #include "guest.h"
 
-/* DR6 bits software can change: B0-B3, BD, BS, BT (SDM Vol. 3B, 18.2.3). */
+/*
+ * DR6 bits software can change: B0-B3, BD, BS, BT (SDM Vol. 3B, "Debug
+ * Status Register (DR6)").
+ */
 #define DR6_WRITABLE	0xe00fUL
 /* DR6's bits that read as 1; RTM (bit 16) too, as minivm has no TSX. */
 #define DR6_ONES	0xffff0ff0UL

@@ -2,13 +2,13 @@
 /*
  * ept.c - guest-physical to host-physical: the extended page tables.
  *
- * With EPT (SDM Vol. 3C, 29.3) the CPU translates every guest-physical
- * address through a second set of page tables that minivm owns.  They have
- * the shape of x86-64 paging: four levels (PML4, PDPT, PD, PT) of 512
- * eight-byte entries, each level translating 9 bits of the address.  An
- * entry's bits 2:0 say read/write/execute; a leaf also carries the memory
- * type (bits 5:3, write-back here) and, at the PD level, bit 7 makes it a
- * 2 MiB page.
+ * With EPT (SDM Vol. 3C, "The Extended Page Table Mechanism (EPT)") the CPU
+ * translates every guest-physical address through a second set of page tables
+ * that minivm owns.  They have the shape of x86-64 paging: four levels (PML4,
+ * PDPT, PD, PT) of 512 eight-byte entries, each level translating 9 bits of the
+ * address.  An entry's bits 2:0 say read/write/execute; a leaf also carries the
+ * memory type (bits 5:3, write-back here) and, at the PD level, bit 7 makes it
+ * a 2 MiB page.
  *
  * A guest-physical address with no entry causes an EPT-violation VM exit,
  * which is how MMIO reaches userspace (exit.c).  Table pages are allocated
@@ -38,7 +38,10 @@
  * ("Memory Type Used for Translated Guest-Physical Addresses").
  */
 #define EPT_LEAF_WB	(6ULL << VMX_EPT_MT_EPTE_SHIFT | VMX_EPT_IPAT_BIT)
-/* In a PD entry: this entry maps a 2 MiB page (SDM 29.3.2). */
+/*
+ * In a PD entry: this entry maps a 2 MiB page (SDM "EPT Translation
+ * Mechanism").
+ */
 #define EPT_LARGE	BIT_ULL(7)
 #define EPT_ADDR_MASK	0x000ffffffffff000ULL
 
@@ -92,7 +95,7 @@ static void ept_flush_ipi(void *info)
 	/* An online CPU may not be in VMX operation (yet, or any more). */
 	if (!minivm_vmx_on_here())
 		return;
-	/* Single-context if the CPU has it, else global (SDM 31.3). */
+	/* Single-context if the CPU has it, else global (SDM "INVEPT"). */
 	if (minivm_caps.ept_vpid_cap & VMX_EPT_EXTENT_CONTEXT_BIT)
 		vmx_invept(VMX_EPT_EXTENT_CONTEXT, *(u64 *)info);
 	else
@@ -103,9 +106,10 @@ static void ept_flush_ipi(void *info)
  * minivm_ept_flush() - drop cached translations of this tree everywhere.
  * @ept: the VM's tree.
  *
- * INVEPT acts on the CPU that executes it only (SDM Vol. 3C, 29.4.3), and
- * any CPU may have run a vCPU of this VM, so every CPU does it.  A CPU in
- * guest mode takes the IPI as an external-interrupt exit, then flushes.
+ * INVEPT acts on the CPU that executes it only (SDM Vol. 3C, "Invalidating
+ * Cached Translation Information"), and any CPU may have run a vCPU of this VM,
+ * so every CPU does it.  A CPU in guest mode takes the IPI as an
+ * external-interrupt exit, then flushes.
  */
 void minivm_ept_flush(struct minivm_ept *ept)
 {
@@ -231,9 +235,9 @@ int minivm_ept_init(struct minivm_ept *ept)
 	if (!ept->root)
 		return -ENOMEM;
 	/*
-	 * EPTP (SDM Vol. 3C, 25.6.11): write-back paging structures (bits
-	 * 2:0 = 6), a 4-level walk (bits 5:3 = 3), and accessed/dirty flags
-	 * (bit 6) when the CPU has them.
+	 * EPTP (SDM Vol. 3C, "Extended-Page-Table Pointer (EPTP)"): write-back
+	 * paging structures (bits 2:0 = 6), a 4-level walk (bits 5:3 = 3), and
+	 * accessed/dirty flags (bit 6) when the CPU has them.
 	 */
 	ept->eptp = __pa(ept->root) | VMX_EPTP_MT_WB | VMX_EPTP_PWL_4;
 	if (minivm_caps.flags & MINIVM_VMX_EPT_AD)

@@ -3,7 +3,8 @@
  * exit.c - what each VM exit means, and who deals with it.
  *
  * After every exit the CPU leaves its reason in the VMCS (SDM Vol. 3C,
- * 28.2.1; the basic reasons are listed in Vol. 3D, Appendix C).  Some are
+ * "Basic VM-Exit Information"; the basic reasons are listed in Vol. 3D,
+ * Appendix C, "VMX Basic Exit Reasons").  Some are
  * handled here and the guest goes straight back in (CPUID, control
  * registers, interrupts that were meant for the host).  Others need the
  * VMM in userspace: they are described in the shared run page and RUN

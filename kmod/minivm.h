@@ -194,7 +194,7 @@ struct minivm_vcpu {
 	u16 vpid;			/* 0: VPID unused */
 	int cpu;			/* where the VMCS is loaded, or -1 */
 	bool launched;			/* VMLAUNCH done on that CPU */
-	u32 exit_reason;		/* of the last exit (SDM 28.2.1) */
+	u32 exit_reason;		/* of the last exit */
 	struct {			/* for the minivm_exit tracepoint */
 		u64 exit_ns;
 		unsigned long rip, qual;

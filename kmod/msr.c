@@ -3,12 +3,12 @@
  * msr.c - the guest's model-specific registers, and its XCR0.
  *
  * RDMSR and WRMSR in the guest exit unless the MSR bitmap (SDM Vol. 3C,
- * 25.6.9) clears the MSR's bit.  minivm clears it only for MSRs whose
- * guest value never reaches the host, because the world switch already
+ * "MSR-Bitmap Address") clears the MSR's bit.  minivm clears it only for MSRs
+ * whose guest value never reaches the host, because the world switch already
  * keeps the two apart:
  *
  *   FS_BASE, GS_BASE   guest-state fields of the VMCS; VM exit loads the
- *                      host's from the host-state area (SDM 28.5.2)
+ *                      host's from the host-state area ("Loading Host State")
  *   KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK, TSC_AUX
  *                      switched here (minivm_load_guest_msrs()): the
  *                      guest's values are loaded before the first entry,
@@ -116,7 +116,7 @@ void minivm_load_host_msrs(struct minivm_vcpu *vcpu)
 /*
  * Let the guest access @msr without an exit.  The page holds four 1 KiB
  * bitmaps: reads of 0-1FFFh, reads of C0000000h-C0001FFFh, then the same
- * two for writes (SDM 25.6.9).  A set bit means "exit".
+ * two for writes (SDM "MSR-Bitmap Address").  A set bit means "exit".
  */
 static void msr_passthrough(u32 msr, bool write)
 {
@@ -186,7 +186,9 @@ static bool is_canonical(u64 addr)
 	return (u64)((s64)(addr << 16) >> 16) == addr;
 }
 
-/* A PAT entry is one of UC, WC, WT, WP, WB, UC- (SDM Vol. 3A, 13.12.2). */
+/*
+ * A PAT entry is one of UC, WC, WT, WP, WB, UC- (SDM Vol. 3A, "IA32_PAT MSR").
+ */
 static bool valid_pat(u64 pat)
 {
 	int i;
@@ -299,14 +301,15 @@ bool minivm_emulate_msr(struct minivm_vcpu *vcpu, bool write)
 }
 
 /*
- * XCR0 says which state components XSAVE manages and which instruction
- * sets are on (SDM Vol. 1, 13.3).  minivm's guests get x87 and SSE state:
- * CPUID leaf 0Dh tells them so (cpuid.c).
+ * XCR0 says which state components XSAVE manages and which instruction sets are
+ * on (SDM Vol. 1, "Enabling the XSAVE Feature Set and XSAVE-Enabled
+ * Features").  minivm's guests get x87 and SSE state: CPUID leaf 0Dh tells them
+ * so (cpuid.c).
  */
 #define GUEST_XCR0	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE)
 
 /**
- * minivm_emulate_xsetbv() - XSETBV, which always exits (SDM 26.1.2).
+ * minivm_emulate_xsetbv() - XSETBV, which always exits.
  * @vcpu: the vCPU; ECX holds the XCR number, EDX:EAX the value.
  *
  * Return: true if done, false for #GP(0): an XCR other than 0, x87 state

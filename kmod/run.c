@@ -5,16 +5,17 @@
  *
  * Three things make this more than a loop around vmenter.S:
  *
- * 1. The VMCS must be loaded (VMPTRLD) on the CPU the thread runs on.
- *    The thread may be preempted and moved at any time; a preempt
- *    notifier reloads the VMCS when the thread is scheduled in again, and
- *    if it landed on another CPU the VMCS is first VMCLEARed on the old
- *    one (SDM Vol. 3C, 25.11.1: a VMCS is active on one CPU at a time).
+ * 1. The VMCS must be loaded (VMPTRLD) on the CPU the thread runs on.  The
+ *    thread may be preempted and moved at any time; a preempt notifier reloads
+ *    the VMCS when the thread is scheduled in again, and if it landed on
+ *    another CPU the VMCS is first VMCLEARed on the old one (a VMCS is active
+ *    on one CPU at a time: SDM Vol. 3C, "Software Use of Virtual-Machine
+ *    Control Structures").
  *
- * 2. VM exit restores only part of the host's state (SDM 28.5).  The
- *    selectors of DS/ES/FS/GS, the LDT, KERNEL_GS_BASE (which a guest
- *    SWAPGS changes), the GDT and TR limits and CR2 are minivm's to put
- *    back.  The segment state is switched lazily: saved once before the
+ * 2. VM exit restores only part of the host's state (SDM "Loading Host
+ *    State").  The selectors of DS/ES/FS/GS, the LDT, KERNEL_GS_BASE
+ *    (which a guest SWAPGS changes), the GDT and TR limits and CR2 are
+ *    minivm's to put back.  The segment state is switched lazily: saved once before the
  *    first entry, restored when the thread is scheduled out or RUN
  *    returns, as the kernel needs it then and not before.
  *
@@ -73,7 +74,10 @@ static void switch_to_guest(struct minivm_vcpu *vcpu)
 	h->gs_sel = current->thread.gsindex;
 	h->fs_base = current->thread.fsbase;
 
-	/* SDM 25.5.2: host selectors need RPL 0 and TI 0, else use 0. */
+	/*
+	 * Host selectors need RPL 0 and TI 0, else use 0 (SDM "Checks on
+	 * Host Segment and Descriptor-Table Registers").
+	 */
 	vmcs_write(HOST_FS_SELECTOR, (h->fs_sel & 7) ? 0 : h->fs_sel);
 	vmcs_write(HOST_GS_SELECTOR, (h->gs_sel & 7) ? 0 : h->gs_sel);
 	vmcs_write(HOST_FS_BASE, h->fs_base);

@@ -30,7 +30,9 @@ static void invvpid_ipi(void *info)
 {
 	if (!minivm_vmx_on_here())
 		return;
-	/* Single-context if the CPU has it, else all contexts (SDM 31.3). */
+	/*
+	 * Single-context if the CPU has it, else all contexts (SDM "INVVPID").
+	 */
 	if (minivm_caps.ept_vpid_cap & VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT << 32)
 		vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, *(u16 *)info);
 	else
@@ -224,10 +226,10 @@ static struct minivm_vcpu *vcpu_alloc(struct minivm_vm *vm, unsigned int id)
 		goto err;
 	if (minivm_vmcs_has_vpid()) {
 		/*
-		 * VPID 0 is the host's; entry refuses it (26.2.1.1).  When
-		 * all 65535 are taken, this vCPU goes without one (its TLB
-		 * entries are flushed at every entry and exit) rather than
-		 * one user's vCPUs locking everyone else out.
+		 * VPID 0 is the host's; entry refuses it (SDM "Checks on VMX
+		 * Controls").  When all 65535 are taken, this vCPU goes without
+		 * one (its TLB entries are flushed at every entry and exit)
+		 * rather than one user's vCPUs locking everyone else out.
 		 */
 		vpid = ida_alloc_range(&minivm_vpids, 1, 0xffff, GFP_KERNEL);
 		if (vpid == -ENOMEM)
@@ -240,7 +242,8 @@ err:
 	return NULL;
 }
 
-/* A fresh VMCS: VMCLEAR it (launch state "clear", 25.11.3), then fill. */
+/* A fresh VMCS: VMCLEAR it (launch state "clear"), then fill it. */
+/* SDM Vol. 3C, "Initializing a VMCS". */
 static void vcpu_init_vmcs(struct minivm_vcpu *vcpu)
 {
 	preempt_disable();

@@ -71,32 +71,32 @@ int minivm_vmcs_config(void)
 	u32 window;
 
 	/*
-	 * Pin-based (SDM 25.6.1): external interrupts and NMIs always exit,
-	 * so the host keeps its interrupts and NMIs while a guest runs.  The
-	 * VMX-preemption timer, where the CPU has it, bounds every entry
-	 * (run.c), so even a guest spinning with interrupts off comes back.
-	 * Virtual NMIs, where the CPU has them, let the guest's own NMIs be
-	 * blocked until its IRET as on real hardware, and give NMI-window
-	 * exiting (event.c; "Virtual NMIs" in the SDM).
+	 * Pin-based (SDM "Pin-Based VM-Execution Controls"): external
+	 * interrupts and NMIs always exit, so the host keeps its interrupts and
+	 * NMIs while a guest runs.  The VMX-preemption timer, where the CPU has
+	 * it, bounds every entry (run.c), so even a guest spinning with
+	 * interrupts off comes back.  Virtual NMIs, where the CPU has them, let
+	 * the guest's own NMIs be blocked until its IRET as on real hardware,
+	 * and give NMI-window exiting (event.c; "Virtual NMIs" in the SDM).
 	 */
 	ctl.pin = choose("pin-based", PIN_BASED_EXT_INTR_MASK |
 			 PIN_BASED_NMI_EXITING, PIN_BASED_VMX_PREEMPTION_TIMER |
 			 PIN_BASED_VIRTUAL_NMIS, c->pinbased_ctls);
 
 	/*
-	 * Primary processor-based (SDM 25.6.2): exit on HLT (the guest is
-	 * idle; userspace decides), on every I/O instruction (no I/O bitmaps:
-	 * all ports go to userspace), on MONITOR/MWAIT (the guest must not
-	 * sleep the physical CPU) and on RDPMC (no host counter leaks: the
-	 * guest gets #GP, exit.c).
-	 * RDMSR/WRMSR exit as the MSR bitmap says (msr.c): all but a few.
-	 * MOV CR8 exits both ways: without a TPR shadow it would reach the
-	 * physical APIC's TPR (cr.c).  A vCPU with a local APIC uses the
-	 * CPU's TPR shadow instead where there is one (lapic_access.c):
-	 * chosen here, turned on per vCPU.  MOV DR exits: DR0-3 and DR6 hold the
-	 * host's values while the guest runs (debugreg.c).  Where the CPU
-	 * has TSC offsetting, the guest's TSC is the host's plus an offset
-	 * (msr.c): RDTSC, RDTSCP and RDMSR of the TSC add it without an exit.
+	 * Primary processor-based (SDM "Processor-Based VM-Execution
+	 * Controls"): exit on HLT (the guest is idle; userspace decides), on
+	 * every I/O instruction (no I/O bitmaps: all ports go to userspace), on
+	 * MONITOR/MWAIT (the guest must not sleep the physical CPU) and on
+	 * RDPMC (no host counter leaks: the guest gets #GP, exit.c).
+	 * RDMSR/WRMSR exit as the MSR bitmap says (msr.c): all but a few.  MOV
+	 * CR8 exits both ways: without a TPR shadow it would reach the physical
+	 * APIC's TPR (cr.c).  A vCPU with a local APIC uses the CPU's TPR
+	 * shadow instead where there is one (lapic_access.c): chosen here,
+	 * turned on per vCPU.  MOV DR exits: DR0-3 and DR6 hold the host's
+	 * values while the guest runs (debugreg.c).  Where the CPU has TSC
+	 * offsetting, the guest's TSC is the host's plus an offset (msr.c):
+	 * RDTSC, RDTSCP and RDMSR of the TSC add it without an exit.
 	 */
 	ctl.proc = choose("processor-based", CPU_BASED_HLT_EXITING |
 			  CPU_BASED_UNCOND_IO_EXITING |
@@ -110,7 +110,7 @@ int minivm_vmcs_config(void)
 			  c->procbased_ctls);
 
 	/*
-	 * Secondary (SDM 25.6.2): EPT for guest memory, and unrestricted
+	 * Secondary (same section): EPT for guest memory, and unrestricted
 	 * guest so that real mode and unpaged protected mode run natively.
 	 * VPID keeps TLB entries across exits; RDTSCP and INVPCID would #UD
 	 * in the guest without their enable bits.  WBINVD exits, so that a
@@ -125,11 +125,11 @@ int minivm_vmcs_config(void)
 			   SECONDARY_EXEC_ENABLE_INVPCID, c->procbased_ctls2);
 
 	/*
-	 * VM-exit (SDM 25.7.1): return to a 64-bit host, and switch EFER
-	 * and PAT, saving the guest's values for the next entry.  Save the
-	 * guest's DR7 and DEBUGCTL: "save debug controls" is a default1
-	 * control that the TRUE capability MSRs may let go to 0, and then
-	 * the guest's would be lost at every exit.
+	 * VM-exit (SDM "VM-Exit Controls"): return to a 64-bit host, and switch
+	 * EFER and PAT, saving the guest's values for the next entry.  Save the
+	 * guest's DR7 and DEBUGCTL: "save debug controls" is a default1 control
+	 * that the TRUE capability MSRs may let go to 0, and then the guest's
+	 * would be lost at every exit.
 	 */
 	ctl.exit = choose("VM-exit", VM_EXIT_HOST_ADDR_SPACE_SIZE |
 			  VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
@@ -137,9 +137,9 @@ int minivm_vmcs_config(void)
 			  VM_EXIT_SAVE_DEBUG_CONTROLS, 0, c->exit_ctls);
 
 	/*
-	 * VM-entry (SDM 25.8.1): load the guest's EFER and PAT, and its DR7
-	 * and DEBUGCTL ("load debug controls"), so that it never runs with
-	 * the host's.
+	 * VM-entry (SDM "VM-Entry Controls"): load the guest's EFER and PAT,
+	 * and its DR7 and DEBUGCTL ("load debug controls"), so that it never
+	 * runs with the host's.
 	 */
 	ctl.entry = choose("VM-entry", VM_ENTRY_LOAD_IA32_EFER |
 			   VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_DEBUG_CONTROLS,
@@ -172,7 +172,10 @@ void *minivm_vmcs_alloc(void)
 	if (!page)
 		return NULL;
 	vmcs = page_address(page);
-	/* SDM 25.2: bits 30:0 of the first word hold the revision id. */
+	/*
+	 * SDM "Format of the VMCS Region": bits 30:0 of the first word hold the
+	 * revision id.
+	 */
 	*(u32 *)vmcs = minivm_caps.vmcs_revision_id;
 	return vmcs;
 }
@@ -322,21 +325,23 @@ bool minivm_vmcs_is_current(struct minivm_vcpu *vcpu)
 }
 
 /*
- * Host state that is the same on every CPU (SDM 25.5, 27.2.2).  The
- * per-CPU part (TR, GDT, SYSENTER stack) is minivm_vmcs_set_host_cpu(),
- * the per-process part (CR3, FS/GS) is written by run.c before entry.
+ * Host state that is the same on every CPU (SDM "Host-State Area" and "Checks
+ * on Host Control Registers, MSRs, and SSP").  The per-CPU part (TR, GDT,
+ * SYSENTER stack) is minivm_vmcs_set_host_cpu(), the per-process part (CR3,
+ * FS/GS) is written by run.c before entry.
  */
 static void setup_host_state(void)
 {
 	struct desc_ptr idt;
 	u64 v;
 
-	vmcs_write(HOST_CR0, read_cr0());		/* 25.5.1 */
+	vmcs_write(HOST_CR0, read_cr0());
 	vmcs_write(HOST_CR4, cr4_read_shadow());	/* updated per entry */
 	vmcs_write(HOST_CR3, __read_cr3());		/* updated per entry */
 
 	/*
-	 * 25.5.2: selectors with RPL 0 and TI 0; FS/GS are fixed in run.c.
+	 * Selectors with RPL 0 and TI 0 ("Checks on Host Segment and
+	 * Descriptor-Table Registers"); FS/GS are fixed in run.c.
 	 * DS and ES are null, as the 64-bit kernel does not use them and a
 	 * 64-bit VMM usually has them null too: run.c then has nothing to
 	 * restore, and a VMM never returns to user mode with a kernel
@@ -356,7 +361,7 @@ static void setup_host_state(void)
 	/* Where the exit lands; HOST_RSP is set by vmenter.S each time. */
 	vmcs_write(HOST_RIP, (unsigned long)minivm_vmx_exit);
 
-	/* 25.5.3: SYSENTER, and the EFER and PAT that exits reload. */
+	/* SYSENTER, and the EFER and PAT that exits reload. */
 	rdmsrl(MSR_IA32_SYSENTER_CS, v);
 	vmcs_write(HOST_IA32_SYSENTER_CS, (u32)v);
 	rdmsrl(MSR_IA32_SYSENTER_EIP, v);
@@ -373,26 +378,26 @@ static void setup_host_state(void)
  */
 void minivm_vmcs_set_host_cpu(int cpu)
 {
-	/* 25.5.2: each CPU has its own TSS and (read-only) GDT mapping. */
+	/* Each CPU has its own TSS and (read-only) GDT mapping. */
 	vmcs_write(HOST_TR_BASE,
 		   (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
 	vmcs_write(HOST_GDTR_BASE, (unsigned long)get_current_gdt_ro());
-	/* 25.5.3: the SYSENTER stack is the CPU's entry stack. */
+	/* The SYSENTER stack is the CPU's entry stack. */
 	vmcs_write(HOST_IA32_SYSENTER_ESP,
 		   (unsigned long)(cpu_entry_stack(cpu) + 1));
 }
 
 /*
- * The longest a guest runs without an exit: one millisecond, in units of
- * the VMX-preemption timer, which counts down at the TSC rate divided by
- * 2^VMX_MISC[4:0] (SDM Vol. 3C, 26.5.1).  External interrupts exit anyway
- * on real hardware; the timer makes sure of it (some emulators do not
- * exit for interrupts while the guest has them masked), and gives
- * signals and need_resched() a bounded latency.
+ * The longest a guest runs without an exit: one millisecond, in units of the
+ * VMX-preemption timer, which counts down at the TSC rate divided by
+ * 2^VMX_MISC[4:0] (SDM Vol. 3C, "VMX-Preemption Timer").  External interrupts
+ * exit anyway on real hardware; the timer makes sure of it (some emulators do
+ * not exit for interrupts while the guest has them masked), and gives signals
+ * and need_resched() a bounded latency.
  *
  * The value is written once: with "save VMX-preemption timer value" off,
  * VM exit leaves the field alone and every entry starts the timer from it
- * again (SDM 26.5.1), so no entry needs a VMWRITE for it.
+ * again, so no entry needs a VMWRITE for it.
  */
 #define MINIVM_SLICE_US	1000
 

@@ -4,9 +4,9 @@
  *
  * VM entry loads the guest's state from the VMCS, except the general-purpose
  * registers, which are ours to load (only RSP and RIP are in the VMCS).  VM
- * exit loads the host's state from the VMCS (SDM Vol. 3C, 28.5) and jumps
- * to HOST_RIP with RSP = HOST_RSP, again leaving the GPRs as the guest had
- * them.  So this function
+ * exit loads the host's state from the VMCS (SDM Vol. 3C, "Loading Host State")
+ * and jumps to HOST_RIP with RSP = HOST_RSP, again leaving the GPRs as the
+ * guest had them.  So this function
  *
  *   1. saves the host's callee-saved registers and the gprs pointer on the
  *      stack, and records that stack pointer as HOST_RSP;
@@ -54,7 +54,10 @@
 #define GPR_R14	14*8
 #define GPR_R15	15*8
 
-/* The VMCS field encoding of HOST_RSP (SDM Vol. 3D, B.4.4). */
+/*
+ * The VMCS field encoding of HOST_RSP (SDM Vol. 3D, "Natural-Width Host-State
+ * Fields").
+ */
 #define VMCS_HOST_RSP	0x6c14
 
 

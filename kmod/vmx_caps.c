@@ -9,7 +9,8 @@
  *   1. the CPU has no VMX (CPUID.1:ECX.VMX[bit 5] = 0: an AMD CPU, or a
  *      virtual machine without nested VMX);
  *   2. the firmware turned it off: IA32_FEAT_CTL is not locked with "VMXON
- *      outside SMX" enabled (SDM Vol. 3C, 24.7).  minivm only reads this MSR:
+ *      outside SMX" enabled (SDM Vol. 3C, "Enabling and Entering VMX
+ *      Operation").  minivm only reads this MSR:
  *      writing it is the firmware's job, and once locked nobody can;
  *   3. the kernel turned it off (clearcpuid=, or a check at boot failed), so
  *      X86_FEATURE_VMX is clear;

@@ -2,13 +2,14 @@
 /*
  * vmx_cpu.c - VMX operation on every CPU: VMXON, VMXOFF and when.
  *
- * Before a CPU can run a guest it must enter "VMX root operation" with
- * VMXON (SDM Vol. 3C, 24.7).  That needs three things on that CPU:
+ * Before a CPU can run a guest it must enter "VMX root operation" with VMXON
+ * (SDM Vol. 3C, "Enabling and Entering VMX Operation").  That needs three
+ * things on that CPU:
  *
  *   - CR4.VMXE set, and CR0/CR4 obeying the IA32_VMX_CRn_FIXED0/1 masks
- *     (SDM 24.8);
+ *     (SDM "Restrictions on VMX Operation");
  *   - a 4 KiB-aligned VMXON region whose first word is the VMCS revision id
- *     (SDM 25.11.5); the CPU owns the rest of it while VMX is on;
+ *     (SDM "VMXON Region"); the CPU owns the rest of it while VMX is on;
  *   - IA32_FEAT_CTL locked with VMXON enabled, checked in vmx_caps.c.
  *
  * The enable policy is KVM's (6.1): VMX is switched on, on all online CPUs,
@@ -59,7 +60,7 @@ static unsigned int minivm_users;
 static bool minivm_rebooting;
 static enum cpuhp_state minivm_hp_state;
 
-/* VMXON with the physical address of the region (SDM Vol. 3C, 31.3). */
+/* VMXON with the physical address of the region (SDM "VMXON"). */
 static int vmx_vmxon(u64 region_pa)
 {
 	/*

@@ -54,7 +54,8 @@ static inline struct minivm_ctl_result minivm_adjust_ctl(u32 required,
  * @fixed0: IA32_VMX_CRn_FIXED0: a bit set here must be 1 in @cr.
  * @fixed1: IA32_VMX_CRn_FIXED1: a bit clear here must be 0 in @cr.
  *
- * SDM Vol. 3C, 24.8 (Restrictions on VMX Operation) and Vol. 3D, A.7/A.8.
+ * SDM Vol. 3C, "Restrictions on VMX Operation", and Vol. 3D, "VMX-Fixed
+ * Bits in CR0" and "VMX-Fixed Bits in CR4".
  * Return: true when @cr honours both masks.
  */
 static inline bool minivm_cr_fixed_ok(u64 cr, u64 fixed0, u64 fixed1)

@@ -2,13 +2,13 @@
 /*
  * vmx_emergency.c - leaving VMX when the kernel crashes or must reset now.
  *
- * An orderly reboot or kexec goes through the reboot notifier in vmx_cpu.c.
- * A panic, a kdump or an emergency reboot does not: the kernel stops every
- * CPU with an NMI and calls the one registered "emergency virtualization"
- * callback on each (cpu_emergency_disable_virtualization() in
- * arch/x86/kernel/reboot.c).  That callback must leave VMX: INIT is blocked
- * in VMX root operation (SDM Vol. 3C, 24.8), so a CPU left there could not
- * be started by the kdump kernel.
+ * An orderly reboot or kexec goes through the reboot notifier in vmx_cpu.c.  A
+ * panic, a kdump or an emergency reboot does not: the kernel stops every CPU
+ * with an NMI and calls the one registered "emergency virtualization" callback
+ * on each (cpu_emergency_disable_virtualization() in
+ * arch/x86/kernel/reboot.c).  That callback must leave VMX: INIT is blocked in
+ * VMX root operation (SDM Vol. 3C, "Restrictions on VMX Operation"), so a CPU
+ * left there could not be started by the kdump kernel.
  *
  * The kernel has a single slot for that callback, and kvm_intel fills it as
  * soon as it is loaded; registering a second one is a WARN.  kvm_intel's

@@ -14,7 +14,8 @@
 #                         vcpu.c); README.md, minivm.h, design.rst,
 #                         walkthrough.rst and Kbuild give one reading
 #                         order; the docs name no function, file or test
-#                         that does not exist (scripts/lint/layout.py)
+#                         that does not exist; the SDM is cited by
+#                         section title, not number (scripts/lint/layout.py)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -80,5 +81,6 @@ gate "sphinx -W: Documentation/minivm" docs
 gate "layout: no cycle among kmod/ files but vm.c <-> vcpu.c" layout_deps
 gate "layout: one reading order everywhere" scripts/lint/layout.py order
 gate "layout: the docs name only what exists" scripts/lint/layout.py names
+gate "layout: the SDM cited by section title" scripts/lint/layout.py sdm
 echo "1..$n"
 exit $failed

@@ -11,6 +11,9 @@
                           kmod/Kbuild name the same files in the same order.
   layout.py names         the documentation names no function, file or
                           test that does not exist.
+  layout.py sdm           the SDM is cited by section title: no bare
+                          section number ("SDM 25.6.2"), which differs
+                          between editions (design.rst, "Citing the SDM").
 
 Each prints what is wrong, one line per problem, and nothing when all is
 well (gates.sh counts any output as a failure).
@@ -232,6 +235,29 @@ def judge(lit, paths, basenames, words):
     return None
 
 
+# "SDM Vol. 3C, 25.6.2", "(SDM 28.5)", "(26.2.1.1)": a chapter.section
+# number of the VMX chapters, or any number right after "SDM".
+BARE_SDM = re.compile(r"SDM(?: Vol\. [1-4][A-D]?)?,? (?:chapter )?\d+(?:\.\d+)+"
+                      r"|\((?:2[3-9]|3[01])\.\d+(?:\.\d+)*[),:;]")
+
+
+def sdm():
+    for f in subprocess.run(["git", "-C", TOP, "ls-files", "kmod", "user",
+                             "uapi", "selftests", "bench", "tests",
+                             "Documentation", "README.md"],
+                            capture_output=True, text=True,
+                            check=True).stdout.split():
+        try:
+            lines = read(f).splitlines()
+        except (UnicodeDecodeError, IsADirectoryError):
+            continue
+        for n, line in enumerate(lines, 1):
+            m = BARE_SDM.search(line)
+            if m:
+                print(f"{f}:{n}: SDM section by number, not title: "
+                      f"{m.group(0)}")
+
+
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else ""
     if what == "deps" and len(sys.argv) == 3:
@@ -240,5 +266,7 @@ if __name__ == "__main__":
         order()
     elif what == "names":
         names()
+    elif what == "sdm":
+        sdm()
     else:
-        sys.exit("usage: layout.py deps OBJDIR | order | names")
+        sys.exit("usage: layout.py deps OBJDIR | order | names | sdm")

@@ -106,7 +106,10 @@ struct minivm_regs {
 	__u64 rip, rflags;
 };
 
-/* A segment register, hidden part included (SDM Vol. 3A, 3.4.5). */
+/*
+ * A segment register, hidden part included (SDM Vol. 3A, "Segment
+ * Descriptors").
+ */
 struct minivm_segment {
 	__u64 base;
 	__u32 limit;			/* in bytes, granularity applied */

@@ -5,7 +5,7 @@
  * A vCPU starts as a CPU does after RESET, in real mode.  The other modes
  * need descriptor tables and page tables in guest memory, and the right
  * control registers: this is what a boot loader would do, done from the
- * outside (SDM Vol. 3A, 10.9 "Mode Switching").
+ * outside (SDM Vol. 3A, "Mode Switching").
  *
  * Layout at @tables (guest-physical):
  *   +0x0000  GDT: null, 32-bit code (08h), data (10h), 64-bit code (18h)

@@ -68,7 +68,7 @@ const char *minivm_vmx_exit_name(uint32_t reason)
 	       vmx_exit_names[reason] : "(reserved exit reason)";
 }
 
-/* VM-instruction error numbers, Intel SDM Vol. 3C, 31.4. */
+/* VM-instruction error numbers, Intel SDM Vol. 3C, "VM Instruction Error Numbers". */
 static const char * const insn_errors[] = {
 	[1] = "VMCALL executed in VMX root operation",
 	[2] = "VMCLEAR with invalid physical address",
