@@ -20,13 +20,6 @@
 #define ALIAS		0x80000000UL	/* where it maps the low 4 MiB again */
 #define PDE_4M		0x83		/* present, writable, 4 MiB page */
 
-/* One guest for one mode: guest_create() takes an array by mode. */
-#define GUEST_ONE(name, bits, mode, body)				\
-	GUEST_ASM_ONE(name, bits, body);				\
-	static const struct guest_code name[] = {			\
-		[mode] = { name##_start, name##_end },			\
-	}
-
 #define CACHING_ON "mov %cr0, %eax\n and $0x9fffffff, %eax\n mov %eax, %cr0\n"
 
 static void expect_mmio_write(struct __test_metadata *_metadata,
@@ -50,7 +43,7 @@ static void expect_mmio_write(struct __test_metadata *_metadata,
  * alias and writes to MMIO from there.  The instruction's bytes are only
  * found by walking the guest's tables: minivm must know paging is on.
  */
-GUEST_ONE(g_paging_on, 32, MINIVM_MODE_PROTECTED,
+GUEST_CODE_ONLY(g_paging_on, 32,
 	CACHING_ON
 	"mov $0x1f0000, %eax\n mov %eax, %cr3\n"
 	"mov %cr4, %eax\n or $0x10, %eax\n mov %eax, %cr4\n"
@@ -64,8 +57,7 @@ TEST(guest_turns_paging_on)
 	uint32_t *pd;
 	struct guest g;
 
-	if (!minivm_present())
-		SKIP(return, "no " MINIVM_DEV ": module not loaded");
+	NEED_MINIVM();
 	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_paging_on));
 	pd = (uint32_t *)(g.mem + PAGE_DIR);
 	pd[0] = PDE_4M;			/* 0-4 MiB at 0 ... */
@@ -84,7 +76,7 @@ TEST(guest_turns_paging_on)
  * walk of those tables would find nothing; the guest's MMIO write must
  * be decoded at its physical address.
  */
-GUEST_ONE(g_paging_off, 32, MINIVM_MODE_PAGED,
+GUEST_CODE_ONLY(g_paging_off, 32,
 	CACHING_ON
 	"mov %cr0, %eax\n and $0x7fffffff, %eax\n mov %eax, %cr0\n"
 	"mov %cr3, %ebx\n movl $0, (%ebx)\n"
@@ -96,8 +88,7 @@ TEST(guest_turns_paging_off)
 	struct minivm_sregs s;
 	struct guest g;
 
-	if (!minivm_present())
-		SKIP(return, "no " MINIVM_DEV ": module not loaded");
+	NEED_MINIVM();
 	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PAGED, g_paging_off));
 	expect_mmio_write(_metadata, &g, 0xe020, 0x9abcdef0);
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
@@ -117,7 +108,7 @@ TEST(guest_turns_paging_off)
 #define IDT_PTR		0x1108UL
 #define IDT		0x1200UL
 
-GUEST_ONE(g_enter_pe, 16, MINIVM_MODE_REAL,
+GUEST_CODE_ONLY(g_enter_pe, 16,
 	"xor %ax, %ax\n mov %ax, %ds\n"
 	"lgdtl 0x1100\n lidtl 0x1108\n"
 	CACHING_ON
@@ -136,8 +127,7 @@ static void write_pe_tables(uint8_t *mem)
 	uint64_t code16 = 0x00009b000000ffffULL |
 			  (uint64_t)(GUEST_CODE_ADDR >> 16) << 32;
 	uint32_t handler = g_enter_pe_handler - g_enter_pe_start;
-	uint64_t gate = (0x08U << 16) | (handler & 0xffff) |
-			(uint64_t)(0x8e00 | (handler & 0xffff0000)) << 32;
+	uint64_t gate = guest_int_gate(0x08, handler);
 	struct __attribute__((packed)) { uint16_t limit; uint32_t base; }
 		gdtr = { 2 * 8 - 1, GDT }, idtr = { 14 * 8 - 1, IDT };
 
@@ -153,8 +143,7 @@ TEST(guest_enters_protected_mode)
 	uint32_t value;
 	struct guest g;
 
-	if (!minivm_present())
-		SKIP(return, "no " MINIVM_DEV ": module not loaded");
+	NEED_MINIVM();
 	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_REAL, g_enter_pe));
 	write_pe_tables(g.mem);
 	run = g.cpu.run;
@@ -180,7 +169,7 @@ TEST(guest_enters_protected_mode)
  */
 #define PDPT		0x3000UL
 #define PAE_PD		0x4000UL
-GUEST_ONE(g_pae, 32, MINIVM_MODE_PROTECTED,
+GUEST_CODE_ONLY(g_pae, 32,
 	  "mov 0x40010000, %eax\n out %eax, $0x80\n hlt");
 
 TEST(pae_paging_from_set_sregs_loads_the_pdptes)
@@ -190,8 +179,7 @@ TEST(pae_paging_from_set_sregs_loads_the_pdptes)
 	uint32_t code, data;
 	struct guest g;
 
-	if (!minivm_present())
-		SKIP(return, "no " MINIVM_DEV ": module not loaded");
+	NEED_MINIVM();
 	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_pae));
 	memcpy(g.mem + PDPT, &pdpte, 8);
 	memcpy(g.mem + PDPT + 8, &pdpte, 8);
@@ -224,8 +212,7 @@ TEST(set_sregs_refuses_what_mov_would)
 	struct minivm_sregs good, sr;
 	struct guest g;
 
-	if (!minivm_present())
-		SKIP(return, "no " MINIVM_DEV ": module not loaded");
+	NEED_MINIVM();
 	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_pae));
 	ASSERT_EQ(0, minivm_get_sregs(&g.cpu, &good));
 	sr = good;

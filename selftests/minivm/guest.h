@@ -7,7 +7,8 @@
  * code.  guest_create() copies the right one into a fresh VM, puts the vCPU
  * into that mode (libminivm's minivm_setup_mode()) and the test then runs
  * it, asserting each exit: the guest talks to the test over I/O ports,
- * like the KVM selftests' guests do.
+ * like the KVM selftests' guests do, and a guest that checks a value on
+ * the way says what it expected and what it got with GUEST_ASSERT_EQ().
  *
  * Guest-physical memory (4 MiB, one anonymous mapping):
  *
@@ -20,7 +21,9 @@
 #ifndef MINIVM_GUEST_H
 #define MINIVM_GUEST_H
 
+#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -62,6 +65,53 @@ struct guest_code {
 		[MINIVM_MODE_LONG] = { name##_long_start, name##_long_end }, \
 	}
 
+/*
+ * GUEST_CODE_ONLY(name, bits, "asm"): code that exists in one width only
+ * (instructions 64-bit mode lacks, CR8, a real-mode trick).  name[] has
+ * the modes that run code of that width: 16 real, 32 protected and
+ * paged, 64 long; guest_create() refuses the others with -EINVAL.
+ */
+#define GUEST_CODE_FOR(name, bits, width)				\
+	{ (bits) == (width) ? name##_start : NULL,			\
+	  (bits) == (width) ? name##_end : NULL }
+
+#define GUEST_CODE_ONLY(name, bits, body)				\
+	GUEST_ASM_ONE(name, bits, body);				\
+	static const struct guest_code name[] = {			\
+		[MINIVM_MODE_REAL] = GUEST_CODE_FOR(name, bits, 16),	\
+		[MINIVM_MODE_PROTECTED] = GUEST_CODE_FOR(name, bits, 32), \
+		[MINIVM_MODE_PAGED] = GUEST_CODE_FOR(name, bits, 32),	\
+		[MINIVM_MODE_LONG] = GUEST_CODE_FOR(name, bits, 64),	\
+	}
+
+/*
+ * The guest's side of an assertion, like the KVM selftests' ucall: when
+ * @reg (a 32-bit register, "%eax") does not hold @expected, the guest
+ * puts its source line in EAX, @expected in EBX and what it found in ECX,
+ * writes to GUEST_ASSERT_PORT and halts.  guest_run() turns that OUT into
+ * "guest assertion at line N: expected X, got Y" and -EPROTO, so the
+ * test's own check fails right after the guest's explanation.
+ */
+#define GUEST_ASSERT_PORT	0xf6
+#define GUEST_STR(x)		#x
+#define GUEST_XSTR(x)		GUEST_STR(x)
+#define GUEST_ASSERT_EQ(expected, reg)					\
+	"cmp $" #expected ", " reg "\n je 7777f\n"			\
+	"mov " reg ", %ecx\n mov $" #expected ", %ebx\n"		\
+	"mov $" GUEST_XSTR(__LINE__) ", %eax\n"				\
+	"out %al, $" GUEST_XSTR(GUEST_ASSERT_PORT) "\n hlt\n 7777:\n"
+
+/*
+ * The low 8 bytes of an interrupt gate to @cs:@offset, present, DPL 0: a
+ * whole 32-bit gate, or the first half of a 64-bit one (whose next 8
+ * bytes hold offset 63:32).  Intel SDM Vol. 3A, "IDT Descriptors".
+ */
+static inline uint64_t guest_int_gate(uint16_t cs, uint64_t offset)
+{
+	return (offset & 0xffff) | (uint64_t)cs << 16 | 0x8eULL << 40 |
+	       (offset >> 16 & 0xffff) << 48;
+}
+
 struct guest {
 	int dev, vm;
 	struct minivm_vcpu cpu;
@@ -87,6 +137,8 @@ static inline int guest_create(struct guest *g, enum minivm_mode mode,
 	int ret;
 
 	guest_init(g);
+	if (!code[mode].start)
+		return -EINVAL;		/* no code of this mode's width */
 	g->mem = mmap(NULL, GUEST_MEM_SIZE, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (g->mem == MAP_FAILED)
@@ -153,13 +205,7 @@ static inline int guest_set_handler(struct guest *g, enum minivm_mode mode,
 		sr.idt.limit = 0x3ff;
 		return minivm_set_sregs(&g->cpu, &sr);
 	}
-	gate[0] = addr;				/* offset 15:0 */
-	gate[1] = addr >> 8;
-	gate[2] = sr.cs.selector;		/* code segment */
-	gate[3] = sr.cs.selector >> 8;
-	gate[5] = 0x8e;				/* present, DPL 0, interrupt gate */
-	gate[6] = addr >> 16;			/* offset 31:16 */
-	gate[7] = addr >> 24;
+	memcpy(gate, &(uint64_t){ guest_int_gate(sr.cs.selector, addr) }, 8);
 	memcpy(gate + 8, &(uint32_t){ addr >> 32 }, 4);	/* long: 63:32 */
 	memcpy(g->mem + GUEST_IDT + vector * size, gate, size);
 	sr.idt.base = GUEST_IDT;
@@ -173,12 +219,34 @@ static inline int guest_set_handler(struct guest *g, enum minivm_mode mode,
  */
 static int (*guest_run_via)(struct minivm_vcpu *cpu);
 
-/* Run until the next exit; the MINIVM_EXIT_* reason, or -errno. */
+/* The guest's GUEST_ASSERT_EQ() failed: say what it said; -EPROTO. */
+static inline int guest_asserted(struct guest *g)
+{
+	struct minivm_regs r;
+
+	if (minivm_get_regs(&g->cpu, &r))
+		return -EPROTO;
+	printf("# guest assertion at line %u: expected %#x, got %#x\n",
+	       (uint32_t)r.rax, (uint32_t)r.rbx, (uint32_t)r.rcx);
+	return -EPROTO;
+}
+
+/*
+ * Run until the next exit; the MINIVM_EXIT_* reason, or -errno (-EPROTO
+ * when the guest reported a failed assertion).
+ */
 static inline int guest_run(struct guest *g)
 {
 	int ret = guest_run_via ? guest_run_via(&g->cpu) : minivm_run(&g->cpu);
+	struct minivm_run *run = g->cpu.run;
 
-	return ret ? ret : (int)g->cpu.run->exit_reason;
+	if (ret)
+		return ret;
+	if (run->exit_reason == MINIVM_EXIT_IO &&
+	    run->io.port == GUEST_ASSERT_PORT &&
+	    run->io.direction == MINIVM_EXIT_IO_OUT)
+		return guest_asserted(g);
+	return (int)run->exit_reason;
 }
 
 static inline uint64_t guest_rip(struct guest *g)

@@ -30,20 +30,6 @@
 #include "guest.h"
 #include "host_state.h"
 
-/* 64-bit guest code only (CR8, SYSCALL). */
-#define GUEST_CODE64(name, body)					\
-	GUEST_ASM_ONE(name##_long, 64, body);				\
-	static const struct guest_code name[] = {			\
-		[MINIVM_MODE_LONG] = { name##_long_start, name##_long_end }, \
-	}
-
-/* Protected-mode code only (string I/O with 32-bit addresses). */
-#define GUEST_CODE32(name, body)					\
-	GUEST_ASM_ONE(name##_prot, 32, body);				\
-	static const struct guest_code name[] = {			\
-		[MINIVM_MODE_PROTECTED] = { name##_prot_start, name##_prot_end }, \
-	}
-
 static void __attribute__((constructor)) check_the_host(void)
 {
 	if (minivm_present())
@@ -98,7 +84,7 @@ TEST(run_page_io_size_is_the_kernels)
  * length from the run page and read past it.
  */
 #define INS_AT	0x20000
-GUEST_CODE32(g_ins16, "mov $0x20000, %edi\n mov $16, %ecx\n mov $0x60, %dx\n"
+GUEST_CODE_ONLY(g_ins16, 32, "mov $0x20000, %edi\n mov $16, %ecx\n mov $0x60, %dx\n"
 		      "cld\n rep insb\n hlt");
 
 TEST(run_page_ins_count_is_the_kernels)
@@ -137,7 +123,7 @@ TEST(run_page_ins_count_is_the_kernels)
  * stops the RUN with a signal.  The guest must never have seen the
  * neighbour's value (it reports it on port 81h if it does).
  */
-GUEST_CODE64(g_xmm_watch,
+GUEST_CODE_ONLY(g_xmm_watch, 64,
 	"mov $0xaaaaaaaa, %eax\n movd %eax, %xmm0\n"
 	"1: xor %eax, %eax\n cpuid\n movd %xmm0, %eax\n"
 	"cmp $0xaaaaaaaa, %eax\n je 1b\n"
@@ -227,10 +213,10 @@ TEST(guest_fpu_is_never_another_threads)
  * same CPU reads the architectural 0.  (Without CR8 exiting, both read
  * and wrote the physical local APIC's TPR.)
  */
-GUEST_CODE64(g_cr8_write, "mov $2, %eax\n mov %rax, %cr8\n mov %cr8, %rax\n"
+GUEST_CODE_ONLY(g_cr8_write, 64, "mov $2, %eax\n mov %rax, %cr8\n mov %cr8, %rax\n"
 			  "out %eax, $0x80\n hlt");
-GUEST_CODE64(g_cr8_read, "mov %cr8, %rax\n out %eax, $0x80\n hlt");
-GUEST_CODE64(g_cr8_bad, "lidt 0x7ff0\n mov $16, %eax\n mov %rax, %cr8\n hlt");
+GUEST_CODE_ONLY(g_cr8_read, 64, "mov %cr8, %rax\n out %eax, $0x80\n hlt");
+GUEST_CODE_ONLY(g_cr8_bad, 64, "lidt 0x7ff0\n mov $16, %eax\n mov %rax, %cr8\n hlt");
 
 TEST(cr8_is_per_vcpu)
 {
@@ -299,7 +285,7 @@ TEST(cr8_with_a_local_apic_is_per_vcpu)
  * writes it reads back; and the host's breakpoint still fires after RUN
  * (checked by the oracle around every RUN).
  */
-GUEST_CODE32(g_dr, "mov %dr0, %eax\n out %eax, $0x80\n"
+GUEST_CODE_ONLY(g_dr, 32, "mov %dr0, %eax\n out %eax, $0x80\n"
 		   "mov %dr7, %eax\n out %eax, $0x80\n"
 		   "mov $0x12345000, %eax\n mov %eax, %dr0\n"
 		   "mov $0x000d0002, %eax\n mov %eax, %dr7\n"	/* G0, W, 4 */
@@ -326,7 +312,7 @@ TEST(guest_debug_registers_are_its_own)
  * SYSCALL goes where the guest's LSTAR says, with its own STAR: it once
  * went to the host kernel's entry_SYSCALL_64.
  */
-GUEST_CODE64(g_syscall,
+GUEST_CODE_ONLY(g_syscall, 64,
 	"lea 3f(%rip), %rax\n mov %rax, %rdx\n shr $32, %rdx\n"
 	"mov $0xc0000082, %ecx\n wrmsr\n"			/* LSTAR */
 	"xor %eax, %eax\n mov $0x18, %edx\n mov $0xc0000081, %ecx\n wrmsr\n"
@@ -412,7 +398,7 @@ TEST(failed_vmresume_leaves_vcpu_usable)
  * range: the page table goes, and no EPT table outlives the VM.
  */
 #define HUGE_GPA	0x400000UL
-GUEST_CODE32(g_read_4m, "mov 0x400000, %eax\n out %eax, $0x80\n hlt");
+GUEST_CODE_ONLY(g_read_4m, 32, "mov 0x400000, %eax\n out %eax, $0x80\n hlt");
 
 static void *huge_page(void)
 {

@@ -8,8 +8,8 @@
  *
  * Most cases run in protected mode with an IDT whose 32 handlers report
  * their vector on port 80h, so "#UD" reads as the value 6 on that port.
- * A guest that expects no exception reports AAh when it is done and BBh
- * when it saw something wrong.
+ * A guest that expects no exception reports AAh when it is done; what it
+ * checks on the way it checks with GUEST_ASSERT_EQ() (guest.h).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -35,14 +35,6 @@ static void __attribute__((constructor)) check_the_host(void)
 #define NOT_RAM		0xe00000UL	/* in no slot, below 16 MiB */
 #define DONE		0xaa		/* the guest saw what it should */
 
-/* 32-bit guest code only (instructions 64-bit mode lacks). */
-#define GUEST_CODE32(name, body)					\
-	GUEST_ASM_ONE(name##_prot, 32, body);				\
-	static const struct guest_code name[] = {			\
-		[MINIVM_MODE_PROTECTED] = { name##_prot_start, name##_prot_end }, \
-		[MINIVM_MODE_PAGED] = { name##_prot_start, name##_prot_end }, \
-	}
-
 /* An IDT of 32 interrupt gates; handler v does "out v to 80h; hlt". */
 static void install_idt(uint8_t *mem)
 {
@@ -53,9 +45,7 @@ static void install_idt(uint8_t *mem)
 	for (v = 0; v < 32; v++) {
 		h = HANDLERS + v * 8;
 		memcpy(mem + h, (uint8_t[]){ 0xb0, v, 0xe6, 0x80, 0xf4 }, 5);
-		/* present, DPL 0, 32-bit interrupt gate, CS 08h */
-		gate = (h & 0xffff) | (0x08ULL << 16) | (0x8eULL << 40) |
-		       ((h >> 16) << 48);
+		gate = guest_int_gate(0x08, h);
 		memcpy(mem + IDT + v * 8, &gate, 8);
 	}
 	memcpy(idtr + 2, &(uint32_t){ IDT }, 4);
@@ -96,26 +86,24 @@ FIXTURE_TEARDOWN(fault)
 	guest_destroy(&self->g);
 }
 
+#define FAULT_GUEST(name, body)						\
+	GUEST_CODE_ONLY(g_##name, 32, "lidt 0x7ff0\n" body "\n"	\
+			"mov $0xaa, %al\n out %al, $0x80\n hlt")
+
 #define FAULT(name, vec, body)						\
-	GUEST_CODE32(g_##name, "lidt 0x7ff0\n" body "\n"		\
-		     "mov $0xaa, %al\n out %al, $0x80\n hlt\n"		\
-		     "9: mov $0xbb, %al\n out %al, $0x80\n hlt");	\
+	FAULT_GUEST(name, body);					\
 	FIXTURE_VARIANT_ADD(fault, name) { .code = g_##name, .vector = vec }
 
 /* A case about XSAVE, which a CPU without it skips. */
 #define FAULT_XSAVE(name, vec, body)					\
-	GUEST_CODE32(g_##name, "lidt 0x7ff0\n" body "\n"		\
-		     "mov $0xaa, %al\n out %al, $0x80\n hlt\n"		\
-		     "9: mov $0xbb, %al\n out %al, $0x80\n hlt");	\
+	FAULT_GUEST(name, body);					\
 	FIXTURE_VARIANT_ADD(fault, name) {				\
 		.code = g_##name, .vector = vec, .xsave = 1		\
 	}
 
 /* The same, in paged protected mode. */
 #define FAULT_PAGED(name, vec, body)					\
-	GUEST_CODE32(g_##name, "lidt 0x7ff0\n" body "\n"		\
-		     "mov $0xaa, %al\n out %al, $0x80\n hlt\n"		\
-		     "9: mov $0xbb, %al\n out %al, $0x80\n hlt");	\
+	FAULT_GUEST(name, body);					\
 	FIXTURE_VARIANT_ADD(fault, name) {				\
 		.code = g_##name, .vector = vec, .paged = true		\
 	}
@@ -154,6 +142,10 @@ FAULT(wrmsr_feat_ctl, GP, WRMSR(0x3a, 0, 5));
 FAULT(rdmsr_apic_base, GP, RDMSR(0x1b));
 FAULT(wrmsr_mtrr_def_type, GP, WRMSR(0x2ff, 0, 0));
 FAULT(rdmsr_nonexistent, GP, RDMSR(0x12345678));
+/* MISC_ENABLE: only fast strings may be set (not 22, LIMIT_CPUID). */
+FAULT(wrmsr_misc_enable_limit_cpuid, GP, WRMSR(0x1a0, 0, 0x401801));
+/* No performance counters in CPUID: RDPMC of counter 0 raises #GP. */
+FAULT(rdpmc, GP, "xor %ecx, %ecx\n rdpmc");
 FAULT(wrmsr_efer_reserved_bit, GP, WRMSR(0xc0000080, 0, 2));
 FAULT_PAGED(wrmsr_efer_lme_while_paging, GP, WRMSR(0xc0000080, 0, 0x100));
 FAULT(wrmsr_pat_reserved_type, GP, WRMSR(0x277, 0, 0x02));
@@ -161,7 +153,7 @@ FAULT(wrmsr_sysenter_eip_noncanonical, GP, WRMSR(0x176, 0x80000000, 0));
 
 /* MSRs the guest has: what it writes it reads back. */
 #define ROUND_TRIP(msr, hi, lo) WRMSR(msr, hi, lo) "\n" RDMSR(msr) "\n" \
-	"cmp $" #lo ", %eax\n jne 9f\n cmp $" #hi ", %edx\n jne 9f"
+	GUEST_ASSERT_EQ(lo, "%eax") GUEST_ASSERT_EQ(hi, "%edx")
 FAULT(sysenter_eip_round_trip, DONE, ROUND_TRIP(0x176, 0, 0x12345678));
 FAULT(sysenter_cs_round_trip, DONE, ROUND_TRIP(0x174, 0, 0x10));
 FAULT(pat_round_trip, DONE, ROUND_TRIP(0x277, 0x00070406, 0x00070106));
@@ -177,12 +169,12 @@ FAULT(sfmask_round_trip, DONE, ROUND_TRIP(0xc0000084, 0, 0x47700));
 FAULT(tsc_aux_round_trip, DONE, ROUND_TRIP(0xc0000103, 0, 0x5a5));
 FAULT(lstar_noncanonical, GP, WRMSR(0xc0000082, 0x80000000, 0));
 FAULT(feat_ctl_reads_locked_vmx_off, DONE,
-      RDMSR(0x3a) "\n cmp $1, %eax\n jne 9f");
+      RDMSR(0x3a) "\n" GUEST_ASSERT_EQ(1, "%eax"));
 
 /* CR4.VMXE is not the guest's; XSETBV with bad values. */
 #define OSXSAVE "mov %cr4, %eax\n or $0x40000, %eax\n mov %eax, %cr4\n"
 /* Without XSAVE, CR4.OSXSAVE is reserved: #GP, as on such a CPU. */
-GUEST_CODE32(g_osxsave_no_xsave, "lidt 0x7ff0\n" OSXSAVE "hlt");
+GUEST_CODE_ONLY(g_osxsave_no_xsave, 32, "lidt 0x7ff0\n" OSXSAVE "hlt");
 FIXTURE_VARIANT_ADD(fault, osxsave_without_xsave) {
 	.code = g_osxsave_no_xsave, .vector = GP, .xsave = -1
 };
@@ -197,23 +189,25 @@ FAULT_XSAVE(xsetbv_avx_not_offered, GP, OSXSAVE "xor %ecx, %ecx\n mov $7, %eax\n
 				  "xor %edx, %edx\n xsetbv");
 FAULT_XSAVE(xsetbv_sse_then_xgetbv, DONE, OSXSAVE "xor %ecx, %ecx\n mov $3, %eax\n"
 				    "xor %edx, %edx\n xsetbv\n xgetbv\n"
-				    "cmp $3, %eax\n jne 9f");
+				    GUEST_ASSERT_EQ(3, "%eax"));
 FAULT_XSAVE(cpuid_osxsave_follows_cr4, DONE,
-      "mov $1, %eax\n cpuid\n bt $27, %ecx\n jc 9f\n" OSXSAVE
-      "mov $1, %eax\n cpuid\n bt $27, %ecx\n jnc 9f");
+      "mov $1, %eax\n cpuid\n and $0x8000000, %ecx\n"
+      GUEST_ASSERT_EQ(0, "%ecx") OSXSAVE
+      "mov $1, %eax\n cpuid\n and $0x8000000, %ecx\n"
+      GUEST_ASSERT_EQ(0x8000000, "%ecx"));
 
 /*
  * Debug registers: the guest's own, starting as after RESET whatever the
  * host has armed (the oracle arms a breakpoint); DR4/DR5 and DR7.GD as on
  * bare metal; #DB from TF and from ICEBP reaches the guest's handler.
  */
-FAULT(dr0_dr7_start_clean, DONE, "mov %dr0, %eax\n test %eax, %eax\n jne 9f\n"
-      "mov %dr7, %eax\n cmp $0x400, %eax\n jne 9f\n"
-      "mov %dr6, %eax\n cmp $0xffff0ff0, %eax\n jne 9f");
+FAULT(dr0_dr7_start_clean, DONE, "mov %dr0, %eax\n" GUEST_ASSERT_EQ(0, "%eax")
+      "mov %dr7, %eax\n" GUEST_ASSERT_EQ(0x400, "%eax")
+      "mov %dr6, %eax\n" GUEST_ASSERT_EQ(0xffff0ff0, "%eax"));
 FAULT(dr_round_trip, DONE, "mov $0x1000, %eax\n mov %eax, %dr3\n"
       "mov $0x000000c0, %eax\n mov %eax, %dr7\n"
-      "mov %dr3, %ebx\n cmp $0x1000, %ebx\n jne 9f\n"
-      "mov %dr7, %ebx\n cmp $0x4c0, %ebx\n jne 9f");
+      "mov %dr3, %eax\n" GUEST_ASSERT_EQ(0x1000, "%eax")
+      "mov %dr7, %eax\n" GUEST_ASSERT_EQ(0x4c0, "%eax"));
 FAULT(dr4_with_cr4_de, UD, "mov %cr4, %eax\n or $8, %eax\n mov %eax, %cr4\n"
       "mov %dr4, %eax");
 FAULT(dr7_general_detect, 1, "mov $0x2400, %eax\n mov %eax, %dr7\n"
@@ -230,7 +224,7 @@ FAULT(cr0_nw_without_cd, GP, "mov %cr0, %eax\n and $0x9fffffff, %eax\n"
 
 /* The guest's own MXCSR: the VMM's stays (the oracle checks). */
 FAULT(mxcsr_scribble, DONE, "push $0x3f80\n ldmxcsr (%esp)\n pop %eax\n"
-      "push $0\n stmxcsr (%esp)\n pop %eax\n cmp $0x3f80, %eax\n jne 9f");
+      "push $0\n stmxcsr (%esp)\n pop %eax\n" GUEST_ASSERT_EQ(0x3f80, "%eax"));
 
 /* Cache control: done for the guest by doing nothing. */
 FAULT(invd_is_skipped, DONE, "invd");
@@ -360,7 +354,7 @@ TEST_F(anymode, gdt_outside_ram)
  * slots, one every 64 MiB: each is an MMIO exit with its own address, and
  * none lands in the guest's (or anyone's) RAM.
  */
-GUEST_CODE32(g_scatter,
+GUEST_CODE_ONLY(g_scatter, 32,
 	"mov $0x4000000, %ebx\n"
 	"1: movl $0x5a5a5a5a, (%ebx)\n add $0x4000000, %ebx\n jnz 1b\n hlt");
 
@@ -388,7 +382,7 @@ TEST(writes_outside_ram_are_all_mmio)
 }
 
 /* Two VMs at the same guest-physical address see their own memory. */
-GUEST_CODE32(g_poke, "movl $0x11223344, 0x5000\n mov 0x5004, %eax\n"
+GUEST_CODE_ONLY(g_poke, 32, "movl $0x11223344, 0x5000\n mov 0x5004, %eax\n"
 		     "out %eax, $0x80\n hlt");
 
 TEST(two_vms_cannot_see_each_other)
@@ -418,7 +412,7 @@ TEST(two_vms_cannot_see_each_other)
  * page and in the rest of the guest's page, never more, and RSI and RCX
  * account for exactly what was moved.
  */
-GUEST_CODE32(g_huge_outsb, "mov $0x100800, %esi\n mov $0xffffffff, %ecx\n"
+GUEST_CODE_ONLY(g_huge_outsb, 32, "mov $0x100800, %esi\n mov $0xffffffff, %ecx\n"
 			   "mov $0xe9, %dx\n rep outsb\n hlt");
 
 TEST(rep_outsb_with_a_huge_count)
@@ -450,7 +444,7 @@ TEST(rep_outsb_with_a_huge_count)
 }
 
 /* REP INSB into memory that is not RAM: nothing is written, the VMM hears. */
-GUEST_CODE32(g_insb_bad, "mov $0xe00000, %edi\n mov $16, %ecx\n"
+GUEST_CODE_ONLY(g_insb_bad, 32, "mov $0xe00000, %edi\n mov $16, %ecx\n"
 			 "mov $0x60, %dx\n rep insb\n hlt");
 
 TEST(rep_insb_into_non_ram_is_an_error)
@@ -468,7 +462,7 @@ TEST(rep_insb_into_non_ram_is_an_error)
 }
 
 /* REP INSB into the read-only slot: not writable, same answer. */
-GUEST_CODE32(g_insb_ro, "mov $0x200000, %edi\n mov $16, %ecx\n"
+GUEST_CODE_ONLY(g_insb_ro, 32, "mov $0x200000, %edi\n mov $16, %ecx\n"
 			"mov $0x60, %dx\n rep insb\n hlt");
 
 TEST(rep_insb_into_readonly_memory_is_an_error)
@@ -484,7 +478,7 @@ TEST(rep_insb_into_readonly_memory_is_an_error)
 }
 
 /* REP OUTSB running off the end of the last slot: data, then an error. */
-GUEST_CODE32(g_outsb_off_end, "mov $0x200ff0, %esi\n mov $64, %ecx\n"
+GUEST_CODE_ONLY(g_outsb_off_end, 32, "mov $0x200ff0, %esi\n mov $64, %ecx\n"
 			      "mov $0xe9, %dx\n rep outsb\n hlt");
 
 TEST(rep_outsb_off_the_end_of_ram)
@@ -526,7 +520,7 @@ static uint64_t host_msr(int cpu, uint32_t msr)
  * The host's SYSENTER, PAT, EFER and SYSCALL MSRs read the same before
  * and after, and this thread's own FS base (its TLS) is unharmed.
  */
-GUEST_CODE32(g_msr_writer,
+GUEST_CODE_ONLY(g_msr_writer, 32,
 	WRMSR(0x174, 0, 0x33) "\n" WRMSR(0x175, 0, 0x7000) "\n"
 	WRMSR(0x176, 0, 0x12345678) "\n" WRMSR(0x277, 0, 0) "\n"
 	WRMSR(0xc0000080, 0, 0x800) "\n" WRMSR(0xc0000100, 0, 0x1000) "\n"

@@ -18,14 +18,8 @@ FIXTURE(mem) {
 
 FIXTURE_SETUP(mem)
 {
-	self->dev = self->vm = -1;
 	self->buf = MAP_FAILED;
-	if (!minivm_present())
-		SKIP(return, "no " MINIVM_DEV ": module not loaded (no VMX?)");
-	self->dev = minivm_open_device();
-	ASSERT_LE(0, self->dev);
-	self->vm = minivm_create_vm(self->dev);
-	ASSERT_LE(0, self->vm);
+	OPEN_VM();
 	self->buf = mmap(NULL, 4 * MB, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->buf);
@@ -35,16 +29,8 @@ FIXTURE_TEARDOWN(mem)
 {
 	if (self->buf != MAP_FAILED)
 		munmap(self->buf, 4 * MB);
-	if (self->vm >= 0)
-		close(self->vm);
-	if (self->dev >= 0)
-		close(self->dev);
+	close_vm(self->dev, self->vm);
 }
-
-#define NEED_VM() do {						\
-	if (self->vm < 0)					\
-		SKIP(return, "set-up skipped");			\
-} while (0)
 
 /* MINIVM_SET_MEMORY_REGION's errno, or 0. */
 static int set_region(int vm, uint32_t slot, uint64_t gpa, uint64_t size,

@@ -44,23 +44,64 @@ static inline bool minivm_present(void)
 		SKIP(return, "no " MINIVM_DEV ": module not loaded (no VMX?)"); \
 } while (0)
 
-/* Does the CPU, as the kernel sees it, have @flag (as /proc/cpuinfo)? */
-static inline bool cpu_has_flag(const char *flag)
+/*
+ * The set-up of a fixture that needs a VM: /dev/minivm and one VM in
+ * self->dev and self->vm, which stay -1 when the module is not loaded;
+ * the body then skips with NEED_VM().  close_vm() is the tear-down.
+ */
+#define OPEN_VM() do {							\
+	self->dev = self->vm = -1;					\
+	if (!minivm_present())						\
+		SKIP(return, "no " MINIVM_DEV ": module not loaded (no VMX?)"); \
+	self->dev = minivm_open_device();				\
+	ASSERT_LE(0, self->dev);					\
+	self->vm = minivm_create_vm(self->dev);				\
+	ASSERT_LE(0, self->vm);						\
+} while (0)
+
+#define NEED_VM() do {							\
+	if (self->vm < 0)						\
+		SKIP(return, "set-up skipped");				\
+} while (0)
+
+static inline void close_vm(int dev, int vm)
 {
-	char line[4096], word[64];
+	if (vm >= 0)
+		close(vm);
+	if (dev >= 0)
+		close(dev);
+}
+
+/*
+ * Is @flag a word of the first /proc/cpuinfo line named @list ("flags",
+ * "vmx flags"): does the CPU have it, as the kernel sees it?
+ */
+static inline bool cpuinfo_has(const char *list, const char *flag)
+{
+	char line[4096], *tok, *save, *colon;
+	size_t n = strlen(list);
 	bool found = false;
 	FILE *f = fopen("/proc/cpuinfo", "r");
 
 	if (!f)
 		return false;
-	snprintf(word, sizeof(word), " %s", flag);
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *p = strncmp(line, "flags", 5) ? NULL : strstr(line, word);
-
-		found = p && (p[strlen(word)] == ' ' || p[strlen(word)] == '\n');
+	while (fgets(line, sizeof(line), f)) {
+		colon = strchr(line, ':');
+		if (strncmp(line, list, n) || !colon ||
+		    strspn(line + n, " \t") != (size_t)(colon - line - n))
+			continue;
+		for (tok = strtok_r(colon + 1, " \n", &save); tok;
+		     tok = strtok_r(NULL, " \n", &save))
+			found |= !strcmp(tok, flag);
+		break;
 	}
 	fclose(f);
 	return found;
+}
+
+static inline bool cpu_has_flag(const char *flag)
+{
+	return cpuinfo_has("flags", flag);
 }
 
 static inline bool cpu_has_vmx(void)

@@ -135,15 +135,12 @@ TEST_F(sio, rep_outsb_of_5000_bytes)
  * where minivm once wrote it.  The guest clears R/W in the PDE of its
  * first 4 MiB, sets CR0.WP and flushes the TLB first.
  */
-GUEST_ASM_ONE(g_ins_readonly_prot, 32,
+GUEST_CODE_ONLY(g_ins_readonly, 32,
 	"mov %cr3, %ebx\n andl $~2, (%ebx)\n"
 	"mov %cr0, %eax\n or $0x10000, %eax\n mov %eax, %cr0\n"
 	"mov %ebx, %cr3\n"
 	"mov $0x20000, %edi\n mov $0x60, %dx\n mov $4, %ecx\n"
 	"cld\n rep insb\n hlt");
-static const struct guest_code g_ins_readonly[] = {
-	[MINIVM_MODE_PAGED] = { g_ins_readonly_prot_start, g_ins_readonly_prot_end },
-};
 
 TEST(ins_into_a_page_the_guest_made_read_only)
 {
