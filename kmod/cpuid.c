@@ -228,6 +228,23 @@ void minivm_free_cpuid(struct minivm_vm *vm)
 	kfree(rcu_dereference_protected(vm->cpuid, 1));
 }
 
+/*
+ * Leaf 40000000h, the hypervisor's own: its largest leaf in EAX (40000010h)
+ * and its name in EBX, ECX, EDX, "minivm" padded with zeros.  Guests look
+ * for it whenever leaf 1 ECX[31] says they run under a hypervisor.
+ */
+static void signature_leaf(struct cpuid_builder *b)
+{
+	/* LAB 6 begin */
+	struct minivm_cpuid_entry *sig = &b->e[b->n++];
+
+	*sig = (struct minivm_cpuid_entry) { .function = 0x40000000,
+					     .eax = 0x40000010 };
+	memcpy(&sig->ebx, "mini", 4);
+	memcpy(&sig->ecx, "vm\0\0", 4);
+	/* LAB 6 end */
+}
+
 /**
  * minivm_default_cpuid() - give a new VM the filtered host table.
  * @vm: the VM, not yet visible to anyone.
@@ -238,7 +255,6 @@ int minivm_default_cpuid(struct minivm_vm *vm)
 {
 	struct minivm_cpuid_table *t = table_alloc(MINIVM_MAX_CPUID), *small;
 	struct cpuid_builder b = { .n = 0 };
-	struct minivm_cpuid_entry *sig;
 
 	if (!t)
 		return -ENOMEM;
@@ -248,12 +264,7 @@ int minivm_default_cpuid(struct minivm_vm *vm)
 
 	tsc_leaf_15h(&b);
 
-	/* 40000000h: the hypervisor's own leaf, "minivm" and zeros. */
-	sig = &b.e[b.n++];
-	*sig = (struct minivm_cpuid_entry) { .function = 0x40000000,
-					     .eax = 0x40000010 };
-	memcpy(&sig->ebx, "mini", 4);
-	memcpy(&sig->ecx, "vm\0\0", 4);
+	signature_leaf(&b);
 	/* 40000010h: the TSC's frequency in kHz; no APIC bus (EBX 0) yet. */
 	b.e[b.n++] = (struct minivm_cpuid_entry) { .function = 0x40000010,
 						   .eax = tsc_khz };

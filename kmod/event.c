@@ -137,8 +137,10 @@ void minivm_inject_events(struct minivm_vcpu *vcpu)
 		irq = next_irq(vcpu, &extint);
 	}
 	want_window(CPU_BASED_NMI_WINDOW_EXITING, vcpu->nmi_pending);
+	/* LAB 10 begin */
 	want_window(CPU_BASED_INTR_WINDOW_EXITING, irq >= 0 ||
 		    READ_ONCE(vcpu->run->request_interrupt_window));
+	/* LAB 10 end */
 	if (vcpu->lapic)
 		minivm_lapic_set_tpr_threshold(vcpu);
 }

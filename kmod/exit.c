@@ -131,9 +131,11 @@ static int handle_vmcall(struct minivm_vcpu *vcpu)
 	case MINIVM_HC_NOP:
 		g->rax = 0;
 		return 1;
+	/* LAB 7 begin */
 	case MINIVM_HC_API_VERSION:
 		g->rax = MINIVM_API_VERSION;
 		return 1;
+	/* LAB 7 end */
 	}
 	if (nr < MINIVM_HC_USER_FIRST || nr > MINIVM_HC_USER_LAST) {
 		g->rax = -MINIVM_HC_ENOSYS & mask;

@@ -40,10 +40,12 @@
 int minivm_handle_hlt(struct minivm_vcpu *vcpu)
 {
 	minivm_skip_instruction();
+	/* LAB 5 begin */
 	if (vcpu->lapic && (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF)) {
 		vcpu->halted = true;
 		return 1;
 	}
+	/* LAB 5 end */
 	vcpu->run->exit_reason = MINIVM_EXIT_HLT;
 	return 0;
 }

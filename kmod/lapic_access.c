@@ -213,6 +213,7 @@ void minivm_lapic_set_cr8(struct minivm_vcpu *vcpu, unsigned long cr8)
  */
 void minivm_lapic_vmcs_setup(struct minivm_vcpu *vcpu)
 {
+	/* LAB 11 begin */
 	u32 proc;
 
 	if (!vcpu->lapic || !minivm_vmcs_has_tpr_shadow())
@@ -222,6 +223,7 @@ void minivm_lapic_vmcs_setup(struct minivm_vcpu *vcpu)
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc | CPU_BASED_TPR_SHADOW);
 	vmcs_write(VIRTUAL_APIC_PAGE_ADDR, __pa(vcpu->lapic->regs));
 	vmcs_write(TPR_THRESHOLD, 0);
+	/* LAB 11 end */
 }
 
 /**
@@ -237,6 +239,7 @@ void minivm_lapic_vmcs_setup(struct minivm_vcpu *vcpu)
  */
 void minivm_lapic_set_tpr_threshold(struct minivm_vcpu *vcpu)
 {
+	/* LAB 11 begin */
 	struct minivm_lapic *apic = vcpu->lapic;
 	int irr = lapic_vec_highest(apic, APIC_IRR);
 	u32 tpr = (lapic_get(apic, APIC_TASKPRI) >> 4) & 0xf;	/* VTPR[7:4] */
@@ -247,4 +250,5 @@ void minivm_lapic_set_tpr_threshold(struct minivm_vcpu *vcpu)
 		vmcs_write(TPR_THRESHOLD, 0);
 	else
 		vmcs_write(TPR_THRESHOLD, irr >> 4);
+	/* LAB 11 end */
 }

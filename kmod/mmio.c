@@ -114,11 +114,13 @@ static bool decode(const u8 *b, unsigned int n, int csz, struct mmio_insn *d)
 		return d->insn_len <= n;
 	}
 	if (op == 0x0f) {
+		/* LAB 9 begin; the starter has: return false; */
 		if (i >= n || (b[i] != 0xb6 && b[i] != 0xb7))
 			return false;
 		d->zext = true;
 		d->dst = opsz;
 		d->len = b[i++] == 0xb6 ? 1 : 2;
+		/* LAB 9 end */
 	} else if (op == 0x88 || op == 0x8a || op == 0xc6) {
 		d->len = 1;
 	} else if (op == 0x89 || op == 0x8b || op == 0xc7) {

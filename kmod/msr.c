@@ -175,10 +175,12 @@ void minivm_msr_setup(struct minivm_vcpu *vcpu)
 	vmcs_write(MSR_BITMAP, __pa(msr_bitmap));
 	vcpu->misc_enable = MISC_ENABLE_RESET;
 	/* Every vCPU of a VM starts with the VM's TSC, near 0. */
+	/* LAB 8 begin */
 	if (minivm_vmcs_has_tsc_offset()) {
 		vcpu->tsc_offset = vcpu->vm->tsc_offset;
 		vmcs_write(TSC_OFFSET, vcpu->tsc_offset);
 	}
+	/* LAB 8 end */
 }
 
 static bool is_canonical(u64 addr)
@@ -250,12 +252,14 @@ static bool write_msr(struct minivm_vcpu *vcpu, u32 msr, u64 val)
 		return true;
 	case MSR_IA32_UCODE_REV:
 		return true;
+	/* LAB 8 begin */
 	case MSR_IA32_TSC:
 		if (!minivm_vmcs_has_tsc_offset())
 			return false;
 		vcpu->tsc_offset = val - rdtsc();
 		vmcs_write(TSC_OFFSET, vcpu->tsc_offset);
 		return true;
+	/* LAB 8 end */
 	case MSR_EFER:
 		return minivm_set_efer(vcpu, val);	/* cr.c */
 	case MSR_IA32_CR_PAT:

@@ -143,12 +143,14 @@ bool vmm_is_linux(const uint8_t *img, size_t len)
 static void e820(uint8_t *zp, unsigned int i, uint64_t addr, uint64_t len,
 		 uint32_t type)
 {
+	/* LAB 3 begin */
 	uint8_t *e = zp + BP_E820_TABLE + i * 20;
 
 	memcpy(e, &addr, 8);
 	memcpy(e + 8, &len, 8);
 	memcpy(e + 16, &type, 4);
 	zp[BP_E820_ENTRIES] = i + 1;
+	/* LAB 3 end */
 }
 
 /*

@@ -165,8 +165,10 @@ static int load_elf(struct vmm *v, const uint8_t *img, size_t len)
 		why = check_range(v, s.paddr, s.memsz, true);
 		if (why)
 			return fail(v, "a segment %s", why);
+		/* LAB 2 begin */
 		memcpy(v->mem + s.paddr, img + s.offset, s.filesz);
 		memset(v->mem + s.paddr + s.filesz, 0, s.memsz - s.filesz);
+		/* LAB 2 end */
 		if (s.paddr + s.memsz > v->image_end)
 			v->image_end = s.paddr + s.memsz;
 		loaded++;

@@ -177,7 +177,7 @@ cpuhp_kick_ap mwait_idle_with_hints
 """.split())
 # Paths in the kernel's own tree, which the documentation cites as sources.
 KERNEL_DIRS = ("arch/", "include/", "tools/", "drivers/", "virt/", "mm/",
-               "kernel/", "Documentation/virt/")
+               "kernel/", "Documentation/virt/", "Documentation/x86/")
 
 
 def tracked_files():

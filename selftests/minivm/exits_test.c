@@ -2,7 +2,7 @@
 /*
  * The exits of a guest, in real, protected, paged and long mode: HLT,
  * port I/O of every size, CPUID, MMIO, an exit minivm does not handle (a
- * task switch), and a failed VM entry (Lab 5).  Each guest is a few
+ * task switch), and a failed VM entry.  Each guest is a few
  * instructions, assembled for every mode (guest.h).  What a guest may
  * not do (VMX instructions, MSRs it does not have, a triple fault) is
  * hostile_test's.

@@ -71,6 +71,7 @@ static void write_pse_tables(uint8_t *mem, uint64_t tables)
 
 static void write_long_tables(uint8_t *mem, uint64_t tables)
 {
+	/* LAB 1 begin */
 	uint64_t *pml4 = (uint64_t *)(mem + tables + 0x1000);
 	uint64_t *pdpt = (uint64_t *)(mem + tables + 0x2000);
 	uint64_t *pd = (uint64_t *)(mem + tables + 0x3000);
@@ -81,6 +82,7 @@ static void write_long_tables(uint8_t *mem, uint64_t tables)
 		pdpt[i] = (tables + 0x3000 + i * 0x1000) | PTE_P | PTE_RW;
 	for (i = 0; i < 4 * 512; i++)		/* 2048 x 2 MiB = 4 GiB */
 		pd[i] = (i << 21) | PTE_P | PTE_RW | PTE_PS;
+	/* LAB 1 end */
 }
 
 static void protected_sregs(struct minivm_sregs *s, uint64_t tables, int l)
