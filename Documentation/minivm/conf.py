@@ -5,3 +5,6 @@ author = "The minivm developers"
 master_doc = "index"
 exclude_patterns = []
 html_theme = "alabaster"
+# The diagrams of the walkthrough, drawn by Debian's graphviz (dot).
+extensions = ["sphinx.ext.graphviz"]
+graphviz_output_format = "svg"

@@ -11,6 +11,10 @@
                           kmod/Kbuild name the same files in the same order.
   layout.py names         the documentation names no function, file or
                           test that does not exist.
+  layout.py tour          where the documentation names a function beside
+                          its file ("``f()`` (``kmod/x.c``)", "``f()`` in
+                          ``x.c``", "``x.c``, ``f()``"), the file defines it:
+                          the walkthrough's tour cannot drift from the code.
   layout.py sdm           the SDM is cited by section title: no bare
                           section number ("SDM 25.6.2"), which differs
                           between editions (design.rst, "Citing the SDM").
@@ -235,6 +239,37 @@ def judge(lit, paths, basenames, words):
     return None
 
 
+# "``f()`` (``path``", "``f()`` in ``path``", "``path``, ``f()``"
+FUNC_THEN_FILE = re.compile(r"``(\w+)\(\)``,? (?:\(|in )``([\w./-]+\.(?:c|h|S))``")
+FILE_THEN_FUNC = re.compile(r"``([\w./-]+\.(?:c|h|S))``,? ``(\w+)\(\)``")
+
+
+def defines(path, func):
+    """Does @path (a tracked file, by path or by its name) define @func?"""
+    paths, _ = tracked_files()
+    hits = [p for p in paths if p == path or p.endswith("/" + path)]
+    pat = re.compile(r"^(?:[A-Za-z_#][^;]*\b|SYM_(?:FUNC_START|INNER_LABEL)\()"
+                     + re.escape(func) + r"\b\s*[(,)]")
+    for p in hits:
+        for line in read(p).splitlines():
+            if pat.match(line) and not line.rstrip().endswith(";"):
+                return True
+    return not hits and None
+
+
+def tour():
+    for doc in DOCS:
+        text = re.sub(r"\s+", " ", read(doc))
+        pairs = [(m.group(1), m.group(2)) for m in FUNC_THEN_FILE.finditer(text)]
+        pairs += [(m.group(2), m.group(1)) for m in FILE_THEN_FUNC.finditer(text)]
+        for func, path in pairs:
+            ok = defines(path, func)
+            if ok is None:
+                print(f"{doc}: no such file: {path} (for {func}())")
+            elif not ok:
+                print(f"{doc}: {func}() is not defined in {path}")
+
+
 # "SDM Vol. 3C, 25.6.2", "(SDM 28.5)", "(26.2.1.1)": a chapter.section
 # number of the VMX chapters, or any number right after "SDM".
 BARE_SDM = re.compile(r"SDM(?: Vol\. [1-4][A-D]?)?,? (?:chapter )?\d+(?:\.\d+)+"
@@ -268,5 +303,7 @@ if __name__ == "__main__":
         names()
     elif what == "sdm":
         sdm()
+    elif what == "tour":
+        tour()
     else:
-        sys.exit("usage: layout.py deps OBJDIR | order | names | sdm")
+        sys.exit("usage: layout.py deps OBJDIR | order | names | tour | sdm")
