@@ -151,6 +151,13 @@ printf '\272\320\004\356\364' >> "$T/garbage.bin"	# mov $0x4d0,%dx; out %al,%dx;
 expect "PIC, PIT and ELCR programmed with garbage" 0 '' -- \
 	run --timeout 30 "$T/garbage.bin"
 
+# A VM-entry failure, named by the hardware and explained by libminivm's
+# checker: RIP above 4 GiB outside 64-bit mode is a state the CPU refuses.
+expect "VM entry refused (RIP above 4 GiB in 32-bit code): status 8" 8 '' -- \
+	run --mode protected --entry 0x100000000 "$G/hello32.bin"
+stderr_has "VM entry failure: the CPU's reason and the SDM check in words" \
+	'VM entry failed: VM-entry failure: invalid guest state \(exit reason 33.*RIP has bits 63:32 set outside 64-bit mode.*Checks on Guest RIP, RFLAGS, and SSP'
+
 # Exit statuses.
 printf '\260\052\346\364' > "$T/exit42.bin"		# mov $42,%al; out %al,$0xf4
 expect "isa-debug-exit: status (42 << 1) | 1" 85 '' -- \
