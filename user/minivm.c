@@ -52,6 +52,8 @@ static const char run_usage[] =
 	"      --trace         print every exit\n"
 	"      --stats         count the exits by reason at the end\n"
 	"      --regs          print the registers when the guest halts\n"
+	"      --hypervisor HV minivm (the default) or kvm: the same guest and devices\n"
+	"                      on KVM, through /dev/kvm\n"
 	"  -t, --timeout SEC   stop the guest after SEC seconds (0.5: half of one)\n"
 	"  -h, --help          this text\n"
 	"\n"
@@ -189,7 +191,8 @@ static int bad_arg(const char *opt, const char *arg)
 /* Parse "minivm run"'s options into @o; 0, or an exit status. */
 static int parse_run(int argc, char **argv, struct vmm_options *o)
 {
-	enum { O_STRICT = 256, O_TRACE, O_STATS, O_REGS, O_LAPIC, O_MODULE };
+	enum { O_STRICT = 256, O_TRACE, O_STATS, O_REGS, O_LAPIC, O_MODULE,
+	       O_HYPERVISOR };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "mode", required_argument, NULL, 'm' },
@@ -208,6 +211,7 @@ static int parse_run(int argc, char **argv, struct vmm_options *o)
 		{ "trace", no_argument, NULL, O_TRACE },
 		{ "stats", no_argument, NULL, O_STATS },
 		{ "regs", no_argument, NULL, O_REGS },
+		{ "hypervisor", required_argument, NULL, O_HYPERVISOR },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -273,6 +277,12 @@ static int parse_run(int argc, char **argv, struct vmm_options *o)
 		case O_TRACE: o->trace = true; break;
 		case O_STATS: o->stats = true; break;
 		case O_REGS: o->regs = true; break;
+		case O_HYPERVISOR:
+			if (!strcmp(optarg, "kvm"))
+				o->kvm = true;
+			else if (strcmp(optarg, "minivm"))
+				return bad_arg("--hypervisor", optarg);
+			break;
 		case 'h':
 			fputs(run_usage, stdout);
 			return -1;

@@ -120,9 +120,14 @@ int vmm_create(struct vmm *v)
 {
 	int ret;
 
+	minivm_use_hypervisor(v->opt.kvm ? MINIVM_HV_KVM : MINIVM_HV_MINIVM);
 	v->dev = minivm_open_device();
 	if (v->dev < 0) {
-		fprintf(stderr, "minivm: %s\n", minivm_open_error(v->dev));
+		if (v->opt.kvm)
+			fprintf(stderr, "minivm: --hypervisor kvm: cannot open /dev/kvm: %s (is kvm_intel loaded?)\n",
+				strerror(-v->dev));
+		else
+			fprintf(stderr, "minivm: %s\n", minivm_open_error(v->dev));
 		return -1;
 	}
 	v->vm = minivm_create_vm(v->dev);
@@ -337,8 +342,16 @@ static void handle_internal(struct vmm *v)
 			 run->internal.data[0], strerror((int)run->internal.data[2]),
 			 run->internal.data[1]);
 		break;
+	case MINIVM_INTERNAL_KVM_EXIT:
+		snprintf(what, sizeof(what), "KVM exit %llu, which the launcher does not handle",
+			 run->internal.data[0]);
+		break;
 	default:
-		snprintf(what, sizeof(what), "internal error, suberror %u", run->internal.suberror);
+		if (run->internal.suberror & MINIVM_INTERNAL_KVM)
+			snprintf(what, sizeof(what), "KVM internal error, suberror %u (KVM_INTERNAL_ERROR_*)",
+				 run->internal.suberror & 0xff);
+		else
+			snprintf(what, sizeof(what), "internal error, suberror %u", run->internal.suberror);
 	}
 	stop(v, VMM_EXIT_INTERNAL, "%s", what);
 }
@@ -487,10 +500,20 @@ static void handle_exit(struct vmm *v)
 	}
 }
 
-static void print_stats(struct vmm *v)
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* --stats: the exits by reason, and the time from the first RUN on. */
+static void print_stats(struct vmm *v, double ms)
 {
 	uint32_t i;
 
+	fprintf(stderr, "run: %.3f ms on %s\n", ms, v->opt.kvm ? "kvm" : "minivm");
 	fprintf(stderr, "exits:\n");
 	for (i = 0; i <= MINIVM_EXIT_MAX; i++)
 		if (v->exits[i])
@@ -506,6 +529,26 @@ static void arm_timeout(unsigned int ms)
 	};
 
 	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/*
+ * On KVM with local APICs in the kernel a guest halted with interrupts off
+ * never makes KVM_RUN return: a tick every 20 ms interrupts it, so that
+ * vmm_run() can ask minivm_halted_for_good() (libminivm's kvm.c).
+ */
+static void start_halt_tick(void)
+{
+	struct sigevent sev = {
+		.sigev_notify = SIGEV_SIGNAL, .sigev_signo = VMM_TIMER_SIGNAL,
+	};
+	struct itimerspec its = {
+		.it_value = { .tv_nsec = 20000000 },
+		.it_interval = { .tv_nsec = 20000000 },
+	};
+	timer_t t;
+
+	if (!timer_create(CLOCK_MONOTONIC, &sev, &t))
+		timer_settime(t, 0, &its, NULL);
 }
 
 /*
@@ -529,6 +572,8 @@ void vmm_catch_signals(struct vmm *v)
 	 * input must interrupt MINIVM_RUN itself, as the PIT's timer does.
 	 * SIGIO says stdin has something to read.
 	 */
+	if (v->opt.kvm && v->opt.lapic)
+		start_halt_tick();
 	if (v->opt.lapic) {
 		sigaction(SIGIO, &sa, NULL);
 		if (fcntl(STDIN_FILENO, F_SETOWN, getpid()) == 0)
@@ -563,6 +608,7 @@ int vmm_run(struct vmm *v)
 {
 	struct minivm_regs r;
 	int ret;
+	double start;
 
 	ret = minivm_setup_mode(&v->cpu, v->mode, v->mem, v->mem_size,
 				VMM_TABLES, v->entry, v->stack);
@@ -577,6 +623,7 @@ int vmm_run(struct vmm *v)
 		return VMM_EXIT_SETUP;
 	}
 	running = v->cpu.run;
+	start = now_ms();
 	while (!v->stop) {
 		if (got_alarm || got_sigint) {
 			interrupted(v);
@@ -584,7 +631,11 @@ int vmm_run(struct vmm *v)
 		}
 		deliver_interrupts(v);
 		ret = minivm_run(&v->cpu);
-		if (ret == -EINTR) {
+		if (ret == -EINTR && minivm_halted_for_good(&v->cpu)) {
+			/* KVM halted it in its kernel: minivm's HLT exit. */
+			v->cpu.run->exit_reason = MINIVM_EXIT_HLT;
+			ret = 0;
+		} else if (ret == -EINTR) {
 			interrupted(v);
 			continue;
 		}
@@ -609,6 +660,6 @@ int vmm_run(struct vmm *v)
 		fcntl(STDIN_FILENO, F_SETFL,
 		      fcntl(STDIN_FILENO, F_GETFL) & ~O_ASYNC);
 	if (v->opt.stats)
-		print_stats(v);
+		print_stats(v, now_ms() - start);
 	return v->status;
 }

@@ -51,6 +51,7 @@ struct vmm_options {
 	bool kernel;			/* --kernel: a bzImage or a PVH vmlinux */
 	bool trace, stats, strict, regs;
 	bool lapic;			/* --lapic: MINIVM_CREATE_LAPIC */
+	bool kvm;			/* --hypervisor kvm: libminivm over /dev/kvm */
 	unsigned int timeout_ms;	/* --timeout, 0 if none */
 	const char *image;
 };

@@ -11,6 +11,43 @@ for k in irqbypass kvm kvm-intel; do
 done
 minivm-bench -j /tmp/bench.json "$@"
 status=$?
+
+# Whole workloads through the one launcher (minivm run --hypervisor):
+# the time from the first RUN to the end (--stats), min/median/max of
+# RUNS runs on each hypervisor, and the ratio of the medians.
+runs=${BENCH_WHOLE_RUNS:-5}
+G=/minivm/guests
+whole() {
+	name=$1 n=$2
+	shift 2
+	line="# whole: $name"
+	for hv in minivm kvm; do
+		i=0
+		while [ $i -lt "$n" ]; do
+			minivm run --stats --hypervisor $hv "$@" < /dev/null 2>&1 >/dev/null |
+				sed -n 's/^run: \([0-9.]*\) ms.*/\1/p'
+			i=$((i + 1))
+		done | sort -n > /tmp/whole.$hv
+		line="$line $hv=$(awk '{ v[NR] = $1 } END { if (NR) printf "%.1f/%.1f/%.1f", v[1], v[int((NR + 1) / 2)], v[NR]; else printf "none" }' /tmp/whole.$hv)"
+	done
+	med() { awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }' "$1"; }
+	r=$(awk -v a="$(med /tmp/whole.minivm)" -v b="$(med /tmp/whole.kvm)" \
+		'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "none" }')
+	echo "$line ms (min/median/max) ratio=$r"
+}
+echo "# whole workloads: minivm run --stats, $runs runs each"
+whole hello_real "$runs" --mode real $G/hello_real.bin
+whole hello64 "$runs" $G/hello64.elf
+whole uart64 "$runs" $G/uart64.elf
+whole pic_pit_timer "$runs" $G/timer64.elf
+whole lapic_timer "$runs" --lapic $G/timer64.elf
+whole ioapic_level_eoi "$runs" --lapic $G/ioapic64.elf
+whole mmio64 "$runs" $G/mmio64.elf
+if [ -f $G/linux/bzImage ]; then
+	whole linux_boot "${BENCH_LINUX_RUNS:-3}" --timeout 900 --lapic --mem 128M \
+		--append "console=ttyS0 acpi=off pci=off mce=off tsc=reliable 8250.nr_uarts=1 reboot=k panic=-1 quiet" \
+		--kernel $G/linux/bzImage --initrd $G/linux/initrd.cpio
+fi
 echo "MINIVM-BENCH-JSON-BEGIN"
 cat /tmp/bench.json
 echo "MINIVM-BENCH-JSON-END"

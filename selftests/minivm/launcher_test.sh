@@ -205,6 +205,7 @@ expect "--stats counts exits" 0 'Hello from real mode!\n' -- \
 	run --stats --mode real "$G/hello_real.bin"
 grep -q 'io  *22$' "$T/err" && grep -q 'hlt  *1$' "$T/err"
 ok $? "--stats: 22 io exits and 1 hlt"
+stderr_has "--stats: the run's time" '^run: [0-9]+\.[0-9]{3} ms on minivm$'
 minivm run --trace --mode real "$G/hello_real.bin" > /dev/null 2> "$T/err"
 [ "$(grep -c '^trace: io .* out port=0xe9 size=1 count=1' "$T/err")" = 22 ]
 ok $? "--trace names every exit"

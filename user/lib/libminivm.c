@@ -14,6 +14,26 @@
 #include <unistd.h>
 
 #include "libminivm.h"
+#include "kvm.h"
+
+/* The hypervisor every call drives (minivm_use_hypervisor()). */
+static enum minivm_hypervisor hv = MINIVM_HV_MINIVM;
+
+void minivm_use_hypervisor(enum minivm_hypervisor which)
+{
+	hv = which;
+}
+
+enum minivm_hypervisor minivm_hypervisor(void)
+{
+	return hv;
+}
+
+/* With KVM, hand the call to kvm.c (the same name, minivm_kvm_). */
+#define ON_KVM(call) do {						\
+	if (hv == MINIVM_HV_KVM)					\
+		return minivm_kvm_##call;				\
+} while (0)
 
 /* Turn an ioctl's -1/errno convention into the library's -errno one. */
 static int ret_or_errno(int ret)
@@ -23,27 +43,34 @@ static int ret_or_errno(int ret)
 
 int minivm_open_device(void)
 {
+	ON_KVM(open_device());
 	return ret_or_errno(open(MINIVM_DEVICE, O_RDWR | O_CLOEXEC));
 }
 
 int minivm_api_version(int devfd)
 {
+	ON_KVM(api_version(devfd));
 	return ret_or_errno(ioctl(devfd, MINIVM_GET_API_VERSION, 0));
 }
 
 int minivm_check_extension(int devfd, unsigned int ext)
 {
+	if (hv == MINIVM_HV_KVM)
+		return -ENOTTY;		/* KVM has its own capabilities */
 	return ret_or_errno(ioctl(devfd, MINIVM_CHECK_EXTENSION,
 				  (unsigned long)ext));
 }
 
 int minivm_get_vmx_caps(int devfd, struct minivm_vmx_caps *caps)
 {
+	if (hv == MINIVM_HV_KVM)
+		return -ENOTTY;
 	return ret_or_errno(ioctl(devfd, MINIVM_GET_VMX_CAPS, caps));
 }
 
 int minivm_create_vm(int devfd)
 {
+	ON_KVM(create_vm(devfd));
 	return ret_or_errno(ioctl(devfd, MINIVM_CREATE_VM, 0));
 }
 
@@ -58,16 +85,19 @@ int minivm_set_memory(int vmfd, uint32_t slot, uint64_t gpa, uint64_t size,
 		.userspace_addr = (uintptr_t)host,
 	};
 
+	ON_KVM(set_memory(vmfd, slot, gpa, size, host, flags));
 	return ret_or_errno(ioctl(vmfd, MINIVM_SET_MEMORY_REGION, &mr));
 }
 
 int minivm_create_vcpu(int devfd, int vmfd, unsigned int id,
 		       struct minivm_vcpu *vcpu)
 {
-	int size = ret_or_errno(ioctl(devfd, MINIVM_GET_VCPU_MMAP_SIZE, 0));
+	int size;
 	void *run;
 	int fd;
 
+	ON_KVM(create_vcpu(devfd, vmfd, id, vcpu));
+	size = ret_or_errno(ioctl(devfd, MINIVM_GET_VCPU_MMAP_SIZE, 0));
 	if (size < 0)
 		return size;
 	fd = ret_or_errno(ioctl(vmfd, MINIVM_CREATE_VCPU, (unsigned long)id));
@@ -83,11 +113,17 @@ int minivm_create_vcpu(int devfd, int vmfd, unsigned int id,
 	vcpu->fd = fd;
 	vcpu->run = run;
 	vcpu->run_size = size;
+	vcpu->hv_run = NULL;
+	vcpu->hv_run_size = 0;
 	return 0;
 }
 
 void minivm_destroy_vcpu(struct minivm_vcpu *vcpu)
 {
+	if (hv == MINIVM_HV_KVM) {
+		minivm_kvm_destroy_vcpu(vcpu);
+		return;
+	}
 	if (vcpu->run)
 		munmap(vcpu->run, vcpu->run_size);
 	if (vcpu->fd >= 0)
@@ -98,27 +134,32 @@ void minivm_destroy_vcpu(struct minivm_vcpu *vcpu)
 
 int minivm_run(struct minivm_vcpu *vcpu)
 {
+	ON_KVM(run(vcpu));
 	return ret_or_errno(ioctl(vcpu->fd, MINIVM_RUN, 0));
 }
 
 int minivm_get_regs(struct minivm_vcpu *vcpu, struct minivm_regs *regs)
 {
+	ON_KVM(get_regs(vcpu, regs));
 	return ret_or_errno(ioctl(vcpu->fd, MINIVM_GET_REGS, regs));
 }
 
 int minivm_set_regs(struct minivm_vcpu *vcpu, const struct minivm_regs *regs)
 {
+	ON_KVM(set_regs(vcpu, regs));
 	return ret_or_errno(ioctl(vcpu->fd, MINIVM_SET_REGS, regs));
 }
 
 int minivm_get_sregs(struct minivm_vcpu *vcpu, struct minivm_sregs *sregs)
 {
+	ON_KVM(get_sregs(vcpu, sregs));
 	return ret_or_errno(ioctl(vcpu->fd, MINIVM_GET_SREGS, sregs));
 }
 
 int minivm_set_sregs(struct minivm_vcpu *vcpu,
 		     const struct minivm_sregs *sregs)
 {
+	ON_KVM(set_sregs(vcpu, sregs));
 	return ret_or_errno(ioctl(vcpu->fd, MINIVM_SET_SREGS, sregs));
 }
 
@@ -126,27 +167,37 @@ int minivm_interrupt(struct minivm_vcpu *vcpu, unsigned int vector)
 {
 	struct minivm_interrupt irq = { .vector = vector };
 
+	ON_KVM(interrupt(vcpu, vector));
 	return ret_or_errno(ioctl(vcpu->fd, MINIVM_INTERRUPT, &irq));
+}
+
+bool minivm_halted_for_good(struct minivm_vcpu *vcpu)
+{
+	return hv == MINIVM_HV_KVM && minivm_kvm_halted_for_good(vcpu);
 }
 
 int minivm_nmi(struct minivm_vcpu *vcpu)
 {
+	ON_KVM(nmi(vcpu));
 	return ret_or_errno(ioctl(vcpu->fd, MINIVM_NMI, 0));
 }
 
 int minivm_create_lapic(int vmfd)
 {
+	ON_KVM(create_lapic(vmfd));
 	return ret_or_errno(ioctl(vmfd, MINIVM_CREATE_LAPIC, 0));
 }
 
 int minivm_get_lapic(struct minivm_vcpu *vcpu, struct minivm_lapic_state *s)
 {
+	ON_KVM(get_lapic(vcpu, s));
 	return ret_or_errno(ioctl(vcpu->fd, MINIVM_GET_LAPIC, s));
 }
 
 int minivm_set_lapic(struct minivm_vcpu *vcpu,
 		     const struct minivm_lapic_state *s)
 {
+	ON_KVM(set_lapic(vcpu, s));
 	return ret_or_errno(ioctl(vcpu->fd, MINIVM_SET_LAPIC, s));
 }
 
@@ -154,6 +205,7 @@ int minivm_signal_msi(int vmfd, uint64_t address, uint32_t data)
 {
 	struct minivm_msi msi = { .address = address, .data = data };
 
+	ON_KVM(signal_msi(vmfd, address, data));
 	return ret_or_errno(ioctl(vmfd, MINIVM_SIGNAL_MSI, &msi));
 }
 

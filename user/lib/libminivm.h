@@ -29,14 +29,51 @@
 
 #define MINIVM_DEVICE "/dev/minivm"
 
-/* A vCPU: its fd and its mapped run page. */
+/*
+ * A vCPU: its fd and its run page.  With KVM (below) run is the library's
+ * own copy, which it fills from KVM's run structure (hv_run) after each
+ * KVM_RUN.
+ */
 struct minivm_vcpu {
 	int fd;
 	struct minivm_run *run;
 	size_t run_size;
+	void *hv_run;		/* KVM's struct kvm_run, mapped; else NULL */
+	size_t hv_run_size;
 };
 
-/* Open /dev/minivm.  Returns the fd or -errno. */
+/*
+ * Which hypervisor the calls below drive, for the whole process: minivm
+ * (the default) or KVM, through /dev/kvm and KVM's own API, with the same
+ * structures and exits (user/lib/kvm.c says what does not carry over).
+ * Choose before minivm_open_device().
+ */
+enum minivm_hypervisor {
+	MINIVM_HV_MINIVM,
+	MINIVM_HV_KVM,
+};
+
+void minivm_use_hypervisor(enum minivm_hypervisor hv);
+enum minivm_hypervisor minivm_hypervisor(void);
+
+/*
+ * Internal errors that only KVM gives (run->internal.suberror, with
+ * MINIVM_HV_KVM): KVM's own suberror ORed with MINIVM_INTERNAL_KVM, its
+ * data as KVM gave it; or an exit libminivm does not translate,
+ * MINIVM_INTERNAL_KVM_EXIT, with KVM's exit reason in data[0].
+ */
+#define MINIVM_INTERNAL_KVM		0x100
+#define MINIVM_INTERNAL_KVM_EXIT	0x200
+
+/*
+ * Has the guest halted with interrupts off, for good?  minivm ends RUN
+ * with MINIVM_EXIT_HLT then, and this says false.  KVM with local APICs
+ * in the kernel halts such a vCPU in the kernel and never returns: a VMM
+ * asks this after RUN returned -EINTR.
+ */
+bool minivm_halted_for_good(struct minivm_vcpu *vcpu);
+
+/* Open /dev/minivm (or /dev/kvm).  Returns the fd or -errno. */
 int minivm_open_device(void);
 
 /* MINIVM_GET_API_VERSION: the version, or -errno. */
