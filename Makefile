@@ -106,7 +106,8 @@ payload: testvm-module user selftests bench-prog
 	@cp "$$(scripts/testvm/fast-kernel /boot/vmlinuz-$(TEST_KVER))" $(PAYLOAD)/guests/linux/bzImage
 	@scripts/mk-guest-initrd $(PAYLOAD)/guests/linux/initrd.cpio
 	@for t in $(SELFTESTS); do strip --strip-debug -o $(PAYLOAD)/selftests/$$t selftests/minivm/$$t; done
-	@cp $(addprefix selftests/minivm/,$(SELFTEST_SCRIPTS)) $(PAYLOAD)/selftests/
+	@cp $(addprefix selftests/minivm/,$(SELFTEST_SCRIPTS)) selftests/minivm/tap.sh \
+		$(PAYLOAD)/selftests/
 	@echo $(SELFTESTS) $(SELFTEST_SCRIPTS) > $(PAYLOAD)/selftests/tests.list
 	@cp scripts/testvm/selftests.sh scripts/testvm/demo.sh \
 		scripts/testvm/bench.sh $(PAYLOAD)/scripts/

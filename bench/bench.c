@@ -11,9 +11,11 @@
  *
  * -q (quick) leaves out the memory-per-object measurement.
  *
- * Prints a table, one "# ratio: NAME=VALUE" line per workload (minivm's
- * cycles divided by KVM's: lower is better for minivm) and, with -j, the
- * same as JSON.
+ * Each exit workload runs REPEAT times (each in a fresh VM, after a
+ * warm-up), and so does create_to_first_exit: the table gives the median
+ * with the min and max, and one "# ratio: NAME=VALUE" line per workload,
+ * the ratio of the medians (minivm's cycles divided by KVM's: lower is
+ * better for minivm); with -j, the same as JSON.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,7 +36,8 @@
 struct result {
 	char name[32];
 	const char *what;		/* what one "op" is */
-	double cycles[2];		/* minivm, kvm; < 0: not measured */
+	double cycles[2];		/* minivm, kvm: the median; < 0: none */
+	double min[2], max[2];		/* over the repeats */
 };
 
 static struct result results[MAX_RESULTS];
@@ -67,6 +70,24 @@ static struct result *result(const char *name, const char *what)
 	r->what = what;
 	r->cycles[0] = r->cycles[1] = -1;
 	return r;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* @n measurements of hypervisor @h: the median, min and max. */
+static void set_samples(struct result *r, int h, double *t, int n)
+{
+	if (!n)
+		return;
+	qsort(t, n, sizeof(t[0]), cmp_double);
+	r->cycles[h] = t[n / 2];
+	r->min[h] = t[0];
+	r->max[h] = t[n - 1];
 }
 
 /* A VM with 4 MiB of RAM holding the guest image, and one vCPU. */
@@ -171,33 +192,32 @@ static const struct {
 	{ "hlt_wakeup", "the same from HLT: the wake-up", BENCH_TIMER_HLT },
 };
 
-static void bench_exits(int h, uint32_t iters)
+static void bench_exits(int h, uint32_t iters, int repeat)
 {
 	struct hv *hv = hvs[h];
 	unsigned int i;
+	double t[16];
+	int k, n;
 
 	for (i = 0; i < sizeof(exit_workloads) / sizeof(exit_workloads[0]); i++) {
 		struct result *r = result(exit_workloads[i].name,
 					  exit_workloads[i].what);
 		uint64_t hc = strcmp(r->name, "vmcall_user") ? hv->hc_kernel :
 							       hv->hc_user;
-		uint32_t n = exit_workloads[i].workload == BENCH_LOOP ?
-			     iters * 100 : iters;
+		uint32_t count = exit_workloads[i].workload == BENCH_LOOP ?
+				 iters * 100 : iters;
 
 		if (hc == ~0ULL)
 			continue;
 		if (getenv("MINIVM_BENCH_VERBOSE"))
 			fprintf(stderr, "  %s\n", r->name);
-		r->cycles[h] = run_workload(hv, exit_workloads[i].workload, n,
-					    (uint32_t)hc);
+		for (k = n = 0; k < repeat && k < 16; k++) {
+			t[n] = run_workload(hv, exit_workloads[i].workload,
+					    count, (uint32_t)hc);
+			n += t[n] >= 0;
+		}
+		set_samples(r, h, t, n);
 	}
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 /*
@@ -225,10 +245,7 @@ static void bench_create(int h, int repeat)
 			t[n++] = __rdtsc() - start;
 		vm_destroy(&b, size);
 	}
-	if (n) {
-		qsort(t, n, sizeof(t[0]), cmp_double);
-		r->cycles[h] = t[n / 2];
-	}
+	set_samples(r, h, t, n);
 }
 
 static int set_hugepages(long n)
@@ -274,7 +291,8 @@ static const char *bench_touch(int h, unsigned int mib, bool huge)
 		    !hv->setup(&b.cpu, BENCH_CODE, BENCH_TOUCH, 1,
 			       BENCH_TOUCH_GPA, size) &&
 		    serve(&b) >= 0)
-			r->cycles[h] = (double)(__rdtsc() - start) / (size >> 12);
+			r->cycles[h] = r->min[h] = r->max[h] =
+				(double)(__rdtsc() - start) / (size >> 12);
 	}
 	vm_destroy(&b, BENCH_RAM_SIZE);
 	munmap(mem, size);
@@ -380,13 +398,19 @@ static void print_table(const struct mem_figures *mem)
 {
 	int i;
 
-	printf("%-22s %14s %14s %7s  %s\n", "workload", "minivm cyc/op",
-	       "KVM cyc/op", "ratio", "one op is");
+	printf("%-22s %26s %26s %7s  %s\n", "workload",
+	       "minivm cyc/op (min-max)", "KVM cyc/op (min-max)", "ratio",
+	       "one op is");
 	for (i = 0; i < nr_results; i++) {
 		const struct result *r = &results[i];
+		char range[2][32];
+		int h;
 
-		printf("%-22s %14.0f %14.0f %7.2f  %s\n", r->name, r->cycles[0],
-		       r->cycles[1], ratio(r), r->what);
+		for (h = 0; h < 2; h++)
+			snprintf(range[h], sizeof(range[h]), "%.0f (%.0f-%.0f)",
+				 r->cycles[h], r->min[h], r->max[h]);
+		printf("%-22s %26s %26s %7.2f  %s\n", r->name, range[0],
+		       range[1], ratio(r), r->what);
 	}
 	print_memory(mem);
 	for (i = 0; i < nr_results; i++)
@@ -429,9 +453,11 @@ static int write_json(const char *path, const struct mem_figures *mem)
 		return -1;
 	fprintf(f, "{\n  \"unit\": \"TSC cycles per op\",\n  \"workloads\": [\n");
 	for (i = 0; i < nr_results; i++)
-		fprintf(f, "    {\"name\": \"%s\", \"op\": \"%s\", \"minivm\": %.1f, \"kvm\": %.1f, \"ratio\": %.3f}%s\n",
+		fprintf(f, "    {\"name\": \"%s\", \"op\": \"%s\", \"minivm\": %.1f, \"kvm\": %.1f, \"ratio\": %.3f, \"minivm_min\": %.1f, \"minivm_max\": %.1f, \"kvm_min\": %.1f, \"kvm_max\": %.1f}%s\n",
 			results[i].name, results[i].what, results[i].cycles[0],
 			results[i].cycles[1], ratio(&results[i]),
+			results[i].min[0], results[i].max[0],
+			results[i].min[1], results[i].max[1],
 			i + 1 < nr_results ? "," : "");
 	fprintf(f, "  ],\n");
 	write_json_memory(f, mem);
@@ -444,7 +470,8 @@ static const char usage[] =
 	"  -n, --iterations N  exits per exit workload (default 2000)\n"
 	"  -s, --sizes LIST    guest sizes in MiB for the touch workloads\n"
 	"                      (default 16,256,1024; at most 8, each 2 to 65536)\n"
-	"  -r, --repeat N      create-to-first-exit runs, median taken (1 to 16)\n"
+	"  -r, --repeat N      runs of each exit workload and of create-to-first-exit:\n"
+	"                      the median, with min and max (1 to 16, default 5)\n"
 	"  -j, --json FILE     also write the results as JSON\n"
 	"  -q, --quick         leave out the kernel memory measurement\n";
 
@@ -549,7 +576,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &phase_start);
-		bench_exits(h, iters);
+		bench_exits(h, iters, repeat);
 		phase_done(hvs[h]->name, "exits");
 		/* First, while nothing big was just freed (lazy vfree, RCU). */
 		if (!quick) {

@@ -12,19 +12,9 @@
 
 G=${MINIVM_GUESTS:-/minivm/guests}
 MODULES=${MINIVM_KVM_MODULES:-/minivm/modules}
-N=0
-FAILED=0
+. "$(dirname "$0")/tap.sh"
 T=$(mktemp -d)
 
-ok() {
-	N=$((N + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $N $2"
-	else
-		echo "not ok $N $2"
-		FAILED=1
-	fi
-}
 
 # same NAME STATUS -- args...: "minivm run args" ends with STATUS on both
 # hypervisors, after printing the same.
@@ -51,14 +41,7 @@ if [ ! -e /dev/minivm ]; then
 	echo "1..0 # SKIP no /dev/minivm: module not loaded (no VMX?)"
 	exit 4
 fi
-loaded=no
-if [ ! -e /dev/kvm ]; then
-	for k in irqbypass kvm kvm-intel; do
-		insmod "$MODULES/$k.ko" 2>/dev/null
-	done
-	loaded=yes
-fi
-if [ ! -e /dev/kvm ]; then
+if ! load_kvm "$MODULES"; then
 	echo "1..0 # SKIP no /dev/kvm: KVM's modules would not load"
 	exit 4
 fi
@@ -81,12 +64,11 @@ same "bzImage: the x86 boot protocol" 67 -- --kernel "$G/bzprobe64.bz" \
 same "PVH entry" 69 -- --kernel "$G/pvhprobe.elf"
 
 # Without KVM: a clear message and the setup status, 4.
-if [ $loaded = yes ] && rmmod kvm_intel kvm irqbypass 2>/dev/null; then
+if [ $kvm_loaded = yes ] && unload_kvm; then
 	minivm run --hypervisor kvm "$G/hello64.elf" > /dev/null 2> "$T/err"
 	s=$?
 	[ $s = 4 ] && grep -q 'cannot open /dev/kvm' "$T/err"
 	ok $? "--hypervisor kvm without /dev/kvm: status 4 (got $s), and why"
 fi
 rm -rf "$T"
-echo "1..$N"
-exit $FAILED
+tap_end

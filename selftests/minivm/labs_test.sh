@@ -11,19 +11,9 @@
 
 LABS=${MINIVM_LABS:-/minivm/labs}
 KO=${MINIVM_KO:-/minivm/modules/minivm.ko}
-N=0
-FAILED=0
+. "$(dirname "$0")/tap.sh"
 T=$(mktemp)
 
-ok() {
-	N=$((N + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $N $2"
-	else
-		echo "not ok $N $2"
-		FAILED=1
-	fi
-}
 
 # load KO: minivm, from KO, in place of whatever minivm is loaded.
 load() {
@@ -73,5 +63,4 @@ while read -r lab suite tests; do
 done < "$LABS/labs.list"
 
 rm -f "$T"
-echo "1..$N"
-exit $FAILED
+tap_end

@@ -7,19 +7,9 @@
 # a clear message and a non-zero status.  TAP output.
 
 G=${MINIVM_GUESTS:-/minivm/guests}
-N=0
-FAILED=0
+. "$(dirname "$0")/tap.sh"
 T=$(mktemp -d)
 
-ok() {
-	N=$((N + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $N $2"
-	else
-		echo "not ok $N $2"
-		FAILED=1
-	fi
-}
 
 # expect NAME STATUS EXPECTED_STDOUT -- minivm args...
 expect() {
@@ -312,6 +302,5 @@ if rmmod minivm 2> /dev/null; then
 	insmod /minivm/modules/minivm.ko
 fi
 
-echo "1..$N"
 rm -rf "$T"
-exit $FAILED
+tap_end
