@@ -10,7 +10,7 @@ PKGS="build-essential bc flex bison libelf-dev kmod cpio xz-utils
 util-linux busybox-static isolinux syslinux-common xorriso lz4
 bochs bochs-term bochsbios vgabios qemu-system-x86
 linux-image-amd64 linux-headers-amd64 linux-source-6.1
-sparse cppcheck dkms libzydis-dev python3-sphinx graphviz"
+sparse cppcheck dkms libzydis-dev python3-sphinx graphviz trace-cmd"
 
 missing=""
 for p in $PKGS; do

@@ -187,4 +187,38 @@ TEST_F(trace, minivm_stat_counts_by_reason)
 	/* (Host interrupts and the preemption timer may add exits of their own.) */
 }
 
+/*
+ * The events are ordinary TRACE_EVENTs: trace-cmd records them (its own
+ * buffers, its own file) and minivm stat reads its report, the launcher's
+ * hello_real.bin giving its 22 OUTs and its HLT.
+ */
+#define TRACE_CMD	"/usr/bin/trace-cmd"
+
+TEST_F(trace, trace_cmd_records_them)
+{
+	char out[8192] = "";
+	FILE *f;
+	size_t n;
+
+	if (!minivm_present())
+		SKIP(return, "no " MINIVM_DEV ": module not loaded (no VMX?)");
+	if (!self->ready || access("/minivm/bin/minivm", X_OK))
+		SKIP(return, "no tracefs, or no launcher at /minivm/bin");
+	if (access(TRACE_CMD, X_OK))
+		SKIP(return, "no " TRACE_CMD " (Debian's trace-cmd) in this machine");
+	write_file(TRACEFS "/events/minivm/enable", "0");
+	ASSERT_EQ(0, system(TRACE_CMD " record -q -e minivm -o /tmp/minivm.dat "
+			    "/minivm/bin/minivm run --mode real "
+			    "/minivm/guests/hello_real.bin > /dev/null 2>&1"));
+	f = popen(TRACE_CMD " report -i /tmp/minivm.dat 2>/dev/null | "
+		  "/minivm/bin/minivm stat -", "r");
+	ASSERT_NE(NULL, f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = 0;
+	ASSERT_EQ(0, pclose(f)) TH_LOG("%s", out);
+	EXPECT_TRUE(find_line(out, "IO_INSTRUCTION", " 22 ") != NULL) TH_LOG("%s", out);
+	EXPECT_TRUE(find_line(out, "HLT", " 1 ") != NULL) TH_LOG("%s", out);
+	unlink("/tmp/minivm.dat");
+}
+
 TEST_HARNESS_MAIN
