@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -221,6 +222,31 @@ static void bench_exits(int h, uint32_t iters, int repeat)
 }
 
 /*
+ * The floor of an exit to userspace: an ioctl that does nothing
+ * (GET_API_VERSION on the device), host TSC cycles each, the median of
+ * @repeat rounds of @iters.  An exit served in userspace costs at least
+ * this plus an exit handled in the kernel (cpuid).
+ */
+static void bench_nop_ioctl(int h, uint32_t iters, int repeat)
+{
+	struct result *r = result("nop_ioctl", "ioctl that does nothing: the floor");
+	struct hv *hv = hvs[h];
+	double t[16];
+	int k, n = 0;
+	uint32_t i;
+
+	for (k = 0; k < repeat && k < 16; k++) {
+		uint64_t start = __rdtsc();
+
+		for (i = 0; i < iters; i++)
+			if (ioctl(hv->dev, hv->nop_ioctl, 0) < 0)
+				return;
+		t[n++] = (double)(__rdtsc() - start) / iters;
+	}
+	set_samples(r, h, t, n);
+}
+
+/*
  * (g): creating a VM, giving it 64 MiB, creating its vCPU, and running
  * it to its first exit: host TSC cycles, the median of @repeat.
  */
@@ -394,6 +420,48 @@ static double ratio(const struct result *r)
 	       r->cycles[0] / r->cycles[1] : -1;
 }
 
+static const struct result *find_result(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nr_results; i++)
+		if (!strcmp(results[i].name, name))
+			return &results[i];
+	return NULL;
+}
+
+/*
+ * Where an exit to userspace goes, by difference of medians: the
+ * in-kernel exit (cpuid: the VMX transitions and the dispatch), an
+ * ioctl that does nothing (the syscall and the fd), and the rest, what
+ * the hypervisor itself adds to leave for userspace and come back.
+ */
+static void print_breakdown(void)
+{
+	static const char * const user_exits[] = { "out", "in", "mmio_write" };
+	const struct result *cpuid = find_result("cpuid");
+	const struct result *nop = find_result("nop_ioctl");
+	unsigned int i;
+	int h;
+
+	if (!cpuid || !nop)
+		return;
+	for (i = 0; i < sizeof(user_exits) / sizeof(user_exits[0]); i++) {
+		const struct result *r = find_result(user_exits[i]);
+
+		for (h = 0; h < 2 && r; h++) {
+			if (r->cycles[h] < 0 || cpuid->cycles[h] < 0 ||
+			    nop->cycles[h] < 0)
+				continue;
+			printf("# breakdown: %s %s=%.0f = in-kernel exit %.0f + "
+			       "empty ioctl %.0f + the rest %.0f cycles\n",
+			       hvs[h]->name, r->name, r->cycles[h],
+			       cpuid->cycles[h], nop->cycles[h],
+			       r->cycles[h] - cpuid->cycles[h] - nop->cycles[h]);
+		}
+	}
+}
+
 static void print_table(const struct mem_figures *mem)
 {
 	int i;
@@ -413,6 +481,7 @@ static void print_table(const struct mem_figures *mem)
 		       range[1], ratio(r), r->what);
 	}
 	print_memory(mem);
+	print_breakdown();
 	for (i = 0; i < nr_results; i++)
 		if (ratio(&results[i]) >= 0)
 			printf("# ratio: %s=%.2f\n", results[i].name,
@@ -577,6 +646,7 @@ int main(int argc, char **argv)
 		}
 		clock_gettime(CLOCK_MONOTONIC, &phase_start);
 		bench_exits(h, iters, repeat);
+		bench_nop_ioctl(h, iters, repeat);
 		phase_done(hvs[h]->name, "exits");
 		/* First, while nothing big was just freed (lazy vfree, RCU). */
 		if (!quick) {

@@ -69,6 +69,7 @@ struct hv {
 	const char *name;
 	int dev;
 	uint64_t hc_kernel, hc_user;	/* VMCALL numbers: in-kernel, exits */
+	unsigned long nop_ioctl;	/* GET_API_VERSION on the device fd */
 	int (*open)(struct hv *hv);
 	int (*create_vm)(struct hv *hv, struct hv_vm *vm);
 	int (*set_memory)(struct hv_vm *vm, uint32_t slot, uint64_t gpa,

@@ -172,6 +172,7 @@ struct hv hv_kvm = {
 	/* Unknown numbers are answered -KVM_ENOSYS in KVM: its floor. */
 	.hc_kernel = 0x7fffffff,
 	.hc_user = KVM_HC_MAP_GPA_RANGE,
+	.nop_ioctl = KVM_GET_API_VERSION,
 	.open = k_open,
 	.create_vm = k_create_vm,
 	.set_memory = k_set_memory,

@@ -121,6 +121,7 @@ struct hv hv_minivm = {
 	.name = "minivm",
 	.hc_kernel = MINIVM_HC_NOP,
 	.hc_user = MINIVM_HC_USER_FIRST,
+	.nop_ioctl = MINIVM_GET_API_VERSION,
 	.open = m_open,
 	.create_vm = m_create_vm,
 	.set_memory = m_set_memory,

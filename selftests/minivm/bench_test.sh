@@ -34,6 +34,13 @@ have=$(grep -c '^# ratio: ' "$T/out")
 [ "$want" -gt 10 ] && [ "$want" = "$have" ]
 ok $? "a ratio for each of the $want workloads"
 
+# The floor (an ioctl that does nothing) was measured, and each exit to
+# userspace is broken down against it and the in-kernel exit, on both.
+for hv in minivm kvm; do
+	grep -q "^# breakdown: $hv out=[0-9]* = in-kernel exit [0-9]* + empty ioctl [0-9]* + the rest -*[0-9]* cycles" "$T/out"
+	ok $? "$hv: an OUT broken down into in-kernel exit, empty ioctl and the rest"
+done
+
 # Each figure is a median of the repeats, between their min and max.
 awk -F'[:,]' '/"name"/ {
 	for (i = 1; i < NF; i++) { gsub(/[ "{}]/, "", $i); v[$i] = $(i + 1) + 0 }
