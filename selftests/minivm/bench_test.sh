@@ -13,14 +13,8 @@ T=$(mktemp -d)
 
 
 echo "TAP version 13"
-if [ ! -e /dev/minivm ]; then
-	echo "1..0 # SKIP no /dev/minivm: module not loaded (no VMX?)"
-	exit 4
-fi
-if ! load_kvm "$M"; then
-	echo "1..0 # SKIP no /dev/kvm: KVM's modules would not load"
-	exit 4
-fi
+need_minivm
+need_kvm "$M"
 
 minivm-bench -n 100 -s 16 -r 3 -j "$T/bench.json" > "$T/out" 2> "$T/err"
 status=$?

@@ -37,14 +37,8 @@ same() {
 }
 
 echo "TAP version 13"
-if [ ! -e /dev/minivm ]; then
-	echo "1..0 # SKIP no /dev/minivm: module not loaded (no VMX?)"
-	exit 4
-fi
-if ! load_kvm "$MODULES"; then
-	echo "1..0 # SKIP no /dev/kvm: KVM's modules would not load"
-	exit 4
-fi
+need_minivm
+need_kvm "$MODULES"
 
 same "real-mode flat guest" 0 -- --mode real "$G/hello_real.bin"
 same "protected mode" 0 -- --mode protected "$G/hello32.bin"

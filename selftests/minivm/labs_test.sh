@@ -42,10 +42,7 @@ if [ ! -f "$LABS/labs.list" ]; then
 	echo "1..0 # SKIP no $LABS/labs.list: the lab modules were not built (make lab-modules)"
 	exit 4
 fi
-if [ ! -e /dev/minivm ]; then
-	echo "1..0 # SKIP no /dev/minivm: module not loaded (no VMX?)"
-	exit 4
-fi
+need_minivm
 cd "$(dirname "$0")" || exit 1
 
 while read -r lab suite tests; do

@@ -37,10 +37,7 @@ stderr_has() {
 }
 
 echo "TAP version 13"
-if [ ! -e /dev/minivm ]; then
-	echo "1..0 # SKIP no /dev/minivm: module not loaded (no VMX?)"
-	exit 4
-fi
+need_minivm
 
 # Hello from every mode.
 expect "real-mode flat guest" 0 'Hello from real mode!\n' -- \

@@ -157,28 +157,42 @@ TEST_F(trace, exits_entries_injections_and_returns)
 	free(text);
 }
 
+/* What @cmd printed, into @out (@len bytes): its exit status, or -1. */
+static int output_of(const char *cmd, char *out, size_t len)
+{
+	FILE *f = popen(cmd, "r");
+	size_t n;
+
+	*out = 0;
+	if (!f)
+		return -1;
+	n = fread(out, 1, len - 1, f);
+	out[n] = 0;
+	return pclose(f);
+}
+
+/* The cases that run the launcher under tracing skip without either. */
+#define NEED_LAUNCHER() do {						\
+	if (!minivm_present())						\
+		SKIP(return, "no " MINIVM_DEV ": module not loaded (no VMX?)"); \
+	if (!self->ready || access("/minivm/bin/minivm", X_OK))	\
+		SKIP(return, "no tracefs, or no launcher at /minivm/bin"); \
+} while (0)
+
 /* minivm stat over that trace: one CPUID, handled in the kernel. */
 TEST_F(trace, minivm_stat_counts_by_reason)
 {
-	char out[8192] = "";
-	FILE *f;
-	size_t n;
+	char out[8192];
 
-	if (!minivm_present())
-		SKIP(return, "no " MINIVM_DEV ": module not loaded (no VMX?)");
-	if (!self->ready || access("/minivm/bin/minivm", X_OK))
-		SKIP(return, "no tracefs, or no launcher at /minivm/bin");
+	NEED_LAUNCHER();
 	ASSERT_EQ(0, guest_create(&self->g, MINIVM_MODE_PROTECTED, g_traced));
 	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&self->g));
 	ASSERT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
 	guest_destroy(&self->g);
 	write_file(TRACEFS "/events/minivm/enable", "0");
 
-	f = popen("/minivm/bin/minivm stat " TRACEFS "/trace", "r");
-	ASSERT_NE(NULL, f);
-	n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = 0;
-	ASSERT_EQ(0, pclose(f)) TH_LOG("%s", out);
+	ASSERT_EQ(0, output_of("/minivm/bin/minivm stat " TRACEFS "/trace",
+			       out, sizeof(out))) TH_LOG("%s", out);
 	/* One line per reason: its count first, then how many in the kernel. */
 	EXPECT_NE(NULL, strstr(out, "CPUID")) TH_LOG("%s", out);
 	EXPECT_TRUE(find_line(out, "CPUID", " 1 ") != NULL) TH_LOG("%s", out);
@@ -196,26 +210,18 @@ TEST_F(trace, minivm_stat_counts_by_reason)
 
 TEST_F(trace, trace_cmd_records_them)
 {
-	char out[8192] = "";
-	FILE *f;
-	size_t n;
+	char out[8192];
 
-	if (!minivm_present())
-		SKIP(return, "no " MINIVM_DEV ": module not loaded (no VMX?)");
-	if (!self->ready || access("/minivm/bin/minivm", X_OK))
-		SKIP(return, "no tracefs, or no launcher at /minivm/bin");
+	NEED_LAUNCHER();
 	if (access(TRACE_CMD, X_OK))
 		SKIP(return, "no " TRACE_CMD " (Debian's trace-cmd) in this machine");
 	write_file(TRACEFS "/events/minivm/enable", "0");
 	ASSERT_EQ(0, system(TRACE_CMD " record -q -e minivm -o /tmp/minivm.dat "
 			    "/minivm/bin/minivm run --mode real "
 			    "/minivm/guests/hello_real.bin > /dev/null 2>&1"));
-	f = popen(TRACE_CMD " report -i /tmp/minivm.dat 2>/dev/null | "
-		  "/minivm/bin/minivm stat -", "r");
-	ASSERT_NE(NULL, f);
-	n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = 0;
-	ASSERT_EQ(0, pclose(f)) TH_LOG("%s", out);
+	ASSERT_EQ(0, output_of(TRACE_CMD " report -i /tmp/minivm.dat 2>/dev/null"
+			       " | /minivm/bin/minivm stat -", out, sizeof(out)))
+		TH_LOG("%s", out);
 	EXPECT_TRUE(find_line(out, "IO_INSTRUCTION", " 22 ") != NULL) TH_LOG("%s", out);
 	EXPECT_TRUE(find_line(out, "HLT", " 1 ") != NULL) TH_LOG("%s", out);
 	unlink("/tmp/minivm.dat");
