@@ -50,7 +50,7 @@ static const char run_usage[] =
 	"      --lapic         a local APIC in the kernel (timer, HLT that waits there)\n"
 	"      --strict        stop at the first port no device serves\n"
 	"      --trace         print every exit\n"
-	"      --stats         count the exits by reason at the end\n"
+	"      --stats         the run's time and its exits by reason, at the end\n"
 	"      --regs          print the registers when the guest halts\n"
 	"      --hypervisor HV minivm (the default) or kvm: the same guest and devices\n"
 	"                      on KVM, through /dev/kvm\n"
