@@ -69,7 +69,7 @@
 
 struct cpuid_builder {
 	struct minivm_cpuid_entry *e;	/* in a struct minivm_cpuid_table */
-	unsigned int n;
+	unsigned int n, max;		/* entries made, and room for */
 };
 
 static void clear_leaf(struct minivm_cpuid_entry *e)
@@ -104,7 +104,7 @@ static void add_leaf(struct cpuid_builder *b, u32 fn, u32 idx, u32 flags)
 {
 	struct minivm_cpuid_entry *e;
 
-	if (b->n >= MINIVM_MAX_CPUID)
+	if (b->n >= b->max)
 		return;
 	e = &b->e[b->n++];
 	e->function = fn;
@@ -168,6 +168,17 @@ static void add_leaves(struct cpuid_builder *b, u32 first, u32 last)
 	}
 }
 
+/* How many entries add_leaves() makes for the same range. */
+static unsigned int count_leaves(u32 first, u32 last)
+{
+	unsigned int n = 0;
+	u32 fn;
+
+	for (fn = first; fn <= last; fn++)
+		n += max(nr_subleaves(fn), 1U);
+	return n;
+}
+
 static struct minivm_cpuid_entry *find(struct cpuid_builder *b, u32 fn)
 {
 	unsigned int i;
@@ -194,7 +205,7 @@ static void tsc_leaf_15h(struct cpuid_builder *b)
 	if (!tsc_khz || !max || (e && e->eax && e->ebx && e->ecx))
 		return;
 	if (!e) {
-		if (b->n >= MINIVM_MAX_CPUID)
+		if (b->n >= b->max)
 			return;
 		e = &b->e[b->n++];
 		max->eax = max_t(u32, max->eax, 0x15);
@@ -253,14 +264,23 @@ static void signature_leaf(struct cpuid_builder *b)
  */
 int minivm_default_cpuid(struct minivm_vm *vm)
 {
-	struct minivm_cpuid_table *t = table_alloc(MINIVM_MAX_CPUID), *small;
+	u32 basic = min_t(u32, cpuid_eax(0), 0x1f);
+	u32 ext = min_t(u32, cpuid_eax(0x80000000), 0x80000008);
+	struct minivm_cpuid_table *t;
 	struct cpuid_builder b = { .n = 0 };
 
+	/*
+	 * Sized before it is built, so that every VM's table is one
+	 * allocation: the leaves, then 15h (if the host has none),
+	 * 40000000h and 40000010h.
+	 */
+	b.max = count_leaves(0, basic) + count_leaves(0x80000000, ext) + 3;
+	t = table_alloc(b.max);
 	if (!t)
 		return -ENOMEM;
 	b.e = t->e;
-	add_leaves(&b, 0, min_t(u32, cpuid_eax(0), 0x1f));
-	add_leaves(&b, 0x80000000, min_t(u32, cpuid_eax(0x80000000), 0x80000008));
+	add_leaves(&b, 0, basic);
+	add_leaves(&b, 0x80000000, ext);
 
 	tsc_leaf_15h(&b);
 
@@ -268,17 +288,8 @@ int minivm_default_cpuid(struct minivm_vm *vm)
 	/* 40000010h: the TSC's frequency in kHz; no APIC bus (EBX 0) yet. */
 	b.e[b.n++] = (struct minivm_cpuid_entry) { .function = 0x40000010,
 						   .eax = tsc_khz };
-
-	/* Built at the largest size; kept at the size it turned out. */
-	small = table_alloc(b.n);
-	if (!small) {
-		kfree(t);
-		return -ENOMEM;
-	}
-	small->n = b.n;
-	memcpy(small->e, t->e, b.n * sizeof(t->e[0]));
-	kfree(t);
-	install(vm, small);
+	t->n = b.n;
+	install(vm, t);
 	return 0;
 }
 

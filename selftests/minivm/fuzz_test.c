@@ -111,6 +111,17 @@ static void random_bytes(uint8_t *p, size_t n)
 	}
 }
 
+/*
+ * Fresh random bytes in the argument buffer: 512 of them at a random
+ * place, the rest keeping those of earlier calls, so the whole buffer
+ * stays random.  Refilling all 4 KiB before every call took a fifth of
+ * the fuzzer's time in Bochs, for arguments mostly far shorter.
+ */
+static void stir_buffer(struct fuzz *f)
+{
+	random_bytes(f->buf + (below(8) << 9), 512);
+}
+
 static int any_fd(struct fuzz *f)
 {
 	switch (below(4)) {
@@ -152,7 +163,7 @@ static void fuzz_cpuid(struct fuzz *f, int vm)
 {
 	struct minivm_cpuid *c = (void *)f->buf;
 
-	random_bytes(f->buf, 4096);
+	stir_buffer(f);
 	c->nent = below(4) ? below(100) : rnd();
 	c->padding = below(4) ? 0 : rnd();
 	note(f, ioctl(vm, MINIVM_SET_CPUID,
@@ -334,7 +345,7 @@ static void one_call(struct fuzz *f)
 	default:	/* anything on anything */
 		cmd = random_cmd();
 		fd = any_fd(f);
-		random_bytes(f->buf, 4096);
+		stir_buffer(f);
 		if (cmd == MINIVM_CREATE_VM || cmd == MINIVM_CREATE_VCPU) {
 			/* keep the fd count bounded: close what comes back */
 			long r = ioctl(fd, cmd, below(4) ? below(10) : rnd());
@@ -408,6 +419,7 @@ TEST(ioctl_fuzzer)
 	ASSERT_NE(MAP_FAILED, f.buf);
 	/* The page after the buffer is a guard: arguments may run into it. */
 	ASSERT_EQ(0, mprotect(f.buf + 4096, 4096, PROT_NONE));
+	random_bytes(f.buf, 4096);
 	for (i = 0; i < NR_VMS; i++) {
 		f.vm[i] = -1;
 		reopen_vm(&f, i);

@@ -11,6 +11,7 @@
 #include "minivm_selftest.h"
 #include "guest.h"
 
+#define CYCLES		1000
 
 /* One VM with a slot and a vCPU, closed in a given order. */
 static int make_vm(int dev, void *mem, int order)
@@ -100,6 +101,41 @@ TEST(a_guest_is_counted_then_gone)
 	EXPECT_LT(0, minivm_objects("ept_tables"));
 	guest_destroy(&g);
 	EXPECT_EQ(0, live_objects());
+}
+
+/*
+ * 1,000 cycles of create a guest, run it, destroy it, alternating real and
+ * long mode: the counters end at zero and the kmalloc slabs where they were.
+ */
+TEST(create_run_destroy_1000_times)
+{
+	long slab_before = 0, slab_after;
+	int i, failed = 0;
+
+	NEED_MINIVM();
+	if (live_objects() < 0)
+		SKIP(return, "no " MINIVM_OBJECTS " (debugfs not mounted?)");
+	ASSERT_EQ(0, live_objects());
+	/* One round first, so that slab caches are warm for the baseline. */
+	for (i = 0; i <= CYCLES; i++) {
+		struct guest g;
+
+		if (i == 1)
+			slab_before = kmalloc_kib();
+		failed += guest_create(&g, i & 1 ? MINIVM_MODE_LONG :
+				       MINIVM_MODE_REAL, g_hlt) != 0 ||
+			  guest_run(&g) != MINIVM_EXIT_HLT;
+		guest_destroy(&g);
+	}
+	slab_after = kmalloc_kib();
+	EXPECT_EQ(0, failed);
+	EXPECT_EQ(0, live_objects());
+	EXPECT_EQ(0, minivm_cpus_on());
+	TH_LOG("kmalloc slabs: %ld KiB before, %ld KiB after %d cycles",
+	       slab_before, slab_after, CYCLES);
+	EXPECT_LT(slab_after - slab_before, 256);
+	printf("# figure: create_destroy_cycles=%d\n", failed ? 0 : CYCLES);
+	printf("# figure: slab_growth_kib=%ld\n", slab_after - slab_before);
 }
 
 TEST_HARNESS_MAIN

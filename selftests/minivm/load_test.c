@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Load: many VMs at once, and many one after another.
+ * Load: many VMs at once.  32 VMs of one vCPU each, each on its own
+ * thread, each guest doing 10,000 port writes that userspace serves: all
+ * at the same time on the test machine's two CPUs, under preempt=full, so
+ * vCPUs are preempted and moved between CPUs mid-run all the time.
+ * Afterwards minivm's object counters are back where they were.
  *
- *   - 32 VMs of one vCPU each, each on its own thread, each guest doing
- *     10,000 port writes that userspace serves: all at the same time on
- *     the test machine's two CPUs, under preempt=full, so vCPUs are
- *     preempted and moved between CPUs mid-run all the time.
- *   - 1,000 cycles of create a guest, run it, destroy it.
- *
- * Afterwards minivm's object counters are zero and the kernel's kmalloc
- * slabs are back where they were.
+ * (Many VMs one after another are lifetime_test's: it runs on either
+ * machine, and a one-CPU Bochs does them in half the time.)
  *
  *   MINIVM_LOAD_EXITS  I/O exits per VM (default 10000)
  */
@@ -20,7 +18,6 @@
 #include "guest.h"
 
 #define NR_VMS		32
-#define CYCLES		1000
 
 /* Write the VM's number to port 80h RCX times, then halt. */
 GUEST_CODE(g_writer, "1: out %al, $0x80\n dec %ecx\n jnz 1b\n hlt");
@@ -100,39 +97,6 @@ TEST(vms_32_in_parallel_each_10000_io_exits)
 	if (objs_before >= 0)
 		EXPECT_EQ(objs_before, live_objects());
 	pthread_barrier_destroy(&start);
-}
-
-GUEST_CODE(g_hlt, "hlt");
-
-TEST(create_run_destroy_1000_times)
-{
-	long slab_before = 0, slab_after;
-	int i, failed = 0;
-
-	NEED_MINIVM();
-	if (live_objects() < 0)
-		SKIP(return, "no " MINIVM_OBJECTS " (debugfs not mounted?)");
-	ASSERT_EQ(0, live_objects());
-	/* One round first, so that slab caches are warm for the baseline. */
-	for (i = 0; i <= CYCLES; i++) {
-		struct guest g;
-
-		if (i == 1)
-			slab_before = kmalloc_kib();
-		failed += guest_create(&g, i & 1 ? MINIVM_MODE_LONG :
-				       MINIVM_MODE_REAL, g_hlt) != 0 ||
-			  guest_run(&g) != MINIVM_EXIT_HLT;
-		guest_destroy(&g);
-	}
-	slab_after = kmalloc_kib();
-	EXPECT_EQ(0, failed);
-	EXPECT_EQ(0, live_objects());
-	EXPECT_EQ(0, minivm_cpus_on());
-	TH_LOG("kmalloc slabs: %ld KiB before, %ld KiB after %d cycles",
-	       slab_before, slab_after, CYCLES);
-	EXPECT_LT(slab_after - slab_before, 256);
-	printf("# figure: create_destroy_cycles=%d\n", failed ? 0 : CYCLES);
-	printf("# figure: slab_growth_kib=%ld\n", slab_after - slab_before);
 }
 
 TEST_HARNESS_MAIN
