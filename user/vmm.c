@@ -623,6 +623,8 @@ int vmm_run(struct vmm *v)
 		return VMM_EXIT_SETUP;
 	}
 	running = v->cpu.run;
+	if (v->opt.trace && !v->opt.kvm)
+		ktrace_open();
 	start = now_ms();
 	while (!v->stop) {
 		if (got_alarm || got_sigint) {
@@ -646,10 +648,13 @@ int vmm_run(struct vmm *v)
 		}
 		if (v->cpu.run->exit_reason <= MINIVM_EXIT_MAX)
 			v->exits[v->cpu.run->exit_reason]++;
-		if (v->opt.trace)
+		if (v->opt.trace) {
+			ktrace_print();	/* what the kernel did first */
 			trace_exit(v);
+		}
 		handle_exit(v);
 	}
+	ktrace_close();
 	/*
 	 * The PIT's timer may still be armed: from here on its signal must
 	 * not touch the run page, which vmm_destroy() is about to unmap.

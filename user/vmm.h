@@ -173,6 +173,11 @@ void vmm_set_irq(int irq, int level);
 /* dev_ioapic.c: the IOAPIC, with --lapic */
 #define VMM_IOAPIC_BASE	0xfec00000ULL
 void ioapic_attach(int vm, bool trace);
+
+/* ktrace.c: with --trace, what the kernel delivers without returning. */
+bool ktrace_open(void);
+void ktrace_print(void);
+void ktrace_close(void);
 void ioapic_set_irq(int pin, int level);
 void ioapic_eoi(int vector);
 bool ioapic_mmio(struct vmm *v, uint64_t addr, uint32_t len, bool write,

@@ -107,6 +107,16 @@ status=$?
 [ $status = 0 ] && [ "$(cat "$T/out")" = "$(printf 'sent by THR-empty interrupts\ngot Y')" ]
 ok $? "--lapic: input a second late wakes the halted guest (SIGIO)"
 [ $status = 0 ] || sed 's/^/#   /' "$T/out" "$T/err" | head -n 8
+# --trace shows what the kernel delivers by itself too (user/ktrace.c):
+# with --lapic the PIT's ten ticks reach the guest through LINT0, queued
+# and delivered in the kernel, and the tracefs instance goes afterwards.
+minivm run --lapic --trace --timeout 30 "$G/timer64.elf" > /dev/null 2> "$T/err"
+status=$?
+d=$(grep -c '^trace: delivered vector 0x[0-9a-f]* (EXT_INTR)$' "$T/err")
+[ $status = 0 ] && [ "$d" -ge 10 ] &&
+	! ls -d /sys/kernel/debug/tracing/instances/minivm-* 2>/dev/null
+ok $? "--trace: the kernel's own deliveries ($d of them), no instance left"
+[ $status = 0 ] || sed 's/^/#   /' "$T/err" | head -n 8
 # --lapic also gives the machine an IOAPIC and an MP table that
 # describes it.  The guest finds both, masks the PICs, and drives
 # pc-testdev's lines: a level-triggered line left up comes back after
