@@ -6,7 +6,7 @@
 # Installed packages are left alone, so repeated runs cost a second.
 set -eu
 
-PKGS="build-essential bc flex bison libelf-dev kmod cpio xz-utils
+PKGS="build-essential bc flex bison libelf-dev libssl-dev kmod cpio xz-utils
 util-linux busybox-static isolinux syslinux-common xorriso lz4
 bochs bochs-term bochsbios vgabios qemu-system-x86
 linux-image-amd64 linux-headers-amd64 linux-source-6.1
