@@ -44,6 +44,10 @@ second="hostile_test fuzz_test load_test backing_test fds_test lifetime_test ben
 first=$(for t in $all_tests; do case " $second " in *" $t "*) ;; *) echo "$t" ;; esac; done)
 export TESTVM_KERNEL=$dk/bzImage TESTVM_KVER=$kver TESTVM_MODROOT=$dk/root \
 	TESTVM_PAYLOAD=$top/$payload TESTVM_MEGS=${TESTVM_MEGS:-1024}
+# Warnings and errors (KASAN, lockdep, UBSAN) on the console as they
+# happen, not only in the log printed at the end: a run this long may be
+# cut short, and what it found so far should still be in its serial log.
+export TESTVM_APPEND="${TESTVM_APPEND:+$TESTVM_APPEND }loglevel=5"
 limit=${CHECK_DEBUG_TIMEOUT:-7200}
 TESTVM_CPUS=1 scripts/testvm/boot --log "$out/vmx2.serial" --timeout "$limit" \
 	"MINIVM_TEST_LIMIT=3000 /minivm/scripts/selftests.sh $second" > "$out/vmx2.out" 2>&1 &

@@ -74,7 +74,9 @@ TEST(vms_500_rounds_of_16_leave_nothing)
 	slab_after = kmalloc_kib();
 	TH_LOG("kmalloc slabs: %ld KiB before, %ld KiB after", slab_before,
 	       slab_after);
-	EXPECT_LT(slab_after - slab_before, 512);
+	if (slab_growth_tells()) {
+		EXPECT_LT(slab_after - slab_before, 512);
+	}
 	EXPECT_EQ(0, minivm_cpus_on());
 	munmap(mem, 1 << 16);
 	close(dev);
@@ -133,7 +135,11 @@ TEST(create_run_destroy_1000_times)
 	EXPECT_EQ(0, minivm_cpus_on());
 	TH_LOG("kmalloc slabs: %ld KiB before, %ld KiB after %d cycles",
 	       slab_before, slab_after, CYCLES);
-	EXPECT_LT(slab_after - slab_before, 256);
+	if (slab_growth_tells()) {
+		EXPECT_LT(slab_after - slab_before, 256);
+	} else {
+		TH_LOG("kmemleak's kernel: its scan, not the slabs, finds leaks");
+	}
 	printf("# figure: create_destroy_cycles=%d\n", failed ? 0 : CYCLES);
 	printf("# figure: slab_growth_kib=%ld\n", slab_after - slab_before);
 }
