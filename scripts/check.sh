@@ -147,6 +147,9 @@ echo "# figure: dmesg_problems=$problems"
 for run in vmx vmx2 novmx; do
 	booted=$(sed -n 's/^MINIVM-BOOTED .* \([0-9]*\)$/, booted at \1 s/p' \
 		"$out/$run.serial.times" 2>/dev/null)
+	init=$(sed -n 's/^MINIVM-INIT .* \([0-9]*\)$/ (\/init at \1 s)/p' \
+		"$out/$run.serial.times" 2>/dev/null)
+	booted=$booted$init
 	sed -n "s/^testvm: \(.*\) ran for \([0-9]*\) s$/# machine $run (\1): \2 s$booted/p" \
 		"$out/$run.out" 2>/dev/null
 done
