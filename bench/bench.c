@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * minivm-bench: the same guest workloads on minivm and on KVM, in the
- * same boot, on the same CPU.  The guest (guest.S) counts TSC cycles
+ * same boot, on the same CPU, through the same code: libminivm drives
+ * both (user/lib/kvm.c is its KVM side, as for the launcher's
+ * --hypervisor kvm), so an exit served in userspace is served by the
+ * same lines on both.  The guest (guest.S) counts TSC cycles
  * around N repetitions of one operation; the host counts TSC cycles
  * around what only it can see (creating a VM, setting memory up).  Only
  * ratios from one run mean anything: in an emulator the TSC counts
@@ -24,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,7 +58,57 @@ static void phase_done(const char *hv, const char *what)
 	phase_start = now;
 }
 static int nr_results;
+
+/*
+ * The two hypervisors.  KVM is set up the way a minimal VMM would (by
+ * libminivm, as the launcher's --hypervisor kvm is): no interrupt
+ * controller in the kernel unless a workload needs the local APIC (then
+ * KVM's split irqchip), so HLT, port I/O and MMIO come to userspace as
+ * they do with minivm; the CPUID KVM supports; and hypercall exits for
+ * KVM_HC_MAP_GPA_RANGE, the one hypercall KVM lets userspace serve.
+ */
+static struct hv hv_minivm = {
+	.name = "minivm",
+	.which = MINIVM_HV_MINIVM,
+	.hc_kernel = MINIVM_HC_NOP,
+	.hc_user = MINIVM_HC_USER_FIRST,
+	/* kmod/vmcs.c, ept.c, vcpu.c (vcpu_alloc() may be inlined) */
+	.vmcs_fns = " minivm_vmcs_alloc ",
+	.ept_fns = " ept_alloc_table minivm_ept_init ",
+	.run_fns = " vcpu_alloc minivm_create_vcpu ",
+};
+
+static struct hv hv_kvm = {
+	.name = "kvm",
+	.which = MINIVM_HV_KVM,
+	/* Unknown numbers are answered -KVM_ENOSYS in KVM: its floor. */
+	.hc_kernel = 0x7fffffff,
+	.hc_user = 12,			/* KVM_HC_MAP_GPA_RANGE */
+	/*
+	 * arch/x86/kvm/vmx/vmx.c, mmu/, virt/kvm/ (6.1).  EPT counts the
+	 * MMU's bookkeeping too: its object caches, hash and per-slot
+	 * arrays.  The pages shared by mmap: kvm_run (allocated in
+	 * kvm_vm_ioctl_create_vcpu, which may be inlined into kvm_vm_ioctl),
+	 * the PIO data page and the coalesced MMIO ring.
+	 */
+	.vmcs_fns = " alloc_vmcs_cpu ",
+	.ept_fns = " mmu_memory_cache_alloc_obj __kvm_mmu_topup_memory_cache"
+		   " kvm_mmu_topup_memory_cache kvm_mmu_memory_cache_alloc"
+		   " tdp_mmu_alloc_sp kvm_mmu_init_vm kvm_mmu_create"
+		   " __kvm_mmu_create memslot_rmap_alloc"
+		   " kvm_page_track_create_memslot ",
+	.run_fns = " kvm_vm_ioctl_create_vcpu kvm_vm_ioctl"
+		   " kvm_arch_vcpu_create kvm_coalesced_mmio_init ",
+};
+
 static struct hv *hvs[2] = { &hv_minivm, &hv_kvm };
+
+/* libminivm's calls drive @hv from here on. */
+static struct hv *use(struct hv *hv)
+{
+	minivm_use_hypervisor(hv->which);
+	return hv;
+}
 
 static struct result *result(const char *name, const char *what)
 {
@@ -94,9 +146,20 @@ static void set_samples(struct result *r, int h, double *t, int n)
 /* A VM with 4 MiB of RAM holding the guest image, and one vCPU. */
 struct bench_vm {
 	struct hv *hv;
-	struct hv_vm vm;
-	struct hv_vcpu cpu;
+	int vm;
+	struct minivm_vcpu cpu;
 	void *ram;
+	unsigned long hypercalls;	/* served in userspace */
+};
+
+/* What a run stopped for, in the terms serve() needs. */
+enum bench_exit {
+	EXIT_OUT,		/* port in run->io.port */
+	EXIT_IN,
+	EXIT_MMIO,
+	EXIT_HLT,
+	EXIT_HYPERCALL,
+	EXIT_OTHER,		/* anything else: the workload failed */
 };
 
 static int vm_create(struct hv *hv, struct bench_vm *b, uint64_t ram_size,
@@ -105,31 +168,92 @@ static int vm_create(struct hv *hv, struct bench_vm *b, uint64_t ram_size,
 	int ret;
 
 	memset(b, 0, sizeof(*b));
-	b->hv = hv;
+	b->hv = use(hv);
+	b->vm = -1;
+	b->cpu.fd = -1;
 	b->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (b->ram == MAP_FAILED)
 		return -ENOMEM;
 	memcpy((char *)b->ram + BENCH_CODE, bench_guest_start,
 	       bench_guest_size);
-	ret = hv->create_vm(hv, &b->vm);
-	if (!ret)
-		ret = hv->set_memory(&b->vm, 0, 0, ram_size, b->ram);
+	ret = b->vm = minivm_create_vm(hv->dev);
+	if (ret >= 0)
+		ret = minivm_set_memory(b->vm, 0, 0, ram_size, b->ram, 0);
 	if (!ret && irqchip)
-		ret = hv->create_irqchip(&b->vm);
+		ret = minivm_create_lapic(b->vm);
 	if (!ret)
-		ret = hv->create_vcpu(hv, &b->vm, &b->cpu);
+		ret = minivm_create_vcpu(hv->dev, b->vm, 0, &b->cpu);
 	return ret;
 }
 
 static void vm_destroy(struct bench_vm *b, uint64_t ram_size)
 {
+	use(b->hv);
 	if (b->cpu.run)
-		b->hv->destroy_vcpu(&b->cpu);
-	if (b->vm.fd > 0)
-		close(b->vm.fd);
+		minivm_destroy_vcpu(&b->cpu);
+	if (b->vm >= 0)
+		close(b->vm);
 	if (b->ram != MAP_FAILED)
 		munmap(b->ram, ram_size);
+}
+
+static struct minivm_segment flat(uint16_t sel, uint8_t type)
+{
+	struct minivm_segment s = {
+		.base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
+		.present = 1, .s = 1, .g = 1, .db = 1,
+	};
+	return s;
+}
+
+/* Flat 32-bit protected mode at @rip with these registers. */
+static int setup(struct bench_vm *b, uint64_t rip, uint32_t edi,
+		 uint32_t esi, uint32_t ebx, uint32_t ecx)
+{
+	struct minivm_regs r = { .rip = rip, .rflags = 2, .rsp = BENCH_STACK,
+				 .rdi = edi, .rsi = esi, .rbx = ebx, .rcx = ecx };
+	struct minivm_sregs s;
+	int ret;
+
+	use(b->hv);
+	ret = minivm_get_sregs(&b->cpu, &s);
+	if (ret)
+		return ret;
+	s.cs = flat(0x08, 0xb);
+	s.ds = s.es = s.fs = s.gs = s.ss = flat(0x10, 0x3);
+	s.tr.type = 11;
+	s.tr.present = 1;
+	s.tr.limit = 0x67;
+	s.cr0 = 0x33;			/* PE, MP, ET, NE */
+	s.cr4 = 0x600;			/* OSFXSR, OSXMMEXCPT */
+	s.efer = 0;
+	ret = minivm_set_sregs(&b->cpu, &s);
+	return ret ? ret : minivm_set_regs(&b->cpu, &r);
+}
+
+/* One RUN; a hypercall is answered 0, as a VMM's cheapest service. */
+static enum bench_exit run_once(struct bench_vm *b)
+{
+	struct minivm_run *run = b->cpu.run;
+
+	if (minivm_run(&b->cpu))
+		return EXIT_OTHER;
+	switch (run->exit_reason) {
+	case MINIVM_EXIT_IO:
+		return run->io.direction == MINIVM_EXIT_IO_OUT ? EXIT_OUT :
+								 EXIT_IN;
+	case MINIVM_EXIT_MMIO:
+		return EXIT_MMIO;
+	case MINIVM_EXIT_HLT:
+		return EXIT_HLT;
+	case MINIVM_EXIT_HYPERCALL:
+		run->hypercall.ret = 0;
+		b->hypercalls++;
+		return EXIT_HYPERCALL;
+	default:
+		return EXIT_OTHER;
+	}
 }
 
 /*
@@ -138,17 +262,21 @@ static void vm_destroy(struct bench_vm *b, uint64_t ram_size)
  */
 static int64_t serve(struct bench_vm *b)
 {
+	struct minivm_run *run = b->cpu.run;
+
+	use(b->hv);
 	for (;;) {
-		enum hv_exit e = b->hv->run(&b->cpu);
+		enum bench_exit e = run_once(b);
 
 		if (getenv("MINIVM_BENCH_TRACE"))
-			fprintf(stderr, "    exit %d port %#x raw %llu\n", e,
-				b->cpu.port, (unsigned long long)b->cpu.detail);
-		if (e == HV_EXIT_OUT && b->cpu.port == BENCH_PORT_DONE)
+			fprintf(stderr, "    exit %d port %#x reason %u\n", e,
+				run->io.port, run->exit_reason);
+		if (e == EXIT_OUT && run->io.port == BENCH_PORT_DONE)
 			return *(int64_t *)((char *)b->ram + BENCH_RESULT);
-		if (e == HV_EXIT_OTHER) {
-			fprintf(stderr, "minivm-bench: %s: unexpected exit %llu\n",
-				b->hv->name, (unsigned long long)b->cpu.detail);
+		if (e == EXIT_OTHER) {
+			fprintf(stderr, "minivm-bench: %s: unexpected exit %u (%s)\n",
+				b->hv->name, run->exit_reason,
+				minivm_exit_name(run->exit_reason));
 			return -1;
 		}
 	}
@@ -161,19 +289,28 @@ static void on_alarm(int sig)
 
 /* One workload in one VM: a warm-up round, then the measured one. */
 static double run_workload(struct hv *hv, int workload, uint32_t iters,
-			   uint32_t arg)
+			   uint32_t arg, bool user_hypercalls)
 {
 	struct bench_vm b;
 	int64_t cycles = -1;
 
 	alarm(120);		/* a stuck workload is reported, not waited for */
 	if (!vm_create(hv, &b, BENCH_RAM_SIZE, workload >= BENCH_TIMER) &&
-	    !hv->setup(&b.cpu, BENCH_CODE, workload, 10, arg, 0) &&
+	    !setup(&b, BENCH_CODE, workload, 10, arg, 0) &&
 	    serve(&b) >= 0 &&
-	    !hv->setup(&b.cpu, BENCH_CODE, workload, iters, arg, 0))
+	    !setup(&b, BENCH_CODE, workload, iters, arg, 0))
 		cycles = serve(&b);
 	alarm(0);
 	vm_destroy(&b, BENCH_RAM_SIZE);
+	/*
+	 * A hypervisor that answered the "user" hypercall itself (KVM
+	 * without KVM_CAP_EXIT_HYPERCALL) measured something else.
+	 */
+	if (user_hypercalls && b.hypercalls < iters) {
+		fprintf(stderr, "minivm-bench: %s: VMCALL %#x did not come to userspace\n",
+			hv->name, arg);
+		return -1;
+	}
 	return cycles < 0 ? -1 : (double)cycles / iters;
 }
 
@@ -203,18 +340,16 @@ static void bench_exits(int h, uint32_t iters, int repeat)
 	for (i = 0; i < sizeof(exit_workloads) / sizeof(exit_workloads[0]); i++) {
 		struct result *r = result(exit_workloads[i].name,
 					  exit_workloads[i].what);
-		uint64_t hc = strcmp(r->name, "vmcall_user") ? hv->hc_kernel :
-							       hv->hc_user;
+		bool user = !strcmp(r->name, "vmcall_user");
+		uint64_t hc = user ? hv->hc_user : hv->hc_kernel;
 		uint32_t count = exit_workloads[i].workload == BENCH_LOOP ?
 				 iters * 100 : iters;
 
-		if (hc == ~0ULL)
-			continue;
 		if (getenv("MINIVM_BENCH_VERBOSE"))
 			fprintf(stderr, "  %s\n", r->name);
 		for (k = n = 0; k < repeat && k < 16; k++) {
 			t[n] = run_workload(hv, exit_workloads[i].workload,
-					    count, (uint32_t)hc);
+					    count, (uint32_t)hc, user);
 			n += t[n] >= 0;
 		}
 		set_samples(r, h, t, n);
@@ -235,11 +370,12 @@ static void bench_nop_ioctl(int h, uint32_t iters, int repeat)
 	int k, n = 0;
 	uint32_t i;
 
+	use(hv);
 	for (k = 0; k < repeat && k < 16; k++) {
 		uint64_t start = __rdtsc();
 
 		for (i = 0; i < iters; i++)
-			if (ioctl(hv->dev, hv->nop_ioctl, 0) < 0)
+			if (minivm_api_version(hv->dev) < 0)
 				return;
 		t[n++] = (double)(__rdtsc() - start) / iters;
 	}
@@ -262,12 +398,12 @@ static void bench_create(int h, int repeat)
 	for (i = 0; i < repeat && i < 16; i++) {
 		struct bench_vm b;
 		uint64_t start = __rdtsc();
-		enum hv_exit e = HV_EXIT_OTHER;
+		enum bench_exit e = EXIT_OTHER;
 
 		if (!vm_create(hv, &b, size, false) &&
-		    !hv->setup(&b.cpu, BENCH_CODE, BENCH_OUT, 1, 0, 0))
-			e = hv->run(&b.cpu);
-		if (e == HV_EXIT_OUT)
+		    !setup(&b, BENCH_CODE, BENCH_OUT, 1, 0, 0))
+			e = run_once(&b);
+		if (e == EXIT_OUT)
 			t[n++] = __rdtsc() - start;
 		vm_destroy(&b, size);
 	}
@@ -313,9 +449,9 @@ static const char *bench_touch(int h, unsigned int mib, bool huge)
 	if (!vm_create(hv, &b, BENCH_RAM_SIZE, false)) {
 		uint64_t start = __rdtsc();
 
-		if (!hv->set_memory(&b.vm, 1, BENCH_TOUCH_GPA, size, mem) &&
-		    !hv->setup(&b.cpu, BENCH_CODE, BENCH_TOUCH, 1,
-			       BENCH_TOUCH_GPA, size) &&
+		if (!minivm_set_memory(b.vm, 1, BENCH_TOUCH_GPA, size, mem, 0) &&
+		    !setup(&b, BENCH_CODE, BENCH_TOUCH, 1, BENCH_TOUCH_GPA,
+			   size) &&
 		    serve(&b) >= 0)
 			r->cycles[h] = r->min[h] = r->max[h] =
 				(double)(__rdtsc() - start) / (size >> 12);
@@ -352,10 +488,12 @@ static void bench_memory(int h, struct mem_figures *m)
 	struct hv *hv = hvs[h];
 	int i, ok = 0;
 
+	use(hv);
 	for (i = 0; i < MEM_N; i++) {
 		memset(&b[i], 0, sizeof(b[i]));
 		b[i].hv = hv;
-		b[i].vm.fd = -1;
+		b[i].vm = -1;
+		b[i].cpu.fd = -1;
 		b[i].ram = MAP_FAILED;
 	}
 	for (i = 0; i < MEM_N; i++) {
@@ -370,16 +508,18 @@ static void bench_memory(int h, struct mem_figures *m)
 	if (memtrace_start())
 		goto out;
 	memtrace_phase(0);
-	for (i = 0; i < MEM_N; i++)
-		ok += !hv->create_vm(hv, &b[i].vm);
+	for (i = 0; i < MEM_N; i++) {
+		b[i].vm = minivm_create_vm(hv->dev);
+		ok += b[i].vm >= 0;
+	}
 	memtrace_phase(1);
 	for (i = 0; i < MEM_N; i++)
-		ok += !hv->create_vcpu(hv, &b[i].vm, &b[i].cpu);
+		ok += !minivm_create_vcpu(hv->dev, b[i].vm, 0, &b[i].cpu);
 	memtrace_phase(2);
 	for (i = 0; i < MEM_N; i++)
-		ok += !hv->set_memory(&b[i].vm, 0, 0, BENCH_RAM_SIZE, b[i].ram) &&
-		      !hv->setup(&b[i].cpu, BENCH_CODE, BENCH_OUT, 1, 0, 0) &&
-		      hv->run(&b[i].cpu) == HV_EXIT_OUT;
+		ok += !minivm_set_memory(b[i].vm, 0, 0, BENCH_RAM_SIZE, b[i].ram, 0) &&
+		      !setup(&b[i], BENCH_CODE, BENCH_OUT, 1, 0, 0) &&
+		      run_once(&b[i]) == EXIT_OUT;
 	memtrace_phase(MEM_PHASES);
 	m->valid = ok == 3 * MEM_N &&
 		   !memtrace_read(hv, m->kib, MEM_PHASES, MEM_N);
@@ -635,9 +775,11 @@ int main(int argc, char **argv)
 		max_mib = sizes[i] > max_mib ? sizes[i] : max_mib;
 
 	for (h = 0; h < 2; h++) {
-		int ret = hvs[h]->open(hvs[h]);
+		int ret;
 
-		if (ret) {
+		use(hvs[h]);
+		ret = hvs[h]->dev = minivm_open_device();
+		if (ret < 0) {
 			fprintf(stderr, "minivm-bench: cannot open %s: %s\n",
 				hvs[h]->name, strerror(-ret));
 			missing++;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The benchmark: one guest image (guest.S), two hypervisors (hv_minivm.c
- * over /dev/minivm, hv_kvm.c over /dev/kvm), one driver (bench.c).
+ * The benchmark: one guest image (guest.S), one driver (bench.c), two
+ * hypervisors behind libminivm (/dev/minivm, and /dev/kvm through
+ * user/lib/kvm.c).
  */
 #ifndef MINIVM_BENCH_H
 #define MINIVM_BENCH_H
@@ -43,46 +44,19 @@
 extern const char bench_guest_start[];
 extern const unsigned int bench_guest_size;
 
-/* What a run stopped for, in the hypervisor-neutral terms of bench.c. */
-enum hv_exit {
-	HV_EXIT_OUT,		/* port in hv_vcpu.port */
-	HV_EXIT_IN,
-	HV_EXIT_MMIO,
-	HV_EXIT_HLT,
-	HV_EXIT_HYPERCALL,
-	HV_EXIT_OTHER,		/* anything else: the workload failed */
-};
+#include "../user/lib/libminivm.h"
 
-struct hv_vcpu {
-	int fd;
-	void *run;
-	uint16_t port;
-	uint64_t detail;	/* raw exit reason, for error messages */
-};
-
-struct hv_vm {
-	int fd;
-};
-
-/* One hypervisor, as the driver sees it. */
+/*
+ * One hypervisor, as the bench sees it.  libminivm drives both (its
+ * user/lib/kvm.c over /dev/kvm), so the guest's exits reach the same
+ * serving code, which reads the same struct minivm_run; what is left
+ * here are the facts that differ.
+ */
 struct hv {
 	const char *name;
+	enum minivm_hypervisor which;
 	int dev;
 	uint64_t hc_kernel, hc_user;	/* VMCALL numbers: in-kernel, exits */
-	unsigned long nop_ioctl;	/* GET_API_VERSION on the device fd */
-	int (*open)(struct hv *hv);
-	int (*create_vm)(struct hv *hv, struct hv_vm *vm);
-	int (*set_memory)(struct hv_vm *vm, uint32_t slot, uint64_t gpa,
-			  uint64_t size, void *host);
-	int (*create_vcpu)(struct hv *hv, struct hv_vm *vm,
-			   struct hv_vcpu *vcpu);
-	/* The in-kernel local APIC (and, for KVM, the rest of its irqchip). */
-	int (*create_irqchip)(struct hv_vm *vm);
-	/* Flat 32-bit protected mode at @rip with these registers. */
-	int (*setup)(struct hv_vcpu *vcpu, uint64_t rip, uint32_t edi,
-		     uint32_t esi, uint32_t ebx, uint32_t ecx);
-	enum hv_exit (*run)(struct hv_vcpu *vcpu);
-	void (*destroy_vcpu)(struct hv_vcpu *vcpu);
 	/*
 	 * The kernel functions that allocate the VMCS, the EPT and the
 	 * pages shared with the VMM by mmap, each list " f1 f2 ": how
@@ -90,8 +64,6 @@ struct hv {
 	 */
 	const char *vmcs_fns, *ept_fns, *run_fns;
 };
-
-extern struct hv hv_minivm, hv_kvm;
 
 /* memtrace.c: kernel memory by kind, from the allocation trace events. */
 enum mem_kind { MEM_VMCS, MEM_EPT, MEM_RUN, MEM_OTHER, MEM_KINDS };
