@@ -12,6 +12,17 @@
 limit=${MINIVM_TEST_LIMIT:-600}
 cd /minivm/selftests || exit 1
 echo 1 > /proc/sys/kernel/sysrq
+# The debugging kernel (make check-debug) has kmemleak.  What the boot
+# allocated is not the tests' to answer for, so only objects allocated
+# from now on (minivm's loading included) (kmemleak reports each one's jiffies) count, at the end.
+# That needs no scan now, and none should run by itself in the middle of
+# a suite: in Bochs one scan of the machine's memory takes minutes (a
+# scan here, before the tests, took 390-590 s of wall time).
+kmemleak=/sys/kernel/debug/kmemleak
+if [ -w $kmemleak ]; then
+	echo scan=off > $kmemleak
+	since=$(sed -n 's/^jiffies: //p' /proc/timer_list | head -n 1)
+fi
 [ -f /minivm/modules/msr.ko ] && insmod /minivm/modules/msr.ko 2>/dev/null
 if insmod /minivm/modules/minivm.ko; then
 	echo "# minivm loaded"
@@ -45,17 +56,6 @@ watchdog() {
 	poweroff -f
 }
 
-# The debugging kernel (make check-debug) has kmemleak.  What the boot
-# allocated is not the tests' to answer for, so only objects allocated
-# from now on (kmemleak reports each one's jiffies) count, at the end.
-# That needs no scan now, and none should run by itself in the middle of
-# a suite: in Bochs one scan of the machine's memory takes minutes (a
-# scan here, before the tests, took 390-590 s of wall time).
-kmemleak=/sys/kernel/debug/kmemleak
-if [ -w $kmemleak ]; then
-	echo scan=off > $kmemleak
-	since=$(sed -n 's/^jiffies: //p' /proc/timer_list | head -n 1)
-fi
 
 tests=${*:-$(cat tests.list)}
 failed=0
