@@ -14,8 +14,8 @@ cd /minivm/selftests || exit 1
 echo 1 > /proc/sys/kernel/sysrq
 # The debugging kernel (make check-debug) has kmemleak.  What the boot
 # allocated is not the tests' to answer for, so only objects allocated
-# from now on (minivm's loading included) (kmemleak reports each one's jiffies) count, at the end.
-# That needs no scan now, and none should run by itself in the middle of
+# from now on, minivm's loading included, count at the end (kmemleak
+# reports each object's jiffies).  That needs no scan now, and none should run by itself in the middle of
 # a suite: in Bochs one scan of the machine's memory takes minutes (a
 # scan here, before the tests, took 390-590 s of wall time).
 kmemleak=/sys/kernel/debug/kmemleak
