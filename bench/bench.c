@@ -114,7 +114,6 @@ static struct hv *hvs[2] = { &hv_minivm, &hv_kvm };
 static long long l1d_flushes(const struct hv *hv)
 {
 	long long n = -1, v;
-	char name[32];
 	FILE *f;
 
 	if (hv->which == MINIVM_HV_KVM) {
@@ -122,6 +121,8 @@ static long long l1d_flushes(const struct hv *hv)
 		if (f && fscanf(f, "%lld", &v) == 1)
 			n = v;
 	} else {
+		char name[32];
+
 		f = fopen("/sys/kernel/debug/minivm/mitigations", "r");
 		while (f && fscanf(f, "%31s %lld", name, &v) == 2)
 			if (!strcmp(name, "l1d_flush"))
@@ -323,14 +324,14 @@ static double run_workload(struct hv *hv, int workload, uint32_t iters,
 {
 	struct bench_vm b;
 	int64_t cycles = -1;
-	long long f0, f1;
 
 	alarm(120);		/* a stuck workload is reported, not waited for */
 	if (!vm_create(hv, &b, BENCH_RAM_SIZE, workload >= BENCH_TIMER) &&
 	    !setup(&b, BENCH_CODE, workload, 10, arg, 0) &&
 	    serve(&b) >= 0 &&
 	    !setup(&b, BENCH_CODE, workload, iters, arg, 0)) {
-		f0 = l1d_flushes(hv);
+		long long f0 = l1d_flushes(hv), f1;
+
 		cycles = serve(&b);
 		f1 = l1d_flushes(hv);
 		if (f0 >= 0 && f1 >= f0)

@@ -319,7 +319,7 @@ void minivm_lapic_sync(struct minivm_vcpu *vcpu)
 	/* Read before the exchange: a locked operation per entry is not free. */
 	if (atomic_read(&apic->timer_fired) &&
 	    atomic_xchg(&apic->timer_fired, 0)) {
-		minivm_lapic_timer_expired(apic);	/* not before the deadline */
+		minivm_lapic_timer_expired(apic);	/* waited for at entry */
 		fire_lvt(apic, APIC_LVTT);
 	}
 	for (i = 0; i < ARRAY_SIZE(apic->posted); i++) {

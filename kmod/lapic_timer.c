@@ -21,13 +21,15 @@
  * delivers the LVT timer's vector before its next entry (lapic.c).
  *
  * In TSC-deadline mode the hrtimer runs ahead of the deadline by
- * advance_ns, and the vCPU's thread, about to inject the interrupt, waits
- * out the rest (minivm_lapic_timer_expired()): the time it takes the host
- * to take its own interrupt, wake or kick the vCPU and come back to the
- * entry is then spent before the deadline rather than after it.  The
- * advance adapts, an eighth of the error at a time, to how early or late
- * each expiry turned out, within 0-5 us; KVM does the same
- * (lapic_timer_advance_ns).
+ * advance_ns, and the vCPU's thread waits out the rest at the last moment
+ * before the VM entry that injects the interrupt
+ * (minivm_lapic_timer_wait(), after the L1D flush, with interrupts off):
+ * the time it takes the host to take its own interrupt, wake or kick the
+ * vCPU and come back to the entry is then spent before the deadline
+ * rather than after it.  The advance adapts, an eighth of the error at a
+ * time, to how early or late each expiry turned out, within 0-5 us; KVM
+ * does the same (lapic_timer_advance_ns), waiting just before its entry
+ * too, but before its L1D flush.
  *
  * A periodic timer is never shorter than 200 us (KVM's default floor,
  * min_timer_period_us): a guest cannot make the host take an interrupt
@@ -171,18 +173,36 @@ void minivm_lapic_timer_set_deadline(struct minivm_lapic *apic, u64 tsc)
 }
 
 /**
- * minivm_lapic_timer_expired() - the timer fired; before its interrupt
- * goes in, wait until the TSC deadline it ran ahead of, and learn from
- * how early or late it was.
+ * minivm_lapic_timer_expired() - the timer fired: its interrupt goes in
+ * at the next entry, not before the TSC deadline it ran ahead of.
  * @apic: the APIC, in its vCPU's thread.
  */
 void minivm_lapic_timer_expired(struct minivm_lapic *apic)
 {
-	u64 target = apic->expire_tsc, now = guest_tsc(apic), err;
-
-	if (!target)
-		return;
+	apic->wait_tsc = apic->expire_tsc;
 	apic->expire_tsc = 0;
+}
+
+/**
+ * minivm_lapic_timer_wait() - just before VM entry: wait until the
+ * deadline of a timer that fired early, and learn from how early or late
+ * it was.
+ * @vcpu: the vCPU about to enter; interrupts are off.
+ *
+ * Called after the L1D flush: the loop reads the TSC and this vCPU's own
+ * fields, nothing the flush was there to remove, and whatever the flush
+ * costs is then spent before the deadline too.
+ */
+void minivm_lapic_timer_wait(struct minivm_vcpu *vcpu)
+{
+	struct minivm_lapic *apic = vcpu->lapic;
+	u64 target, now, err;
+
+	if (!apic || !apic->wait_tsc)
+		return;
+	target = apic->wait_tsc;
+	apic->wait_tsc = 0;
+	now = guest_tsc(apic);
 	if (now < target) {		/* early: wait, advance less */
 		err = cycles_to_ns(target - now);
 		if (err > OUTLIER_NS)

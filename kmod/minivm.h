@@ -130,6 +130,7 @@ struct minivm_lapic {
 	u64 period_ns;			/* periodic mode; 0 when one-shot */
 	u64 tsc_deadline;		/* TSC-deadline mode: armed at, or 0 */
 	u64 expire_tsc;			/* the deadline the hrtimer ran ahead of */
+	u64 wait_tsc;			/* fired: wait for it before entry */
 	u32 advance_ns;			/* how far ahead it runs (adaptive) */
 	atomic_t timer_fired;
 	int eoi_exit;			/* a level-triggered vector ended, or -1 */
@@ -438,6 +439,7 @@ void minivm_lapic_timer_start(struct minivm_lapic *apic, u32 count,
 			      bool periodic);
 u32 minivm_lapic_timer_count(struct minivm_lapic *apic);
 void minivm_lapic_timer_expired(struct minivm_lapic *apic);
+void minivm_lapic_timer_wait(struct minivm_vcpu *vcpu);
 void minivm_lapic_timer_set_deadline(struct minivm_lapic *apic, u64 tsc);
 
 /* halt.c: HLT, and the wait that follows it. */

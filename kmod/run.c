@@ -26,8 +26,9 @@
  *    entry, as the return to user mode would.
  *
  * Just around the entry itself, with interrupts off, come the debug
- * registers (debugreg.c), XCR0 (msr.c) and the side-channel mitigations
- * (mitigations.c).
+ * registers (debugreg.c), XCR0 (msr.c), the side-channel mitigations
+ * (mitigations.c) and, last, the wait for a local APIC timer that fired
+ * ahead of its deadline (lapic_timer.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -206,6 +207,7 @@ static enum minivm_entry enter_guest(struct minivm_vcpu *vcpu)
 	minivm_load_guest_xcr0(vcpu);
 	trace_entry(vcpu);
 	minivm_mitigate_entry(vcpu);
+	minivm_lapic_timer_wait(vcpu);	/* not before the timer's deadline */
 
 	ret = minivm_vmx_enter(&vcpu->gprs, vcpu->launched);
 

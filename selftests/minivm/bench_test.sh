@@ -60,6 +60,25 @@ for w in timer_latency hlt_wakeup; do
 	done
 done
 
+# Issue 13's aim: the timer's interrupt no later than KVM's, spinning
+# or halted (the ratio of medians at most 1.0).  Only where both run the
+# timer the same way: KVM's APIC virtualization or its use of the VMX
+# preemption timer would be a different mechanism, not a race.
+p=/sys/module/kvm_intel/parameters
+if [ "$(cat $p/enable_apicv 2>/dev/null)" = N ] &&
+   [ "$(cat $p/preemption_timer 2>/dev/null)" = N ]; then
+	for w in timer_latency hlt_wakeup; do
+		r=$(sed -n "s/^# ratio: $w=//p" "$T/out")
+		awk -v r="${r:-9}" 'BEGIN { exit !(r > 0 && r <= 1.0) }'
+		ok $? "$w: minivm's timer interrupt no later than KVM's (ratio ${r:-none})"
+	done
+else
+	for w in timer_latency hlt_wakeup; do
+		N=$((N + 1))
+		echo "ok $N # SKIP $w: KVM uses APICv or the preemption timer here, another mechanism"
+	done
+fi
+
 # The loop without exits must cost the same on both: within 20%.
 loop=$(sed -n 's/^# ratio: loop=//p' "$T/out")
 awk -v r="${loop:-0}" 'BEGIN { exit !(r >= 0.8 && r <= 1.25) }'
