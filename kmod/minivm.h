@@ -475,6 +475,8 @@ void minivm_mitigate_vmcs_switch(void);
 int minivm_vcpu_run(struct minivm_vcpu *vcpu);
 void minivm_vcpu_load(struct minivm_vcpu *vcpu);
 void minivm_vcpu_put(struct minivm_vcpu *vcpu);
+void minivm_vcpu_attach(struct minivm_vcpu *vcpu);
+void minivm_vcpu_detach(struct minivm_vcpu *vcpu);
 extern struct preempt_ops minivm_preempt_ops;
 
 /*

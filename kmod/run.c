@@ -136,6 +136,37 @@ struct preempt_ops minivm_preempt_ops = {
 	.sched_out = minivm_sched_out,
 };
 
+/**
+ * minivm_vcpu_attach() - make @vcpu's VMCS current for this thread, from
+ * now until minivm_vcpu_detach(), wherever the thread runs.
+ * @vcpu: the vCPU; its run_lock is held.
+ *
+ * The thread stays preemptible and may sleep: the preempt notifier puts
+ * the VMCS back on whichever CPU it is scheduled in on.  An ioctl that
+ * may sleep (taking the VM's lock to read guest memory, faulting a page
+ * in) must use this rather than preempt_disable() around the VMCS work.
+ */
+void minivm_vcpu_attach(struct minivm_vcpu *vcpu)
+{
+	preempt_disable();
+	preempt_notifier_register(&vcpu->preempt);
+	minivm_vcpu_load(vcpu);
+	preempt_enable();
+}
+
+/**
+ * minivm_vcpu_detach() - give the host back its state, and stop
+ * following the thread.
+ * @vcpu: the vCPU attached by minivm_vcpu_attach().
+ */
+void minivm_vcpu_detach(struct minivm_vcpu *vcpu)
+{
+	preempt_disable();
+	minivm_vcpu_put(vcpu);
+	preempt_notifier_unregister(&vcpu->preempt);
+	preempt_enable();
+}
+
 /* CR3 and CR4 of the host change with the process and at runtime. */
 static void update_host_crs(struct minivm_vcpu *vcpu)
 {
@@ -345,10 +376,7 @@ int minivm_vcpu_run(struct minivm_vcpu *vcpu)
 	if (!mutex_trylock(&vcpu->run_lock))
 		return -EBUSY;
 
-	preempt_disable();
-	preempt_notifier_register(&vcpu->preempt);
-	minivm_vcpu_load(vcpu);
-	preempt_enable();
+	minivm_vcpu_attach(vcpu);
 	rcu_assign_pointer(vcpu->runner, current);	/* minivm_kick() */
 
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
@@ -362,10 +390,7 @@ int minivm_vcpu_run(struct minivm_vcpu *vcpu)
 	trace_minivm_userspace_exit(vcpu->id, READ_ONCE(vcpu->run->exit_reason), ret);
 
 	RCU_INIT_POINTER(vcpu->runner, NULL);
-	preempt_disable();
-	minivm_vcpu_put(vcpu);
-	preempt_notifier_unregister(&vcpu->preempt);
-	preempt_enable();
+	minivm_vcpu_detach(vcpu);
 
 	mutex_unlock(&vcpu->run_lock);
 	return ret;

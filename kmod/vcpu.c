@@ -106,8 +106,10 @@ static int minivm_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 }
 
 /*
- * The register ioctls: copy in, then with the VMCS loaded on this CPU
- * (preemption off) read or write it, then copy out.
+ * The register ioctls: copy in, then with the VMCS current for this
+ * thread read or write it, then copy out.  The thread stays preemptible:
+ * SET_SREGS into PAE paging reads the PDPTEs from guest memory under the
+ * VM's mutex (cr.c, memslot.c), which may sleep.
  */
 static long vcpu_regs_ioctl(struct minivm_vcpu *vcpu, unsigned int cmd,
 			    void __user *uarg)
@@ -124,8 +126,7 @@ static long vcpu_regs_ioctl(struct minivm_vcpu *vcpu, unsigned int cmd,
 
 	if (!mutex_trylock(&vcpu->run_lock))
 		return -EBUSY;
-	preempt_disable();
-	minivm_vcpu_load(vcpu);
+	minivm_vcpu_attach(vcpu);
 	switch (cmd) {
 	case MINIVM_GET_REGS:
 		minivm_get_regs(vcpu, &u.regs);
@@ -141,7 +142,7 @@ static long vcpu_regs_ioctl(struct minivm_vcpu *vcpu, unsigned int cmd,
 		ret = minivm_set_sregs(vcpu, &u.sregs);
 		break;
 	}
-	preempt_enable();
+	minivm_vcpu_detach(vcpu);
 	mutex_unlock(&vcpu->run_lock);
 
 	if (!ret && (cmd == MINIVM_GET_REGS || cmd == MINIVM_GET_SREGS) &&

@@ -42,19 +42,35 @@ strip --strip-debug -o "$payload/modules/minivm.ko" "$src/kmod/minivm.ko"
 all_tests=$(cat "$payload/selftests/tests.list")
 second="hostile_test fuzz_test load_test backing_test fds_test lifetime_test bench_test.sh launcher_test.sh interrupt_test tsc_test linux_test exits_test"
 first=$(for t in $all_tests; do case " $second " in *" $t "*) ;; *) echo "$t" ;; esac; done)
+# CHECK_DEBUG_TESTS="cr_test run_test": only those, on the one-CPU
+# machine; a quick look at one fix, not the full run issue 12 asks for
+# after every change to kmod/.
+if [ -n "${CHECK_DEBUG_TESTS:-}" ]; then
+	second=$CHECK_DEBUG_TESTS first=""
+fi
 export TESTVM_KERNEL=$dk/bzImage TESTVM_KVER=$kver TESTVM_MODROOT=$dk/root \
 	TESTVM_PAYLOAD=$top/$payload TESTVM_MEGS=${TESTVM_MEGS:-1024}
 # Warnings and errors (KASAN, lockdep, UBSAN) on the console as they
 # happen, not only in the log printed at the end: a run this long may be
 # cut short, and what it found so far should still be in its serial log.
 export TESTVM_APPEND="${TESTVM_APPEND:+$TESTVM_APPEND }loglevel=5"
+# No slub_debug: KASAN finds what it would (overruns with red zones,
+# writes after free with its quarantine), with both stacks, and
+# slub_debug's checks on every allocation doubled a boot already slowed
+# by KASAN's (testing.rst, "Where a Bochs boot's time goes").
+export TESTVM_SLUB_DEBUG=${TESTVM_SLUB_DEBUG:-0}
 limit=${CHECK_DEBUG_TIMEOUT:-7200}
 TESTVM_CPUS=1 scripts/testvm/boot --log "$out/vmx2.serial" --timeout "$limit" \
 	"MINIVM_TEST_LIMIT=3000 /minivm/scripts/selftests.sh $second" > "$out/vmx2.out" 2>&1 &
 vmx2=$!
-scripts/testvm/boot --log "$out/vmx.serial" --timeout "$limit" \
-	"MINIVM_TEST_LIMIT=3000 /minivm/scripts/selftests.sh $(echo $first)" > "$out/vmx.out" 2>&1
-vmx_status=$?
+if [ -n "$first" ]; then
+	scripts/testvm/boot --log "$out/vmx.serial" --timeout "$limit" \
+		"MINIVM_TEST_LIMIT=3000 /minivm/scripts/selftests.sh $(echo $first)" > "$out/vmx.out" 2>&1
+	vmx_status=$?
+else
+	: > "$out/vmx.out"
+	vmx_status=0
+fi
 wait $vmx2
 vmx2_status=$?
 
