@@ -40,7 +40,9 @@
  * handler's page not mapped yet; a host interrupt) leaves the event
  * undelivered and described in the IDT-vectoring information
  * ("Information for VM Exits That Occur During Event Delivery");
- * minivm_redeliver() injects it again on the next entry.
+ * minivm_redeliver() injects it again on the next entry.  With virtual-
+ * interrupt delivery an external interrupt there is the APIC's, unless
+ * this entry injected the PIC's: lapic_virt.c gives it back to the CPU.
  */
 #include <linux/kernel.h>
 #include <linux/mutex.h>
@@ -90,6 +92,15 @@ static void want_window(u32 control, bool on)
 		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, want);
 }
 
+/*
+ * With virtual-interrupt delivery the CPU delivers the local APIC's
+ * interrupts itself (lapic_virt.c): they never wait for a window here.
+ */
+static bool cpu_delivers(struct minivm_vcpu *vcpu)
+{
+	return vcpu->lapic->virt & MINIVM_APICV_VID;
+}
+
 static void inject_irq(u8 vector)
 {
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vector | INTR_TYPE_EXT_INTR |
@@ -105,7 +116,8 @@ static int next_irq(struct minivm_vcpu *vcpu, bool *extint)
 	*extint = vcpu->irq_pending && minivm_lapic_takes_extint(vcpu);
 	if (*extint)
 		return vcpu->irq_vector;
-	return vcpu->lapic ? minivm_lapic_next_irq(vcpu) : -1;
+	return vcpu->lapic && !cpu_delivers(vcpu) ?
+	       minivm_lapic_next_irq(vcpu) : -1;
 }
 
 /**
@@ -120,6 +132,7 @@ void minivm_inject_events(struct minivm_vcpu *vcpu)
 {
 	bool extint;
 	int irq;
+	u32 info;
 
 	if (vcpu->lapic)
 		minivm_lapic_sync(vcpu);	/* what was posted meanwhile */
@@ -141,8 +154,15 @@ void minivm_inject_events(struct minivm_vcpu *vcpu)
 	want_window(CPU_BASED_INTR_WINDOW_EXITING, irq >= 0 ||
 		    READ_ONCE(vcpu->run->request_interrupt_window));
 	/* LAB 10 end */
-	if (vcpu->lapic)
+	if (vcpu->lapic && cpu_delivers(vcpu)) {
+		minivm_apicv_before_entry(vcpu);
+		/* Whose is an external interrupt cut short (redeliver)? */
+		info = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
+		vcpu->extint_injected = (info & INTR_INFO_VALID_MASK) &&
+			(info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_EXT_INTR;
+	} else if (vcpu->lapic) {
 		minivm_lapic_set_tpr_threshold(vcpu);
+	}
 }
 
 /**
@@ -194,6 +214,17 @@ void minivm_redeliver(struct minivm_vcpu *vcpu)
 
 	if (!(vectoring & VECTORING_INFO_VALID_MASK))
 		return;
+	if (type == INTR_TYPE_EXT_INTR && vcpu->lapic &&
+	    cpu_delivers(vcpu) && !vcpu->extint_injected) {
+		minivm_apicv_undeliver(vcpu);	/* the CPU's own delivery */
+		return;
+	}
+	/*
+	 * No error code in real mode, where entry refuses to deliver one
+	 * ("Checks on VM-Entry Control Fields"); Bochs reports one there.
+	 */
+	if (!(vmcs_read(GUEST_CR0) & X86_CR0_PE))
+		vectoring &= ~VECTORING_INFO_DELIVER_CODE_MASK;
 	if (vectoring & VECTORING_INFO_DELIVER_CODE_MASK)
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE,
 			   vmcs_read32(IDT_VECTORING_ERROR_CODE));

@@ -220,6 +220,12 @@ int minivm_handle_exit(struct minivm_vcpu *vcpu)
 	case EXIT_REASON_NMI_WINDOW:
 		ret = minivm_handle_window(vcpu);
 		break;
+	case EXIT_REASON_EOI_INDUCED:
+		ret = minivm_handle_eoi_induced(vcpu);
+		break;
+	case EXIT_REASON_APIC_WRITE:
+		ret = minivm_handle_apic_write(vcpu);
+		break;
 	case EXIT_REASON_TRIPLE_FAULT:
 		vcpu->run->exit_reason = MINIVM_EXIT_SHUTDOWN;
 		ret = 0;

@@ -35,10 +35,12 @@
  * is still high, sends the interrupt again ("I/O APIC", and the EOI
  * broadcast in "EOI Register").
  *
+ * Where the CPU virtualizes the APIC, it delivers these interrupts and
+ * ends them itself (lapic_virt.c), from the same register page.
+ *
  * Left out, for now: INIT and SIPI (one vCPU boots alone), the
  * thermal, performance and CMCI interrupts (their LVT entries exist and
- * stay silent), the focus processor check, and APIC virtualization by
- * the CPU (design.rst says what the test machine offers).
+ * stay silent), and the focus processor check.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

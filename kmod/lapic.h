@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * lapic.h - the local APIC's register page, as lapic.c, lapic_regs.c,
- * lapic_access.c and lapic_timer.c read it.
+ * lapic_access.c, lapic_virt.c and lapic_timer.c read it.
  *
  * The registers are kept at their xAPIC offsets, 16 bytes apart (SDM
  * Vol. 3A, "Local APIC Register Address Map"); IRR, ISR and TMR are

@@ -244,7 +244,7 @@ void minivm_lapic_set_tpr_threshold(struct minivm_vcpu *vcpu)
 	int irr = lapic_vec_highest(apic, APIC_IRR);
 	u32 tpr = (lapic_get(apic, APIC_TASKPRI) >> 4) & 0xf;	/* VTPR[7:4] */
 
-	if (!minivm_vmcs_has_tpr_shadow())
+	if (!minivm_vmcs_has_tpr_shadow() || (apic->virt & MINIVM_APICV_VID))
 		return;
 	if (irr < 0 || !lapic_enabled(apic) || (u32)irr >> 4 > tpr)
 		vmcs_write(TPR_THRESHOLD, 0);

@@ -38,6 +38,8 @@ static long minivm_check_extension(unsigned long ext)
 			  CPU_BASED_INTR_WINDOW_EXITING);
 	case MINIVM_CAP_NMI:
 		return minivm_vmcs_has_vnmi();
+	case MINIVM_CAP_APICV:
+		return minivm_apicv_offered();
 	case MINIVM_CAP_NR_MEMSLOTS:
 		return MINIVM_MAX_MEMSLOTS;
 	case MINIVM_CAP_MAX_VCPUS:

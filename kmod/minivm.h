@@ -28,6 +28,7 @@
  *   lapic.c         the local APIC: its modes, priorities, IPIs, MSIs
  *   lapic_regs.c    the local APIC's registers, saved and restored
  *   lapic_access.c  reaching the local APIC: its MMIO page and MSRs
+ *   lapic_virt.c    the CPU's APIC virtualization, where it has it
  *   lapic_timer.c   the local APIC's timer, on an hrtimer
  *   halt.c          HLT: the vCPU sleeps in the kernel until woken
  *   io.c            port I/O, served by userspace
@@ -96,6 +97,7 @@ struct minivm_vm {
 	struct mm_struct *mm;		/* the creator's; vCPUs run only there */
 	u64 tsc_offset;			/* guest TSC - host TSC, at creation */
 	bool has_lapic;			/* MINIVM_CREATE_LAPIC: each vCPU gets one */
+	u32 apicv;			/* its APIC virtualization (lapic_virt.c) */
 };
 
 /*
@@ -134,6 +136,11 @@ struct minivm_lapic {
 	u32 advance_ns;			/* how far ahead it runs (adaptive) */
 	atomic_t timer_fired;
 	int eoi_exit;			/* a level-triggered vector ended, or -1 */
+	/* lapic_virt.c: what the CPU does for this APIC, and its VMCS state */
+	u32 virt;			/* MINIVM_APICV_* the VM has */
+	bool x2apic_virt;		/* "virtualize x2APIC mode" is on now */
+	int traced_rvi;			/* the last RVI the tracepoint showed */
+	u32 eoi_exit_bitmap[8];		/* as written to EOI_EXIT_BITMAP0-3 */
 	/* posted by other threads */
 	unsigned long posted[256 / BITS_PER_LONG];
 	unsigned long posted_level[256 / BITS_PER_LONG]; /* which of them */
@@ -226,6 +233,7 @@ struct minivm_vcpu {
 	/* event.c: raised by userspace, not yet injected */
 	bool irq_pending, nmi_pending;
 	u8 irq_vector;
+	bool extint_injected;		/* this entry injects irq_vector */
 	struct minivm_lapic *lapic;	/* NULL: the VM has no local APICs */
 	bool halted;			/* halt.c: HLT done, waiting to wake */
 	struct task_struct __rcu *runner; /* the thread in RUN, to kick */
@@ -347,6 +355,7 @@ void minivm_vmcs_set_host_cpu(int cpu);
 const char *minivm_vmcs_missing(void);
 bool minivm_vmcs_has_vpid(void);
 bool minivm_vmcs_has_tpr_shadow(void);
+u32 minivm_vmcs_apicv_controls(void);
 bool minivm_vmcs_has_tsc_offset(void);
 u32 minivm_vmcs_window_exits(void);
 bool minivm_vmcs_has_vnmi(void);
@@ -432,6 +441,14 @@ void minivm_lapic_set_cr8(struct minivm_vcpu *vcpu, unsigned long cr8);
 void minivm_lapic_vmcs_setup(struct minivm_vcpu *vcpu);
 void minivm_lapic_set_tpr_threshold(struct minivm_vcpu *vcpu);
 
+/* lapic_virt.c: the CPU delivers the APIC's interrupts and ends them. */
+u32 minivm_apicv_offered(void);
+void minivm_apicv_vmcs_setup(struct minivm_vcpu *vcpu);
+void minivm_apicv_before_entry(struct minivm_vcpu *vcpu);
+void minivm_apicv_undeliver(struct minivm_vcpu *vcpu);
+int minivm_handle_eoi_induced(struct minivm_vcpu *vcpu);
+int minivm_handle_apic_write(struct minivm_vcpu *vcpu);
+
 /* lapic_timer.c: the timer, in one-shot, periodic or TSC-deadline mode. */
 void minivm_lapic_timer_init(struct minivm_lapic *apic);
 void minivm_lapic_timer_stop(struct minivm_lapic *apic);
@@ -512,6 +529,7 @@ void minivm_complete_mmio_read(struct minivm_vcpu *vcpu);
 int minivm_msr_init(void);
 void minivm_msr_exit(void);
 void minivm_msr_setup(struct minivm_vcpu *vcpu);
+void minivm_msr_x2apic_bitmap(struct minivm_vcpu *vcpu, bool virt);
 bool minivm_emulate_msr(struct minivm_vcpu *vcpu, bool write);
 bool minivm_emulate_xsetbv(struct minivm_vcpu *vcpu);
 void minivm_load_guest_xcr0(struct minivm_vcpu *vcpu);

@@ -59,6 +59,8 @@
 #include "vmx_ops.h"
 
 static unsigned long *msr_bitmap;	/* one page, shared by all vCPUs */
+/* The same, plus the x2APIC registers the CPU virtualizes (lapic_virt.c). */
+static unsigned long *msr_bitmap_x2apic;
 
 #define MISC_ENABLE_RESET	(MSR_IA32_MISC_ENABLE_FAST_STRING |	\
 				 MSR_IA32_MISC_ENABLE_BTS_UNAVAIL |	\
@@ -118,13 +120,64 @@ void minivm_load_host_msrs(struct minivm_vcpu *vcpu)
  * bitmaps: reads of 0-1FFFh, reads of C0000000h-C0001FFFh, then the same
  * two for writes (SDM "MSR-Bitmap Address").  A set bit means "exit".
  */
-static void msr_passthrough(u32 msr, bool write)
+static void passthrough(unsigned long *bitmap, u32 msr, bool write)
 {
 	unsigned int base = (msr & 0xc0000000) ? 1024 : 0;
 
 	if (write)
 		base += 2048;
-	__clear_bit(base * 8 + (msr & 0x1fff), msr_bitmap);
+	__clear_bit(base * 8 + (msr & 0x1fff), bitmap);
+}
+
+static void msr_passthrough(u32 msr, bool write)
+{
+	passthrough(msr_bitmap, msr, write);
+}
+
+/*
+ * With "virtualize x2APIC mode" and APIC-register virtualization, RDMSR
+ * of these x2APIC registers reads the virtual-APIC page, which holds
+ * exactly what minivm_lapic_read() would answer; WRMSR of TPR, EOI and
+ * SELF IPI is TPR, EOI and self-IPI virtualization ("Virtualizing
+ * MSR-Based APIC Accesses").  Everything else in 800h-8FFh still exits:
+ * ICR (minivm keeps its high half at 310h, not 304h), TMCCT (counted
+ * down by minivm, not stored), and the registers x2APIC mode does not
+ * have, whose RDMSR must #GP.  An MSR that neither exits nor is
+ * virtualized would reach the host's own APIC: the control and this
+ * bitmap are always switched together.
+ */
+static const u32 x2apic_read_virt[] = {
+	0x802, 0x803, 0x808, 0x80a, 0x80d, 0x80f, 0x828,	/* ID-ESR */
+	0x832, 0x833, 0x834, 0x835, 0x836, 0x837, 0x838, 0x83e,	/* LVTs-TDCR */
+};
+
+static int x2apic_bitmap_init(void)
+{
+	u32 i;
+
+	msr_bitmap_x2apic = (unsigned long *)__get_free_page(GFP_KERNEL);
+	if (!msr_bitmap_x2apic)
+		return -ENOMEM;
+	memcpy(msr_bitmap_x2apic, msr_bitmap, PAGE_SIZE);
+	for (i = 0; i < ARRAY_SIZE(x2apic_read_virt); i++)
+		passthrough(msr_bitmap_x2apic, x2apic_read_virt[i], false);
+	for (i = 0x810; i < 0x828; i++)			/* ISR, TMR, IRR */
+		passthrough(msr_bitmap_x2apic, i, false);
+	passthrough(msr_bitmap_x2apic, 0x808, true);	/* TPR */
+	passthrough(msr_bitmap_x2apic, 0x80b, true);	/* EOI */
+	passthrough(msr_bitmap_x2apic, 0x83f, true);	/* SELF IPI */
+	return 0;
+}
+
+/**
+ * minivm_msr_x2apic_bitmap() - the MSR bitmap that goes with "virtualize
+ * x2APIC mode" on or off.
+ * @vcpu: the vCPU, its VMCS current.
+ * @virt: the control is on from the next entry.
+ */
+void minivm_msr_x2apic_bitmap(struct minivm_vcpu *vcpu, bool virt)
+{
+	vmcs_write(MSR_BITMAP, __pa(virt ? msr_bitmap_x2apic : msr_bitmap));
 }
 
 /**
@@ -152,6 +205,10 @@ int minivm_msr_init(void)
 		msr_passthrough(user_msrs[i], true);
 	}
 	msr_passthrough(MSR_IA32_TSC, false);
+	if (x2apic_bitmap_init()) {
+		free_page((unsigned long)msr_bitmap);
+		return -ENOMEM;
+	}
 
 	/* The kernel turns XSAVE on at boot, on every CPU alike. */
 	if (cr4_read_shadow() & X86_CR4_OSXSAVE)
@@ -161,6 +218,7 @@ int minivm_msr_init(void)
 
 void minivm_msr_exit(void)
 {
+	free_page((unsigned long)msr_bitmap_x2apic);
 	free_page((unsigned long)msr_bitmap);
 }
 

@@ -5,7 +5,8 @@
  *   minivm_entry           the vCPU is about to enter the guest (RIP)
  *   minivm_inject          this entry delivers an event (the VM-entry
  *                          interruption-information field: vector, type,
- *                          error code)
+ *                          error code); or, type VIRTUAL_INTR, the CPU
+ *                          will deliver this vector itself (lapic_virt.c)
  *   minivm_exit            an exit, once handled: basic reason, exit
  *                          qualification, the guest's RIP at the exit,
  *                          whether the kernel handled it (1: the guest goes
@@ -39,6 +40,13 @@ TRACE_EVENT(minivm_entry,
 	    TP_printk("vcpu %u rip 0x%lx", __entry->vcpu_id, __entry->rip)
 );
 
+/*
+ * A vector virtual-interrupt delivery will deliver (lapic_virt.c): type 1,
+ * which the interruption-information field does not use ("Format of the
+ * VM-Entry Interruption-Information Field").
+ */
+#define MINIVM_TRACE_VIRTUAL_INTR	BIT(8)
+
 TRACE_EVENT(minivm_inject,
 	    TP_PROTO(unsigned int vcpu_id, u32 info, u32 error_code),
 	    TP_ARGS(vcpu_id, info, error_code),
@@ -52,6 +60,7 @@ TRACE_EVENT(minivm_inject,
 		      __entry->vcpu_id, __entry->info & INTR_INFO_VECTOR_MASK,
 		      __print_symbolic(__entry->info & INTR_INFO_INTR_TYPE_MASK,
 				       { INTR_TYPE_EXT_INTR, "EXT_INTR" },
+				       { MINIVM_TRACE_VIRTUAL_INTR, "VIRTUAL_INTR" },
 				       { INTR_TYPE_NMI_INTR, "NMI" },
 				       { INTR_TYPE_HARD_EXCEPTION, "HARD_EXCEPTION" },
 				       { INTR_TYPE_SOFT_INTR, "SOFT_INTR" },

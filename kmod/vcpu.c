@@ -256,6 +256,8 @@ static void vcpu_init_vmcs(struct minivm_vcpu *vcpu)
 	 */
 	minivm_vmcs_setup(vcpu);
 	minivm_lapic_vmcs_setup(vcpu);
+	if (vcpu->lapic)
+		minivm_apicv_vmcs_setup(vcpu);
 	minivm_exception_setup(vcpu);
 	minivm_msr_setup(vcpu);
 	minivm_regs_reset(vcpu);

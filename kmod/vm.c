@@ -62,12 +62,15 @@ static int create_lapic(struct minivm_vm *vm)
 	if (!(minivm_vmcs_window_exits() & CPU_BASED_INTR_WINDOW_EXITING))
 		return -EOPNOTSUPP;
 	mutex_lock(&vm->lock);
-	if (vm->has_lapic)
+	if (vm->has_lapic) {
 		ret = -EEXIST;
-	else if (vm->nr_vcpus)
+	} else if (vm->nr_vcpus) {
 		ret = -EBUSY;
-	else
+	} else {
+		/* What the CPU does for these APICs is fixed now (lapic_virt.c). */
+		vm->apicv = minivm_apicv_offered();
 		WRITE_ONCE(vm->has_lapic, true);
+	}
 	mutex_unlock(&vm->lock);
 	return ret;
 }

@@ -39,6 +39,11 @@
 #include "vmx_ctl.h"
 #include "vmx_ops.h"
 
+/* The secondary controls of APIC virtualization (lapic_virt.c). */
+#define APICV_CONTROLS	(SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY |	\
+			 SECONDARY_EXEC_APIC_REGISTER_VIRT |		\
+			 SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE)
+
 /* The control words every VMCS gets, chosen by minivm_vmcs_config(). */
 static struct {
 	u32 pin, proc, proc2, exit, entry;
@@ -114,7 +119,10 @@ int minivm_vmcs_config(void)
 	 * guest so that real mode and unpaged protected mode run natively.
 	 * VPID keeps TLB entries across exits; RDTSCP and INVPCID would #UD
 	 * in the guest without their enable bits.  WBINVD exits, so that a
-	 * guest cannot flush the host's caches in a loop.
+	 * guest cannot flush the host's caches in a loop.  The APIC
+	 * virtualization controls (lapic_virt.c) are chosen here and turned
+	 * on per vCPU; they all need the TPR shadow ("Checks on VM-Execution
+	 * Control Fields"), so without it they are dropped.
 	 */
 	ctl.proc2 = choose("secondary processor-based",
 			   SECONDARY_EXEC_ENABLE_EPT |
@@ -122,7 +130,10 @@ int minivm_vmcs_config(void)
 			   SECONDARY_EXEC_ENABLE_VPID |
 			   SECONDARY_EXEC_WBINVD_EXITING |
 			   SECONDARY_EXEC_ENABLE_RDTSCP |
-			   SECONDARY_EXEC_ENABLE_INVPCID, c->procbased_ctls2);
+			   SECONDARY_EXEC_ENABLE_INVPCID | APICV_CONTROLS,
+			   c->procbased_ctls2);
+	if (!(ctl.proc & CPU_BASED_TPR_SHADOW))
+		ctl.proc2 &= ~APICV_CONTROLS;
 
 	/*
 	 * VM-exit (SDM "VM-Exit Controls"): return to a 64-bit host, and switch
@@ -420,7 +431,7 @@ void minivm_vmcs_setup(struct minivm_vcpu *vcpu)
 	 */
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, ctl.pin);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, ctl.proc & ~CPU_BASED_TPR_SHADOW);
-	vmcs_write(SECONDARY_VM_EXEC_CONTROL, ctl.proc2);
+	vmcs_write(SECONDARY_VM_EXEC_CONTROL, ctl.proc2 & ~APICV_CONTROLS);
 	vmcs_write(VM_EXIT_CONTROLS, ctl.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, ctl.entry);
 
@@ -452,8 +463,8 @@ void minivm_vmcs_setup(struct minivm_vcpu *vcpu)
 	if (vcpu->vpid)
 		vmcs_write(VIRTUAL_PROCESSOR_ID, vcpu->vpid);
 	else	/* none left (vcpu.c): VPID 0 is refused by entry, go without */
-		vmcs_write(SECONDARY_VM_EXEC_CONTROL,
-			   ctl.proc2 & ~SECONDARY_EXEC_ENABLE_VPID);
+		vmcs_write(SECONDARY_VM_EXEC_CONTROL, ctl.proc2 &
+			   ~(SECONDARY_EXEC_ENABLE_VPID | APICV_CONTROLS));
 
 	/*
 	 * No shadow VMCS: the link pointer must be all ones, or entry fails
@@ -498,4 +509,13 @@ bool minivm_vmcs_has_tpr_shadow(void)
 bool minivm_vmcs_has_vpid(void)
 {
 	return ctl.proc2 & SECONDARY_EXEC_ENABLE_VPID;
+}
+
+/**
+ * minivm_vmcs_apicv_controls() - the APIC virtualization controls the
+ * CPU has (SECONDARY_EXEC_*): none without the TPR shadow.
+ */
+u32 minivm_vmcs_apicv_controls(void)
+{
+	return ctl.proc2 & APICV_CONTROLS;
 }

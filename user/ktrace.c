@@ -14,7 +14,8 @@
  * process's thread:
  *
  *   minivm_inject   every event a VM entry delivers, whoever queued it:
- *                   "trace: delivered vector 0x30 (EXT_INTR)";
+ *                   "trace: delivered vector 0x30 (EXT_INTR)"; with the
+ *                   CPU's virtual-interrupt delivery, "(VIRTUAL_INTR)";
  *   minivm_exit     only the interrupt-window and NMI-window exits:
  *                   "trace: window   INTERRUPT_WINDOW rip=0x1234 (kernel)".
  *

@@ -104,6 +104,19 @@ static void print_timer(const struct minivm_vmx_caps *c)
 	printf("\n");
 }
 
+/* What new VMs' local APICs get from the CPU (kmod/lapic_virt.c). */
+static void print_apicv(int fd)
+{
+	int v = minivm_check_extension(fd, MINIVM_CAP_APICV);
+
+	if (v <= 0) {
+		printf("APIC virtualization: none for new VMs: minivm injects every interrupt\n");
+		return;
+	}
+	printf("APIC virtualization: virtual-interrupt delivery%s\n",
+	       (v & MINIVM_APICV_X2APIC) ? ", x2APIC registers" : "");
+}
+
 static void print_raw(const struct minivm_vmx_caps *c)
 {
 	printf("\nraw capability MSRs (SDM Vol. 3D, Appendix A):\n");
@@ -170,6 +183,7 @@ static int cmd_info(int argc, char **argv)
 	       (c.flags & MINIVM_VMX_INVVPID) ? " (INVVPID)" : "");
 	printf("unrestricted guest:  %s\n", yes_no(c.flags, MINIVM_VMX_UNRESTRICTED_GUEST));
 	print_timer(&c);
+	print_apicv(fd);
 	printf("CPUs:                %u online, %u in VMX operation for minivm\n",
 	       c.nr_cpus_online, c.nr_cpus_vmx_on);
 	if (c.nr_cpus_foreign)

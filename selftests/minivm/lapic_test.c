@@ -15,16 +15,30 @@
 #include "minivm_selftest.h"
 #include "lapic_guest.h"
 
-GUEST_FIXTURE(xapic);
+/*
+ * Each test runs with the CPU's APIC virtualization where there is one
+ * (apicv_test has what only it does) and with minivm's own injection.
+ */
+LAPIC_FIXTURE(xapic);
 FIXTURE_VARIANT_ADD(xapic, protected) { .mode = MINIVM_MODE_PROTECTED };
 FIXTURE_VARIANT_ADD(xapic, long) { .mode = MINIVM_MODE_LONG };
+FIXTURE_VARIANT_ADD(xapic, protected_emulated) {
+	.mode = MINIVM_MODE_PROTECTED, .emulated = true };
+FIXTURE_VARIANT_ADD(xapic, long_emulated) {
+	.mode = MINIVM_MODE_LONG, .emulated = true };
 
-GUEST_FIXTURE(cr8);		/* CR8 exists in 64-bit mode only */
+LAPIC_FIXTURE(cr8);		/* CR8 exists in 64-bit mode only */
 FIXTURE_VARIANT_ADD(cr8, long) { .mode = MINIVM_MODE_LONG };
+FIXTURE_VARIANT_ADD(cr8, long_emulated) {
+	.mode = MINIVM_MODE_LONG, .emulated = true };
 
-GUEST_FIXTURE(x2apic);
+LAPIC_FIXTURE(x2apic);
 FIXTURE_VARIANT_ADD(x2apic, real) { .mode = MINIVM_MODE_REAL };
 FIXTURE_VARIANT_ADD(x2apic, long) { .mode = MINIVM_MODE_LONG };
+FIXTURE_VARIANT_ADD(x2apic, real_emulated) {
+	.mode = MINIVM_MODE_REAL, .emulated = true };
+FIXTURE_VARIANT_ADD(x2apic, long_emulated) {
+	.mode = MINIVM_MODE_LONG, .emulated = true };
 
 /* The ioctls' refusals, each with its documented errno. */
 TEST(lapic_ioctls)

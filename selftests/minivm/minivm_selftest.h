@@ -328,6 +328,30 @@ static inline long minivm_objects(const char *which)
 	return v;
 }
 
+#define MINIVM_EXITS "/sys/kernel/debug/minivm/exits"
+
+/*
+ * VM exits with basic reason @reason since the module was loaded, every
+ * VM together (debugfs.c); -1 if debugfs is not there.
+ */
+static inline long minivm_exit_count(int reason)
+{
+	char name[64];
+	long n;
+	int r;
+	FILE *f = fopen(MINIVM_EXITS, "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%d %63s %ld", &r, name, &n) == 3)
+		if (r == reason) {
+			fclose(f);
+			return n;
+		}
+	fclose(f);
+	return 0;
+}
+
 static inline long live_objects(void)
 {
 	return minivm_objects(NULL);

@@ -34,6 +34,11 @@
 #define MINIVM_CAP_NMI		7	/* MINIVM_NMI (needs virtual NMIs) */
 #define MINIVM_CAP_LAPIC	8	/* MINIVM_CREATE_LAPIC and its ioctls */
 #define MINIVM_CAP_EOI_EXIT	9	/* level-triggered MSIs, MINIVM_EXIT_EOI */
+#define MINIVM_CAP_APICV	10	/* MINIVM_APICV_* new VMs would get */
+
+/* What the CPU does for a local APIC, as MINIVM_CAP_APICV answers it. */
+#define MINIVM_APICV_VID	_BITUL(0) /* virtual-interrupt delivery */
+#define MINIVM_APICV_X2APIC	_BITUL(1) /* x2APIC MSRs without most exits */
 
 /*
  * struct minivm_vmx_caps - what the CPU offers for VMX, as minivm found it.
