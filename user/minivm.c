@@ -110,7 +110,15 @@ static void print_apicv(int fd)
 	int v = minivm_check_extension(fd, MINIVM_CAP_APICV);
 
 	if (v <= 0) {
-		printf("APIC virtualization: none for new VMs: minivm injects every interrupt\n");
+		FILE *f = fopen("/sys/module/minivm/parameters/apicv", "r");
+		int param = 0;
+
+		if (f && fscanf(f, "%d", &param) != 1)
+			param = 0;
+		if (f)
+			fclose(f);
+		printf("APIC virtualization: none for new VMs: minivm injects every interrupt%s\n",
+		       param < 0 ? " (apicv=-1: only with posted interrupts, as KVM; apicv=1 takes what the CPU has)" : "");
 		return;
 	}
 	printf("APIC virtualization: virtual-interrupt delivery%s\n",

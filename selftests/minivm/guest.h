@@ -262,13 +262,21 @@ static inline uint64_t guest_rip(struct guest *g)
  * FIXTURE_VARIANT_ADD(fx, real) { .mode = MINIVM_MODE_REAL } and so on.
  * GUEST_START(code) in a TEST_F creates the guest in the variant's mode.
  */
-#define GUEST_FIXTURE(fx)						\
+#define GUEST_FIXTURE(fx) GUEST_FIXTURE_WITH(fx, , , )
+
+/*
+ * GUEST_FIXTURE_WITH(fx, fields, setup, teardown): the same, with more
+ * @fields in the variant, and statements (a macro's name) run at the end
+ * of the set-up and after the guest is destroyed.
+ */
+#define GUEST_FIXTURE_WITH(fx, fields, setup, teardown)			\
 	FIXTURE(fx) {							\
 		struct guest g;						\
 		bool ready;						\
 	};								\
 	FIXTURE_VARIANT(fx) {						\
 		enum minivm_mode mode;					\
+		fields							\
 	};								\
 	FIXTURE_SETUP(fx)						\
 	{								\
@@ -276,10 +284,12 @@ static inline uint64_t guest_rip(struct guest *g)
 		self->ready = minivm_present();				\
 		if (!self->ready)					\
 			SKIP(return, "no " MINIVM_DEV ": module not loaded"); \
+		setup;							\
 	}								\
 	FIXTURE_TEARDOWN(fx)						\
 	{								\
 		guest_destroy(&self->g);				\
+		teardown;						\
 	}
 
 #define GUEST_START(code) do {						\

@@ -135,29 +135,11 @@ static inline int apicv_param_set(int v)
  * never, so the same test checks the CPU's virtual-interrupt delivery and
  * minivm's injection (on a CPU without the first, both run the second).
  */
+#define LAPIC_VARIANT	bool emulated;
+#define LAPIC_SETUP	ASSERT_EQ(0, apicv_param_set(variant->emulated ? 0 : 1))
+#define LAPIC_TEARDOWN	apicv_param_set(-1)
 #define LAPIC_FIXTURE(fx)						\
-	FIXTURE(fx) {							\
-		struct guest g;						\
-		bool ready;						\
-	};								\
-	FIXTURE_VARIANT(fx) {						\
-		enum minivm_mode mode;					\
-		bool emulated;						\
-	};								\
-	FIXTURE_SETUP(fx)						\
-	{								\
-		guest_init(&self->g);					\
-		self->ready = minivm_present();				\
-		if (!self->ready)					\
-			SKIP(return, "no " MINIVM_DEV ": module not loaded"); \
-		ASSERT_EQ(0, apicv_param_set(variant->emulated ? 0 : 1)); \
-	}								\
-	FIXTURE_TEARDOWN(fx)						\
-	{								\
-		guest_destroy(&self->g);				\
-		if (self->ready)					\
-			apicv_param_set(-1);				\
-	}
+	GUEST_FIXTURE_WITH(fx, LAPIC_VARIANT, LAPIC_SETUP, LAPIC_TEARDOWN)
 
 #define NEED_LAPIC() do {						\
 	if (!self->ready)						\
