@@ -155,14 +155,22 @@ unsigned int minivm_fetch_insn(struct minivm_vcpu *vcpu, u8 *insn,
 			       unsigned int max)
 {
 	u64 gva = vmcs_read(GUEST_RIP), gpa;
-	unsigned int n;
+	unsigned int n = 0, chunk;
 
 	if (!minivm_long_mode(vcpu))	/* CS.base is 0 in 64-bit mode */
 		gva += vmcs_read(GUEST_CS_BASE);
-	for (n = 0; n < max; n++) {
+	/*
+	 * A page at a time: one walk and one copy for each of the (at most
+	 * two) pages the bytes lie on.  A page is RAM or not as a whole.
+	 */
+	while (n < max) {
+		chunk = min_t(unsigned int, max - n,
+			      PAGE_SIZE - offset_in_page(gva + n));
 		if (!guest_linear_to_phys(vcpu, gva + n, &gpa, WALK_FETCH) ||
-		    !minivm_copy_guest_phys(vcpu->vm, gpa, &insn[n], 1, false))
+		    !minivm_copy_guest_phys(vcpu->vm, gpa, &insn[n], chunk,
+					    false))
 			break;
+		n += chunk;
 	}
 	return n;
 }

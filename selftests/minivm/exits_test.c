@@ -219,6 +219,22 @@ TEST_F(exits, mmio_writes_of_every_size)
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
 }
 
+/*
+ * A store whose bytes lie on two pages of code (it starts 6 bytes before
+ * 11000h): minivm reads the instruction a page at a time, and must join
+ * the two.
+ */
+GUEST_CODE(g_mmio_split,
+	"0: .fill 0xffa - (. - 0b), 1, 0x90\n"
+	"movl $0x55667788, 0xe00c\n hlt");
+
+TEST_F(exits, mmio_instruction_across_a_page)
+{
+	GUEST_START(g_mmio_split);
+	expect_mmio(_metadata, &self->g, 0xe00c, 4, true, 0x55667788);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
+}
+
 /* Reads of 1, 2 and 4 bytes, echoed with OUT; MOVZX too. */
 GUEST_CODE(g_mmio_read,
 	"mov $0xffffffff, %ebx\n"
