@@ -35,22 +35,10 @@ add() {
 # (scripts/testvm/spread; scripts/testvm/suite-times is a copy of a run's
 # build/check/suite-times).  The machines start first, and the host's own
 # checks (unit tests, style gates, install) run while they boot.
-#
-# The two-CPU machine boots on one CPU (scripts/testvm/bochs), and keeps
-# the second offline (testvm_cpus=late: /init leaves it) while it runs the
-# suites that do not need two; "+cpus" then brings it online for the
-# pinned ones.  Bochs emulates both CPUs on one thread, and a second CPU
-# costs it most while idle: bringing it online took 17-23 s, and the
-# suites ran about half as fast beside it (testing.rst, "Where make
-# check's time goes").
 all_tests=$(cat build/testvm/payload/selftests/tests.list)
 pinned="device_test caps_test enable_test hotplug_test coexist_test nmi_test run_test load_test"
 { read -r first; read -r second; } < <(scripts/testvm/spread scripts/testvm/suite-times \
 	"$pinned" -- $all_tests)
-# The two-CPU machine's order: its one-CPU suites, "+cpus", the pinned.
-order=$(for t in $first; do [[ " $pinned " == *" $t "* ]] || echo "$t"; done
-	echo +cpus
-	for t in $first; do [[ " $pinned " == *" $t "* ]] && echo "$t"; done)
 machine=${TESTVM:-$(scripts/testvm/choose)}
 # A suite stuck in the kernel is shown by the machine's watchdog
 # (selftests.sh) before the machine's own timeout ends it in silence.
@@ -62,8 +50,8 @@ echo "== two VMX test machines ($machine) started in the background"
 TESTVM_CPUS=1 scripts/testvm/boot --log "$out/vmx2.serial" --timeout 1800 \
 	"$limit/minivm/scripts/selftests.sh $second" > "$out/vmx2.out" 2>&1 &
 vmx2=$!
-TESTVM_APPEND="testvm_cpus=late" scripts/testvm/boot --log "$out/vmx.serial" --timeout 1800 \
-	"$limit/minivm/scripts/selftests.sh $(echo $order)" > "$out/vmx.out" 2>&1 &
+scripts/testvm/boot --log "$out/vmx.serial" --timeout 1800 \
+	"$limit/minivm/scripts/selftests.sh $first" > "$out/vmx.out" 2>&1 &
 vmx=$!
 # The host's own checks run beside the two machines.  (Their nice 19
 # reaches only their own session: the kernel's autogroups weigh each
@@ -171,17 +159,14 @@ echo "# make check took $took s (budget $budget s)"
 # Each suite's wall time, from the runner's record of when its BEGIN
 # and END lines appeared (scripts/testvm/bochs; in QEMU the machine's own
 # clock is the wall's, and its "took N s" lines are used).
-# (A suite the two-CPU machine ran with both CPUs online is marked "two":
-# scripts/testvm/spread scales it to the one-CPU machine.  The second CPU
-# came online at "MINIVM-CPUS-ONLINE", whose time is "@online".)
+# (A suite the two-CPU machine ran is marked "two": scripts/testvm/spread
+# scales it to the one-CPU machine.)
 suite_times() {
 	for m in "vmx two" "vmx2 one"; do
 		t=$out/${m% *}.serial.times
-		[ -s "$t" ] && awk -v m="${m#* }" '$1 == "MINIVM-CPUS-ONLINE" {
-				two = 1; print $NF - last, "@online" }
-			$1 == "MINIVM-TEST-BEGIN" { b[$2] = $3; on[$2] = two }
-			$1 == "MINIVM-TEST-END" && ($2 in b) { last = $4
-				print $4 - b[$2], $2 (m == "two" && on[$2] ? " two" : "") }' "$t"
+		[ -s "$t" ] && awk -v m="${m#* }" '$1 == "MINIVM-TEST-BEGIN" { b[$2] = $3 }
+			$1 == "MINIVM-TEST-END" && ($2 in b) {
+				print $4 - b[$2], $2 (m == "two" ? " two" : "") }' "$t"
 	done
 	cat "$out"/vmx*.out | tr -d '\r' |
 		sed -n 's/^# \(.*\) took \([0-9]*\) s$/\2 \1/p'

@@ -1,9 +1,6 @@
 #!/bin/sh
 # Run the minivm selftests inside the test machine: selftests.sh [TEST...]
 #
-# A "+cpus" among the tests brings the CPUs the kernel left offline
-# (maxcpus=1) online at that point.
-#
 # Loads the module (and the msr module, for the capability cross-check),
 # then runs each test between markers that the host's scripts/check.sh
 # reads: "MINIVM-TEST-BEGIN name" and "MINIVM-TEST-END name status".
@@ -63,16 +60,6 @@ watchdog() {
 tests=${*:-$(cat tests.list)}
 failed=0
 for t in $tests; do
-	# "+cpus" in the list: bring every CPU online here (the machine
-	# booted with maxcpus=1: scripts/check.sh says why).
-	if [ "$t" = +cpus ]; then
-		for c in /sys/devices/system/cpu/cpu[0-9]*/online; do
-			[ "$(cat "$c")" = 1 ] || echo 1 > "$c" ||
-				echo "# could not bring ${c%/online} online"
-		done
-		echo "MINIVM-CPUS-ONLINE $(grep -c ^processor /proc/cpuinfo)"
-		continue
-	fi
 	echo "MINIVM-TEST-BEGIN $t"
 	watchdog "$t" &
 	wd=$!
