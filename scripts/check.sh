@@ -150,8 +150,9 @@ for run in vmx vmx2 novmx; do
 	init=$(sed -n 's/^MINIVM-INIT .* \([0-9]*\)$/ (\/init at \1 s)/p' \
 		"$out/$run.serial.times" 2>/dev/null)
 	booted=$booted$init
-	sed -n "s/^testvm: \(.*\) ran for \([0-9]*\) s$/# machine $run (\1): \2 s$booted/p" \
-		"$out/$run.out" 2>/dev/null
+	# ("|": $booted has a "/" in it)
+	sed -n "s|^testvm: \(.*\) ran for \([0-9]*\) s$|# machine $run (\1): \2 s$booted|p" \
+		"$out/$run.out"
 done
 took=$(( $(date +%s) - start ))
 budget=${CHECK_BUDGET:-600}
