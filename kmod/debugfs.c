@@ -31,6 +31,7 @@ static const char * const obj_names[MINIVM_NR_OBJ] = {
 	[MINIVM_OBJ_MEMSLOT] = "memslots",
 	[MINIVM_OBJ_PINNED_PAGE] = "pinned_pages",
 	[MINIVM_OBJ_EPT_TABLE] = "ept_tables",
+	[MINIVM_OBJ_APIC_ACCESS_PAGE] = "apic_access_pages",
 };
 
 DEFINE_PER_CPU(unsigned long[MINIVM_EXIT_STATS], minivm_exit_stats);

@@ -143,6 +143,21 @@ static void ept_drop_table(struct minivm_ept *ept, u64 *pt)
 	ept->nr_tables--;
 }
 
+/* Write the leaf for @gpa at @level (1: 4 KiB, 2: 2 MiB). */
+static int ept_set_leaf(struct minivm_ept *ept, u64 gpa, int level, u64 leaf)
+{
+	u64 *table = ept_walk(ept, gpa, level);
+	u64 old;
+
+	if (!table)
+		return -ENOMEM;
+	old = table[ept_index(gpa, level)];
+	WRITE_ONCE(table[ept_index(gpa, level)], leaf);
+	if (level == 2 && (old & EPT_PRESENT) && !(old & EPT_LARGE))
+		ept_drop_table(ept, __va(old & EPT_ADDR_MASK));
+	return 0;
+}
+
 /**
  * minivm_ept_map() - map guest-physical @gpa to host-physical @hpa.
  * @ept:      the VM's tree.
@@ -160,20 +175,30 @@ int minivm_ept_map(struct minivm_ept *ept, u64 gpa, u64 hpa, u64 size,
 	int level = size == PMD_SIZE ? 2 : 1;
 	u64 leaf = hpa | EPT_LEAF_WB | VMX_EPT_READABLE_MASK |
 		   VMX_EPT_EXECUTABLE_MASK;
-	u64 *table = ept_walk(ept, gpa, level);
-	u64 old;
 
-	if (!table)
-		return -ENOMEM;
 	if (writable)
 		leaf |= VMX_EPT_WRITABLE_MASK;
 	if (level == 2)
 		leaf |= EPT_LARGE;
-	old = table[ept_index(gpa, level)];
-	WRITE_ONCE(table[ept_index(gpa, level)], leaf);
-	if (level == 2 && (old & EPT_PRESENT) && !(old & EPT_LARGE))
-		ept_drop_table(ept, __va(old & EPT_ADDR_MASK));
-	return 0;
+	return ept_set_leaf(ept, gpa, level, leaf);
+}
+
+/**
+ * minivm_ept_map_data() - map the 4 KiB page at @gpa to @hpa for loads
+ * and stores, not for instruction fetches.
+ * @ept: the VM's tree.
+ * @gpa: guest-physical address, page-aligned.
+ * @hpa: host-physical address, page-aligned.
+ *
+ * For a page of the kernel's that is no RAM of the guest's (the APIC-
+ * access page): running code from it is an EPT violation.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int minivm_ept_map_data(struct minivm_ept *ept, u64 gpa, u64 hpa)
+{
+	return ept_set_leaf(ept, gpa, 1, hpa | EPT_LEAF_WB |
+			    VMX_EPT_READABLE_MASK | VMX_EPT_WRITABLE_MASK);
 }
 
 /*
@@ -208,18 +233,24 @@ static u64 *ept_find_leaf(struct minivm_ept *ept, u64 gpa, u64 *size)
  * @size: bytes, page-aligned.
  *
  * The caller flushes (minivm_ept_flush()) before freeing the pages.
+ *
+ * Return: whether anything was mapped there.
  */
-void minivm_ept_unmap(struct minivm_ept *ept, u64 gpa, u64 size)
+bool minivm_ept_unmap(struct minivm_ept *ept, u64 gpa, u64 size)
 {
 	u64 end = gpa + size, step;
+	bool found = false;
 
 	while (gpa < end) {
 		u64 *leaf = ept_find_leaf(ept, gpa, &step);
 
-		if (leaf)
+		if (leaf && (*leaf & EPT_PRESENT)) {
 			WRITE_ONCE(*leaf, 0);
+			found = true;
+		}
 		gpa = ALIGN_DOWN(gpa, step) + step;
 	}
+	return found;
 }
 
 /**

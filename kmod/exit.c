@@ -68,12 +68,18 @@ static int handle_ept_violation(struct minivm_vcpu *vcpu)
 {
 	u32 vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
 	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
-	bool write = vmcs_read(EXIT_QUALIFICATION) & 2;
+	unsigned long qual = vmcs_read(EXIT_QUALIFICATION);
+	bool write = qual & EPT_VIOLATION_ACC_WRITE;
 	unsigned long gen = READ_ONCE(vcpu->vm->slots_gen);
 	int ret;
 
 	/* Pinning, page walks, decoding: host memory went through L1D. */
 	vcpu->l1d_dirty = true;
+	if (minivm_apic_access_fault(vcpu, gpa,
+				     qual & EPT_VIOLATION_ACC_INSTR)) {
+		minivm_redeliver(vcpu);	/* the APIC-access page is there now */
+		return 1;
+	}
 	if (!(vectoring & VECTORING_INFO_VALID_MASK) &&
 	    known_mmio(vcpu, gpa, gen))
 		return minivm_emulate_mmio(vcpu, gpa, write);
@@ -99,6 +105,51 @@ static int handle_ept_violation(struct minivm_vcpu *vcpu)
 					     ARRAY_SIZE(data), data);
 	}
 	return minivm_emulate_mmio(vcpu, gpa, write);
+}
+
+/*
+ * The access types of "Exit Qualification for APIC-Access VM Exits"
+ * (bits 15:12, APIC_ACCESS_TYPE; the page offset is in bits 11:0).
+ */
+#define APIC_ACCESS_READ	0x0000	/* a load by an instruction */
+#define APIC_ACCESS_WRITE	0x1000	/* a store by an instruction */
+#define APIC_ACCESS_FETCH	0x2000
+#define APIC_ACCESS_DELIVERY	0x3000	/* linear, during event delivery */
+#define APIC_ACCESS_DELIVERY_GPA 0xa000	/* guest-physical, during delivery */
+
+/*
+ * An access to the APIC-access page that the CPU did not virtualize
+ * (lapic_access_page.c; SDM "APIC-Access VM Exits").  The exit is
+ * fault-like: RIP is still at the instruction.  A load or a store is
+ * decoded and served as an EPT violation at the same address would be,
+ * and so would be an instruction fetch, which finds no instruction there
+ * (but the page is not executable in the EPT, so a fetch is an EPT
+ * violation first).  An access during event delivery is a delivery
+ * error, as above; a page-table access there, an unexpected exit:
+ * minivm does not emulate paging structures in MMIO.
+ */
+static int handle_apic_access(struct minivm_vcpu *vcpu)
+{
+	unsigned long qual = vmcs_read(EXIT_QUALIFICATION);
+	u64 gpa = APIC_DEFAULT_PHYS_BASE + (qual & APIC_ACCESS_OFFSET);
+	u64 data[] = {
+		vmcs_read32(IDT_VECTORING_INFO_FIELD), gpa, vmcs_read(GUEST_RIP),
+	};
+
+	vcpu->l1d_dirty = true;		/* decoding reads guest memory */
+	switch (qual & APIC_ACCESS_TYPE) {
+	case APIC_ACCESS_READ:
+	case APIC_ACCESS_FETCH:
+		return minivm_emulate_mmio(vcpu, gpa, false);
+	case APIC_ACCESS_WRITE:
+		return minivm_emulate_mmio(vcpu, gpa, true);
+	case APIC_ACCESS_DELIVERY:
+	case APIC_ACCESS_DELIVERY_GPA:
+		return minivm_internal_error(vcpu, MINIVM_INTERNAL_DELIVERY,
+					     ARRAY_SIZE(data), data);
+	default:
+		return minivm_unexpected_exit(vcpu, EXIT_REASON_APIC_ACCESS);
+	}
 }
 
 static int handle_ept_misconfig(struct minivm_vcpu *vcpu)
@@ -225,6 +276,9 @@ int minivm_handle_exit(struct minivm_vcpu *vcpu)
 		break;
 	case EXIT_REASON_APIC_WRITE:
 		ret = minivm_handle_apic_write(vcpu);
+		break;
+	case EXIT_REASON_APIC_ACCESS:
+		ret = handle_apic_access(vcpu);
 		break;
 	case EXIT_REASON_TRIPLE_FAULT:
 		vcpu->run->exit_reason = MINIVM_EXIT_SHUTDOWN;

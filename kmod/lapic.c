@@ -117,6 +117,7 @@ static void reset_regs(struct minivm_lapic *apic)
 	if (lapic_x2apic(apic))
 		lapic_set(apic, APIC_LDR, lapic_x2apic_ldr(id));
 	apic->esr_pending = 0;
+	apic->timer_mode = 0;		/* one-shot */
 	apic->eoi_exit = -1;
 	bitmap_zero(apic->posted, 256);
 	bitmap_zero(apic->posted_level, 256);
@@ -204,6 +205,9 @@ bool minivm_lapic_set_base(struct minivm_lapic *apic, u64 val, bool host)
 	      (from == MSR_IA32_APICBASE_ENABLE && to == mode) || to == 0))
 		return false;
 	apic->base = val;
+	/* Its xAPIC page is the VM's APIC-access page no more. */
+	if (lapic_base_at_home(old) && !lapic_base_at_home(val))
+		minivm_apic_access_leave(apic->vcpu->vm);
 	if (to == 0 && from != 0) {
 		reset_regs(apic);
 	} else if (to == mode && from != mode) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * lapic.h - the local APIC's register page, as lapic.c, lapic_regs.c,
- * lapic_access.c, lapic_virt.c and lapic_timer.c read it.
+ * lapic_access.c, lapic_virt.c, lapic_access_page.c and lapic_timer.c
+ * read it.
  *
  * The registers are kept at their xAPIC offsets, 16 bytes apart (SDM
  * Vol. 3A, "Local APIC Register Address Map"); IRR, ISR and TMR are
@@ -69,6 +70,18 @@ static inline bool lapic_x2apic(struct minivm_lapic *apic)
 static inline bool lapic_hw_enabled(struct minivm_lapic *apic)
 {
 	return apic->base & MSR_IA32_APICBASE_ENABLE;
+}
+
+/*
+ * An IA32_APIC_BASE value of an APIC enabled in xAPIC mode, its page at
+ * FEE00000h: where the APIC-access page can stand in for it
+ * (lapic_access_page.c).
+ */
+static inline bool lapic_base_at_home(u64 base)
+{
+	return (base & (MSR_IA32_APICBASE_ENABLE | X2APIC_ENABLE)) ==
+	       MSR_IA32_APICBASE_ENABLE &&
+	       (base & PAGE_MASK) == APIC_DEFAULT_PHYS_BASE;
 }
 
 /* And software-enabled: SVR bit 8 ("Spurious-Interrupt Vector Register"). */

@@ -23,12 +23,18 @@
  * IA32_APIC_BASE (1Bh) and IA32_TSC_DEADLINE (6E0h) are here too.
  *
  * The SDM asks for aligned 32-bit accesses to the xAPIC page and leaves
- * others model-specific ("Local APIC Register Address Map").  minivm
- * reads the bytes an access covers (bytes 4-15 of each 16-byte slot read
- * as 0) and ignores any write that is not an aligned 32-bit store, as KVM
- * does.  x2APIC is strict, as the SDM says: reading a write-only or
- * missing register, writing a read-only one, a non-zero EOI, and
- * reserved bits in 63:32 (ICR aside) or in SELF IPI's 31:8 raise #GP.
+ * others model-specific ("Local APIC Register Address Map").  minivm does
+ * what the CPU's own APIC virtualization does with them ("Virtualizing
+ * Memory-Mapped APIC Accesses"), so that a guest sees the same with the
+ * APIC-access page and without (lapic_access_page.c): an access within
+ * bytes 0-3 of a register reads or writes those bytes (a store merges
+ * into the register, then acts as a 32-bit store of the result); bytes
+ * 4-15 of each 16-byte slot read as 0 and ignore stores.  (KVM ignores
+ * every store that is not an aligned 32-bit one, and so differs from its
+ * own APIC virtualization.)  x2APIC is strict, as the SDM says:
+ * reading a write-only or missing register, writing a read-only one, a
+ * non-zero EOI, and reserved bits in 63:32 (ICR aside) or in SELF IPI's
+ * 31:8 raise #GP.
  */
 #include <asm/vmx.h>
 
@@ -43,6 +49,14 @@ static bool xapic_page(struct minivm_lapic *apic, u64 gpa)
 {
 	return lapic_hw_enabled(apic) && !lapic_x2apic(apic) &&
 	       (gpa & PAGE_MASK) == (apic->base & PAGE_MASK);
+}
+
+/* @val's @len bytes stored at byte @byte of the register's value @reg. */
+static u32 merge(u32 reg, u64 val, u32 byte, unsigned int len)
+{
+	u32 mask = len == 4 ? ~0U : (BIT(len * 8) - 1) << (byte * 8);
+
+	return (reg & ~mask) | ((u32)(val << (byte * 8)) & mask);
 }
 
 /**
@@ -65,8 +79,9 @@ bool minivm_lapic_mmio(struct minivm_vcpu *vcpu, u64 gpa, bool write,
 	if (!apic || !xapic_page(apic, gpa))
 		return false;
 	if (write) {
-		if (len == 4 && !byte && off < 0x400)
-			minivm_lapic_write(apic, slot, *val);
+		if (byte + len <= 4 && off < 0x400)
+			minivm_lapic_write(apic, slot, merge(lapic_get(apic, slot),
+							     *val, byte, len));
 		return true;
 	}
 	v = off < 0x400 && byte < 4 ? minivm_lapic_read(apic, slot) >> (byte * 8) : 0;

@@ -53,7 +53,7 @@ u32 minivm_lapic_read(struct minivm_lapic *apic, u32 off)
  */
 void minivm_lapic_write_icr(struct minivm_lapic *apic, u64 icr)
 {
-	lapic_set(apic, APIC_ICR, icr & 0x000cdfff);
+	lapic_set(apic, APIC_ICR, icr & 0x000cdfff & ~APIC_ICR_BUSY);
 	lapic_set(apic, APIC_ICR2, icr >> 32);
 	minivm_lapic_send_ipi(apic, icr, lapic_x2apic(apic) ? icr >> 32 :
 			      icr >> 56);
@@ -76,20 +76,23 @@ static void eoi(struct minivm_lapic *apic)
 	}
 }
 
-/* A write to an LVT entry: masked for as long as the APIC is disabled. */
+/*
+ * A write to an LVT entry: masked for as long as the APIC is disabled.
+ * Another timer mode stops the timer ("LVT Timer Register").  The mode
+ * it had is kept aside, not read from the page: after an APIC-write exit
+ * (lapic_virt.c) the page already holds the new one.
+ */
 static void write_lvt(struct minivm_lapic *apic, u32 off, u32 val, u32 mask)
 {
-	u32 old = lapic_get(apic, off);
-
 	if (!(lapic_get(apic, APIC_SPIV) & APIC_SPIV_APIC_ENABLED))
 		val |= LVT_MASKED;
 	if (off == APIC_LVTT && LAPIC_TIMER_MODE(val) == (3 << 17))
 		val &= ~(3 << 17);		/* reserved: one-shot */
 	lapic_set(apic, off, val & mask);
-	/* Another timer mode stops the timer ("LVT Timer Register"). */
-	if (off == APIC_LVTT && LAPIC_TIMER_MODE(old ^ val)) {
+	if (off == APIC_LVTT && LAPIC_TIMER_MODE(val) != apic->timer_mode) {
 		minivm_lapic_timer_stop(apic);
 		lapic_set(apic, APIC_TMICT, 0);
+		apic->timer_mode = LAPIC_TIMER_MODE(val);
 	}
 }
 
@@ -105,13 +108,19 @@ static void write_svr(struct minivm_lapic *apic, u32 val)
 		lapic_set(apic, off, lapic_get(apic, off) | LVT_MASKED);
 }
 
-/* TMICT: (re)start the timer, or stop it with 0; not in TSC-deadline mode. */
+/*
+ * TMICT: (re)start the timer, or stop it with 0.  Ignored in TSC-deadline
+ * mode, where it stays 0 (entering the mode cleared it): an APIC-write
+ * exit has put the ignored value in the page, which must not show.
+ */
 static void write_tmict(struct minivm_lapic *apic, u32 val)
 {
 	u32 mode = LAPIC_TIMER_MODE(lapic_get(apic, APIC_LVTT));
 
-	if (mode == APIC_LVT_TIMER_TSCDEADLINE)
+	if (mode == APIC_LVT_TIMER_TSCDEADLINE) {
+		lapic_set(apic, APIC_TMICT, 0);
 		return;
+	}
 	lapic_set(apic, APIC_TMICT, val);
 	minivm_lapic_timer_stop(apic);
 	if (val)
@@ -286,6 +295,7 @@ int minivm_lapic_set(struct minivm_vcpu *vcpu, void __user *uarg)
 		lapic_set(apic, APIC_LDR, lapic_x2apic_ldr(vcpu->id));
 	}
 	apic->esr_pending = 0;
+	apic->timer_mode = LAPIC_TIMER_MODE(lapic_get(apic, APIC_LVTT));
 	apic->eoi_exit = -1;		/* what was pending is the old state's */
 	bitmap_zero(apic->posted, 256);
 	bitmap_zero(apic->posted_level, 256);

@@ -27,17 +27,21 @@
  *       WRMSR of TPR, EOI and SELF IPI is done by the CPU ("Virtualizing
  *       MSR-Based APIC Accesses"); the MSR bitmap (msr.c) lets exactly
  *       those through.
+ *   virtualize APIC accesses, with APIC-register virtualization
+ *       the same for the xAPIC page in xAPIC mode, through the APIC-
+ *       access page (lapic_access_page.c).
  *
  * minivm keeps the page the truth: before every entry it writes the PPR
  * and the guest interrupt status from the page's IRR, ISR and TPR, so
  * whatever it did itself (an MSI folded into IRR, an EOI it emulated
  * for an xAPIC MMIO store) is what the CPU sees next.
  *
- * Left out: the APIC-access page ("virtualize APIC accesses").  With it
- * the xAPIC page's loads and its EOI and TPR stores would not exit
- * either, but it needs a page mapped through EPT at each vCPU's APIC
- * base and decoding of APIC-access exits; xAPIC MMIO still goes through
- * mmio.c.  Posted interrupts: minivm folds what other threads post
+ * The register virtualization follows the APIC's mode before each entry:
+ * x2APIC's in x2APIC mode, the APIC-access page's in xAPIC mode at
+ * FEE00000h, none otherwise.  The stores it lets into the page without
+ * their side effects come back as APIC-write exits.
+ *
+ * Left out: posted interrupts.  minivm folds what other threads post
  * before each entry (lapic.c), and the test machine's CPU has none.
  *
  * When it is used: the module parameter apicv, read when a VM creates
@@ -54,7 +58,9 @@
  *    1            whatever the CPU has (the tests, on Bochs too);
  *    0            never.
  */
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <asm/io.h>
 #include <asm/vmx.h>
 
 #include "guest.h"
@@ -68,14 +74,16 @@ MODULE_PARM_DESC(apicv, "APIC virtualization: -1 with posted interrupts only (de
 
 #define X2APIC_VIRT	(SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE |	\
 			 SECONDARY_EXEC_APIC_REGISTER_VIRT)
+#define XAPIC_VIRT	(SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES |	\
+			 SECONDARY_EXEC_APIC_REGISTER_VIRT)
 
 /**
  * minivm_apicv_offered() - what a VM that creates its local APICs now
  * gets: MINIVM_APICV_* (MINIVM_CAP_APICV), as the parameter says.
  *
  * Virtual-interrupt delivery needs the TPR shadow and external-interrupt
- * exiting (vmcs.c chose both); the x2APIC part needs it and the two
- * controls of X2APIC_VIRT.
+ * exiting (vmcs.c chose both); the x2APIC and xAPIC parts need it and
+ * the two controls of X2APIC_VIRT or XAPIC_VIRT.
  */
 u32 minivm_apicv_offered(void)
 {
@@ -90,6 +98,8 @@ u32 minivm_apicv_offered(void)
 	virt |= MINIVM_APICV_VID;
 	if ((c & X2APIC_VIRT) == X2APIC_VIRT)
 		virt |= MINIVM_APICV_X2APIC;
+	if ((c & XAPIC_VIRT) == XAPIC_VIRT)
+		virt |= MINIVM_APICV_XAPIC;
 	return virt;
 }
 
@@ -108,6 +118,8 @@ static void secondary_controls(u32 set, u32 clear)
  * Nothing requests service or is in service yet, and no EOI exits.
  * With virtual-interrupt delivery the TPR threshold is not used; it must
  * still have bits 31:4 clear ("Checks on VM-Execution Control Fields").
+ * The APIC-access address is the VM's page (lapic_access_page.c); the
+ * control that uses it is turned on before the first entry.
  */
 void minivm_apicv_vmcs_setup(struct minivm_vcpu *vcpu)
 {
@@ -127,25 +139,37 @@ void minivm_apicv_vmcs_setup(struct minivm_vcpu *vcpu)
 		vmcs_write(EOI_EXIT_BITMAP0 + i * 2, 0);
 	memset(apic->eoi_exit_bitmap, 0, sizeof(apic->eoi_exit_bitmap));
 	vmcs_write(TPR_THRESHOLD, 0);
-	apic->x2apic_virt = false;
+	if (apic->virt & MINIVM_APICV_XAPIC)
+		vmcs_write(APIC_ACCESS_ADDR,
+			   page_to_phys(vcpu->vm->apic_access_page));
+	apic->mode_controls = 0;
 	apic->traced_rvi = -1;
 }
 
 /*
- * "Virtualize x2APIC mode" follows the APIC's mode: it must be off in
- * xAPIC mode, where WRMSR of 800h-8FFh raises #GP.  The MSR bitmap that
- * lets the virtualized registers through changes with it.
+ * The register virtualization follows the APIC's mode.  "Virtualize
+ * x2APIC mode" must be off in xAPIC mode, where WRMSR of 800h-8FFh raises
+ * #GP, and the MSR bitmap that lets the virtualized registers through
+ * changes with it.  "Virtualize APIC accesses" is for xAPIC mode at
+ * FEE00000h, where the VM's APIC-access page is; the two may not be on
+ * together ("Checks on VM-Execution Control Fields").
  */
-static void follow_x2apic_mode(struct minivm_vcpu *vcpu)
+static void follow_apic_mode(struct minivm_vcpu *vcpu)
 {
 	struct minivm_lapic *apic = vcpu->lapic;
-	bool want = (apic->virt & MINIVM_APICV_X2APIC) && lapic_x2apic(apic);
+	u32 want = 0, was = apic->mode_controls;
 
-	if (want == apic->x2apic_virt)
+	if ((apic->virt & MINIVM_APICV_X2APIC) && lapic_x2apic(apic))
+		want = X2APIC_VIRT;
+	else if ((apic->virt & MINIVM_APICV_XAPIC) &&
+		 lapic_base_at_home(apic->base))
+		want = XAPIC_VIRT;
+	if (want == was)
 		return;
-	secondary_controls(want ? X2APIC_VIRT : 0, want ? 0 : X2APIC_VIRT);
-	minivm_msr_x2apic_bitmap(vcpu, want);
-	apic->x2apic_virt = want;
+	secondary_controls(want, was & ~want);
+	if ((want ^ was) & SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE)
+		minivm_msr_x2apic_bitmap(vcpu, want == X2APIC_VIRT);
+	apic->mode_controls = want;
 }
 
 /* The EOI-exit bitmap is TMR: the level-triggered vectors exit at EOI. */
@@ -184,7 +208,7 @@ void minivm_apicv_before_entry(struct minivm_vcpu *vcpu)
 	int rvi = lapic_enabled(apic) ? lapic_vec_highest(apic, APIC_IRR) : -1;
 	int svi = lapic_vec_highest(apic, APIC_ISR);
 
-	follow_x2apic_mode(vcpu);
+	follow_apic_mode(vcpu);
 	lapic_set(apic, APIC_PROCPRI, lapic_ppr(apic));
 	vmcs_write(GUEST_INTR_STATUS, (svi > 0 ? svi << 8 : 0) |
 		   (rvi > 0 ? rvi : 0));
@@ -244,11 +268,21 @@ int minivm_handle_eoi_induced(struct minivm_vcpu *vcpu)
  * could not virtualize ("APIC-Write VM Exits").
  * @vcpu: the vCPU.
  *
- * Trap-like too; the exit qualification is the register's offset.  With
- * the x2APIC virtualization minivm uses, only one write comes here: a
- * SELF IPI with an illegal vector (below 16), which sets the ESR.  The
- * register is then written again with the value the page holds, as if
- * the guest's write had exited.
+ * Trap-like too: RIP is past the instruction and the page holds the new
+ * value; the exit qualification is the offset written.  The register is
+ * then written again with the value the page holds, as if the guest's
+ * write had exited, which gives it its side effects and drops the bits it
+ * does not have.  What comes here:
+ *
+ *   x2APIC mode   only a SELF IPI with an illegal vector (below 16),
+ *                 which sets the ESR;
+ *   xAPIC mode    stores to LDR, DFR, SVR, ESR, ICR (but a self-IPI),
+ *                 the LVT entries, TMICT and TDCR ("APIC-Write
+ *                 Emulation"), and narrower stores within bytes 0-3 of
+ *                 a register (the offset is then not the register's).
+ *                 A register whose effect depends on its old value
+ *                 cannot read it from the page any more: the LVT timer's
+ *                 mode is kept aside (lapic_regs.c).
  *
  * Return: 1, or 0 with MINIVM_EXIT_INTERNAL_ERROR (an unexpected exit)
  * for an offset that cannot come here.
@@ -258,7 +292,10 @@ int minivm_handle_apic_write(struct minivm_vcpu *vcpu)
 	struct minivm_lapic *apic = vcpu->lapic;
 	u32 off = vmcs_read(EXIT_QUALIFICATION) & 0xff0;
 
-	if (off != APIC_SELF_IPI || !lapic_x2apic(apic))
+	if (apic->mode_controls == XAPIC_VIRT && off < 0x400 &&
+	    minivm_lapic_write(apic, off, lapic_get(apic, off)))
+		return 1;
+	if (off != APIC_SELF_IPI || apic->mode_controls != X2APIC_VIRT)
 		return minivm_unexpected_exit(vcpu, EXIT_REASON_APIC_WRITE);
 	minivm_lapic_write(apic, off, lapic_get(apic, off) & 0xff);
 	return 1;

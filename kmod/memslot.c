@@ -505,6 +505,12 @@ int minivm_set_memory_region(struct minivm_vm *vm,
 	}
 	minivm_count(MINIVM_OBJ_MEMSLOT, 1);
 	vm->slots[mr->slot] = s;
+	/*
+	 * The range is RAM's now, even where the kernel had mapped a page
+	 * of its own (the APIC-access page, lapic_access_page.c).
+	 */
+	if (minivm_ept_unmap(&vm->ept, s->gpa, mr->memory_size))
+		minivm_ept_flush(&vm->ept);
 out:
 	mutex_unlock(&vm->lock);
 	return ret;

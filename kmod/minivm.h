@@ -29,6 +29,7 @@
  *   lapic_regs.c    the local APIC's registers, saved and restored
  *   lapic_access.c  reaching the local APIC: its MMIO page and MSRs
  *   lapic_virt.c    the CPU's APIC virtualization, where it has it
+ *   lapic_access_page.c  the xAPIC page the CPU serves: the APIC-access page
  *   lapic_timer.c   the local APIC's timer, on an hrtimer
  *   halt.c          HLT: the vCPU sleeps in the kernel until woken
  *   io.c            port I/O, served by userspace
@@ -98,6 +99,9 @@ struct minivm_vm {
 	u64 tsc_offset;			/* guest TSC - host TSC, at creation */
 	bool has_lapic;			/* MINIVM_CREATE_LAPIC: each vCPU gets one */
 	u32 apicv;			/* its APIC virtualization (lapic_virt.c) */
+	/* lapic_access_page.c: with MINIVM_APICV_XAPIC, under @lock */
+	struct page *apic_access_page;
+	bool apic_access_mapped;	/* may be at FEE00000h in @ept */
 };
 
 /*
@@ -136,9 +140,10 @@ struct minivm_lapic {
 	u32 advance_ns;			/* how far ahead it runs (adaptive) */
 	atomic_t timer_fired;
 	int eoi_exit;			/* a level-triggered vector ended, or -1 */
+	u32 timer_mode;			/* LVT timer 18:17, as last written */
 	/* lapic_virt.c: what the CPU does for this APIC, and its VMCS state */
 	u32 virt;			/* MINIVM_APICV_* the VM has */
-	bool x2apic_virt;		/* "virtualize x2APIC mode" is on now */
+	u32 mode_controls;		/* its secondary controls on now */
 	int traced_rvi;			/* the last RVI the tracepoint showed */
 	u32 eoi_exit_bitmap[8];		/* as written to EOI_EXIT_BITMAP0-3 */
 	/* posted by other threads */
@@ -266,6 +271,7 @@ enum minivm_obj {
 	MINIVM_OBJ_MEMSLOT,
 	MINIVM_OBJ_PINNED_PAGE,
 	MINIVM_OBJ_EPT_TABLE,
+	MINIVM_OBJ_APIC_ACCESS_PAGE,
 	MINIVM_NR_OBJ,
 };
 
@@ -334,7 +340,8 @@ int minivm_ept_init(struct minivm_ept *ept);
 void minivm_ept_destroy(struct minivm_ept *ept);
 int minivm_ept_map(struct minivm_ept *ept, u64 gpa, u64 hpa, u64 size,
 		   bool writable);
-void minivm_ept_unmap(struct minivm_ept *ept, u64 gpa, u64 size);
+int minivm_ept_map_data(struct minivm_ept *ept, u64 gpa, u64 hpa);
+bool minivm_ept_unmap(struct minivm_ept *ept, u64 gpa, u64 size);
 void minivm_ept_flush(struct minivm_ept *ept);
 
 /* vcpu.c */
@@ -448,6 +455,12 @@ void minivm_apicv_before_entry(struct minivm_vcpu *vcpu);
 void minivm_apicv_undeliver(struct minivm_vcpu *vcpu);
 int minivm_handle_eoi_induced(struct minivm_vcpu *vcpu);
 int minivm_handle_apic_write(struct minivm_vcpu *vcpu);
+
+/* lapic_access_page.c: the CPU serves the xAPIC page itself. */
+int minivm_apic_access_create(struct minivm_vm *vm);
+void minivm_apic_access_free(struct minivm_vm *vm);
+bool minivm_apic_access_fault(struct minivm_vcpu *vcpu, u64 gpa, bool fetch);
+void minivm_apic_access_leave(struct minivm_vm *vm);
 
 /* lapic_timer.c: the timer, in one-shot, periodic or TSC-deadline mode. */
 void minivm_lapic_timer_init(struct minivm_lapic *apic);

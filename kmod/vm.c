@@ -30,6 +30,7 @@ static void vm_destroy(struct kref *ref)
 	minivm_ept_flush(&vm->ept);
 	minivm_free_memslots(vm);
 	minivm_ept_destroy(&vm->ept);
+	minivm_apic_access_free(vm);
 	minivm_free_cpuid(vm);
 	mmdrop(vm->mm);
 	kfree(vm);
@@ -53,7 +54,7 @@ static int minivm_vm_release(struct inode *inode, struct file *filp)
 /*
  * MINIVM_CREATE_LAPIC: every vCPU created from now on gets a local APIC
  * (lapic.c).  Return: 0; -EEXIST if asked before; -EBUSY once the VM has
- * a vCPU; -EOPNOTSUPP without interrupt-window exiting.
+ * a vCPU; -EOPNOTSUPP without interrupt-window exiting; -ENOMEM.
  */
 static int create_lapic(struct minivm_vm *vm)
 {
@@ -69,7 +70,9 @@ static int create_lapic(struct minivm_vm *vm)
 	} else {
 		/* What the CPU does for these APICs is fixed now (lapic_virt.c). */
 		vm->apicv = minivm_apicv_offered();
-		WRITE_ONCE(vm->has_lapic, true);
+		ret = minivm_apic_access_create(vm);
+		if (!ret)
+			WRITE_ONCE(vm->has_lapic, true);
 	}
 	mutex_unlock(&vm->lock);
 	return ret;

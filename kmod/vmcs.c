@@ -42,7 +42,8 @@
 /* The secondary controls of APIC virtualization (lapic_virt.c). */
 #define APICV_CONTROLS	(SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY |	\
 			 SECONDARY_EXEC_APIC_REGISTER_VIRT |		\
-			 SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE)
+			 SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE |	\
+			 SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES)
 
 /* The control words every VMCS gets, chosen by minivm_vmcs_config(). */
 static struct {

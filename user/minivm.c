@@ -121,8 +121,9 @@ static void print_apicv(int fd)
 		       param < 0 ? " (apicv=-1: only with posted interrupts, as KVM; apicv=1 takes what the CPU has)" : "");
 		return;
 	}
-	printf("APIC virtualization: virtual-interrupt delivery%s\n",
-	       (v & MINIVM_APICV_X2APIC) ? ", x2APIC registers" : "");
+	printf("APIC virtualization: virtual-interrupt delivery%s%s\n",
+	       (v & MINIVM_APICV_X2APIC) ? ", x2APIC registers" : "",
+	       (v & MINIVM_APICV_XAPIC) ? ", the xAPIC page" : "");
 }
 
 static void print_raw(const struct minivm_vmx_caps *c)

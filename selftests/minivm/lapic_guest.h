@@ -148,4 +148,32 @@ static inline int apicv_param_set(int v)
 		SKIP(return, "no MINIVM_CAP_LAPIC: no interrupt-window exiting"); \
 } while (0)
 
+/* MINIVM_CAP_APICV now, under the variant's parameter. */
+static inline unsigned int apicv_now(void)
+{
+	int dev = minivm_open_device(), v;
+
+	if (dev < 0)
+		return 0;
+	v = minivm_check_extension(dev, MINIVM_CAP_APICV);
+	close(dev);
+	return v > 0 ? v : 0;
+}
+
+/*
+ * In a LAPIC_FIXTURE test: the virtualized variant needs the CPU's @what
+ * (MINIVM_APICV_*); the emulated one must have nothing.  Return: whether
+ * this run is virtualized.
+ */
+#define NEED_APICV(what) ({						\
+	unsigned int __v = apicv_now();					\
+	NEED_LAPIC();							\
+	if (variant->emulated) {					\
+		ASSERT_EQ(0, __v);					\
+	} else if (!(__v & (what))) {					\
+		SKIP(return, "the CPU has no " #what);			\
+	}								\
+	!variant->emulated;						\
+})
+
 #endif /* MINIVM_LAPIC_GUEST_H */

@@ -80,8 +80,10 @@ TEST(lapic_ioctls)
 
 /*
  * The registers after RESET, PPR following TPR, read-only registers that
- * ignore writes, loads narrower than 32 bits, a 16-bit store ignored, an
- * EOI with nothing in service, and CPUID's APIC bit.
+ * ignore writes, loads narrower than 32 bits, a 16-bit store that lands
+ * in TPR's low bytes (as with the CPU's APIC virtualization) and an 8-bit
+ * one to bytes 4-15 that is ignored, an EOI with nothing in service, and
+ * CPUID's APIC bit.
  */
 GUEST_CODE(g_regs,
 	"0:" MAIN APIC_PAGE
@@ -93,7 +95,8 @@ GUEST_CODE(g_regs,
 	APIC_WR(0x30, 0x12345678) APIC_RD(0x30) REPORT(0x80)
 	"movb 0x32(%ebx), %al\n movzbl %al, %eax\n" REPORT(0x80)
 	"movzwl 0x30(%ebx), %eax\n" REPORT(0x80)
-	"movw $0x77, 0x80(%ebx)\n" APIC_RD(0x80) REPORT(0x80)
+	"movw $0x77, 0x80(%ebx)\n movb $0x55, 0x84(%ebx)\n"
+	APIC_RD(0x80) REPORT(0x80)
 	APIC_WR(0xb0, 0) APIC_RD(0x100) REPORT(0x80)	/* ISR[31:0] */
 	"mov $1, %eax\n cpuid\n mov %edx, %eax\n" REPORT(0x80)
 	"mov %ecx, %eax\n" REPORT(0x80)
@@ -113,7 +116,7 @@ TEST_F(xapic, registers_after_reset)
 	EXPECT_EQ(0x50014, lapic_expect_out(_metadata, g, 0x80));
 	EXPECT_EQ(0x05, lapic_expect_out(_metadata, g, 0x80));
 	EXPECT_EQ(0x14, lapic_expect_out(_metadata, g, 0x80));
-	EXPECT_EQ(0x25, lapic_expect_out(_metadata, g, 0x80));
+	EXPECT_EQ(0x77, lapic_expect_out(_metadata, g, 0x80));
 	EXPECT_EQ(0, lapic_expect_out(_metadata, g, 0x80));
 	EXPECT_TRUE(lapic_expect_out(_metadata, g, 0x80) & (1 << 9));
 	EXPECT_EQ(1 << 21 | 1 << 24,	/* x2APIC, TSC deadline */

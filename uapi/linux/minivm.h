@@ -39,6 +39,7 @@
 /* What the CPU does for a local APIC, as MINIVM_CAP_APICV answers it. */
 #define MINIVM_APICV_VID	_BITUL(0) /* virtual-interrupt delivery */
 #define MINIVM_APICV_X2APIC	_BITUL(1) /* x2APIC MSRs without most exits */
+#define MINIVM_APICV_XAPIC	_BITUL(2) /* the xAPIC page without most exits */
 
 /*
  * struct minivm_vmx_caps - what the CPU offers for VMX, as minivm found it.
