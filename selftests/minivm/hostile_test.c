@@ -328,6 +328,30 @@ TEST_F(anymode, stack_outside_ram_is_a_decode_error)
 }
 
 /*
+ * A fault delivered through an IVT the guest has not touched yet: the
+ * EPT violation that maps page 0 cuts its delivery short, and minivm
+ * delivers it again (minivm_redeliver()).  Nothing pushes an error code
+ * in real mode, so none may be redelivered there (VM entry would refuse
+ * the injection); Bochs reports one for this #GP.  The word at DS:FFFFh
+ * crosses the segment's limit: #GP, whose handler reports on port 8Dh.
+ */
+GUEST_FIXTURE(realmode);
+FIXTURE_VARIANT_ADD(realmode, real) { .mode = MINIVM_MODE_REAL };
+
+GUEST_CODE_ONLY(g_gp_ivt, 16,
+	"0: mov $0xffff, %bx\n mov (%bx), %ax\n hlt\n"
+	".fill 0x20 - (. - 0b), 1, 0x90\n out %al, $0x8d\n hlt");
+
+TEST_F(realmode, fault_through_an_ivt_not_yet_mapped)
+{
+	GUEST_START(g_gp_ivt);
+	ASSERT_EQ(0, guest_set_handler(&self->g, variant->mode, 13, 0x20));
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&self->g))
+		TH_LOG("%s", minivm_exit_name(self->g.cpu.run->exit_reason));
+	EXPECT_EQ(0x8d, self->g.cpu.run->io.port);
+}
+
+/*
  * A GDT outside RAM, then a segment load.  Real mode reads no
  * descriptor and carries on; the other modes' descriptor read is not RAM.
  */
