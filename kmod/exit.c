@@ -58,11 +58,27 @@ static bool known_mmio(struct minivm_vcpu *vcpu, u64 gpa, unsigned long gen)
 }
 
 /*
+ * Was the access the CPU's own walk of the guest's page tables (reading
+ * an entry, or setting its accessed or dirty bit) rather than the access
+ * the instruction asked for?  Bit 7 of the qualification says there was a
+ * linear address, bit 8 that this access was to its translation (SDM
+ * Vol. 3C, "Exit Qualification for EPT Violations").
+ */
+static bool page_walk(unsigned long qual)
+{
+	return (qual & EPT_VIOLATION_GVA_IS_VALID) &&
+	       !(qual & EPT_VIOLATION_GVA_TRANSLATED);
+}
+
+/*
  * An EPT violation: RAM the guest touches for the first time (pin it,
  * retry), a read-only slot written or no slot at all (MMIO: emulate the
  * instruction), or memory the CPU needed to deliver an event: RAM, then
  * deliver it again; not RAM (the IDT, GDT or stack is outside every
  * slot), an internal error, as there is no instruction to emulate.
+ * Neither is there one for guest page tables outside writable RAM: the
+ * instruction's own access goes elsewhere, so emulating it would send
+ * userspace a device access that the guest never made.
  */
 static int handle_ept_violation(struct minivm_vcpu *vcpu)
 {
@@ -80,7 +96,7 @@ static int handle_ept_violation(struct minivm_vcpu *vcpu)
 		minivm_redeliver(vcpu);	/* the APIC-access page is there now */
 		return 1;
 	}
-	if (!(vectoring & VECTORING_INFO_VALID_MASK) &&
+	if (!(vectoring & VECTORING_INFO_VALID_MASK) && !page_walk(qual) &&
 	    known_mmio(vcpu, gpa, gen))
 		return minivm_emulate_mmio(vcpu, gpa, write);
 	ret = fault_in_ram(vcpu->vm, gpa, write);
@@ -102,6 +118,15 @@ static int handle_ept_violation(struct minivm_vcpu *vcpu)
 		u64 data[] = { vectoring, gpa, vmcs_read(GUEST_RIP) };
 
 		return minivm_internal_error(vcpu, MINIVM_INTERNAL_DELIVERY,
+					     ARRAY_SIZE(data), data);
+	}
+	if (page_walk(qual)) {
+		u64 data[] = {
+			gpa, vmcs_read(GUEST_RIP),
+			vmcs_read(GUEST_LINEAR_ADDRESS),
+		};
+
+		return minivm_internal_error(vcpu, MINIVM_INTERNAL_PAGE_WALK,
 					     ARRAY_SIZE(data), data);
 	}
 	return minivm_emulate_mmio(vcpu, gpa, write);

@@ -342,6 +342,11 @@ static void handle_internal(struct vmm *v)
 			 run->internal.data[0], strerror((int)run->internal.data[2]),
 			 run->internal.data[1]);
 		break;
+	case MINIVM_INTERNAL_PAGE_WALK:
+		snprintf(what, sizeof(what),
+			 "the guest's page tables at %#llx are not in writable RAM (translating %#llx at RIP=%#llx)",
+			 run->internal.data[0], run->internal.data[2], run->internal.data[1]);
+		break;
 	case MINIVM_INTERNAL_KVM_EXIT:
 		snprintf(what, sizeof(what), "KVM exit %llu, which the launcher does not handle",
 			 run->internal.data[0]);

@@ -374,6 +374,61 @@ TEST_F(anymode, gdt_outside_ram)
 }
 
 /*
+ * Guest page tables outside RAM: the page directory entry for linear
+ * 1 GiB names a page table in the MMIO hole.  The CPU's walk, not the
+ * MOV, touches that address, so there is nothing to emulate and nothing
+ * a device was asked: the RUN ends with MINIVM_INTERNAL_PAGE_WALK.  (Had
+ * minivm emulated the MOV, the store would reach userspace as an MMIO
+ * write to the page table's address.)
+ */
+GUEST_FIXTURE(pagemode);
+FIXTURE_VARIANT_ADD(pagemode, paged) { .mode = MINIVM_MODE_PAGED };
+FIXTURE_VARIANT_ADD(pagemode, long) { .mode = MINIVM_MODE_LONG };
+
+#define ONE_GIB	0x40000000UL
+
+GUEST_CODE(g_load_1g, "mov $0x40000000, %ebx\n mov (%ebx), %eax\n hlt");
+GUEST_CODE(g_store_1g, "mov $0x40000000, %ebx\n movl $0x5a, (%ebx)\n hlt");
+
+/* The entry that maps linear ONE_GIB (modes.c's layout, guest.h). */
+static void page_table_at(uint8_t *mem, int mode, uint64_t table)
+{
+	if (mode == MINIVM_MODE_PAGED)	/* 1024 PSE entries of 4 bytes */
+		*(uint32_t *)(mem + GUEST_TABLES + 0x1000 + 256 * 4) =
+			table | 3;
+	else				/* PD 1 of 4, entry 0 */
+		*(uint64_t *)(mem + GUEST_TABLES + 0x3000 + 512 * 8) =
+			table | 3;
+}
+
+static void expect_page_walk_error(struct __test_metadata *_metadata,
+				   struct guest *g)
+{
+	struct minivm_run *run = g->cpu.run;
+
+	ASSERT_EQ(MINIVM_EXIT_INTERNAL_ERROR, guest_run(g))
+		TH_LOG("%s at %#llx", minivm_exit_name(run->exit_reason),
+		       (unsigned long long)run->mmio.phys_addr);
+	EXPECT_EQ(MINIVM_INTERNAL_PAGE_WALK, run->internal.suberror);
+	EXPECT_EQ(NOT_RAM, run->internal.data[0] & ~0xfffULL);
+	EXPECT_EQ(ONE_GIB, run->internal.data[2]);
+}
+
+TEST_F(pagemode, load_through_a_page_table_outside_ram)
+{
+	GUEST_START(g_load_1g);
+	page_table_at(self->g.mem, variant->mode, NOT_RAM);
+	expect_page_walk_error(_metadata, &self->g);
+}
+
+TEST_F(pagemode, store_through_a_page_table_outside_ram)
+{
+	GUEST_START(g_store_1g);
+	page_table_at(self->g.mem, variant->mode, NOT_RAM);
+	expect_page_walk_error(_metadata, &self->g);
+}
+
+/*
  * Writes all over the 4 GiB of 32-bit guest-physical space outside the
  * slots, one every 64 MiB: each is an MMIO exit with its own address, and
  * none lands in the guest's (or anyone's) RAM.

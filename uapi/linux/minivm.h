@@ -202,6 +202,7 @@ struct minivm_cpuid {
 #define MINIVM_INTERNAL_MMIO_DECODE	3 /* data: gpa, rip, insn bytes */
 #define MINIVM_INTERNAL_DELIVERY	4 /* data: vectoring info, gpa, rip */
 #define MINIVM_INTERNAL_MEMORY		5 /* data: gpa, rip, errno */
+#define MINIVM_INTERNAL_PAGE_WALK	6 /* data: gpa, rip, linear address */
 
 /*
  * MINIVM_INTERRUPT: an external interrupt, as an interrupt controller in
