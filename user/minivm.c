@@ -48,7 +48,7 @@ static const char run_usage[] =
 	"  -a, --append STR    its command line (default: see minivm(1))\n"
 	"      --module FILE[,STRING]  a multiboot module, with its string (up to 8)\n"
 	"      --lapic         a local APIC in the kernel (timer, HLT that waits there)\n"
-	"      --strict        stop at the first port no device serves\n"
+	"      --strict        stop at the first port or MMIO address no device serves\n"
 	"      --trace         print every exit and injection (the kernel's too,\n"
 	"                      as root with tracefs)\n"
 	"      --stats         the run's time and its exits by reason, at the end\n"

@@ -249,20 +249,51 @@ static void handle_io(struct vmm *v)
 	}
 }
 
+/*
+ * An address no device decodes: on a PC's bus a read finds all ones and
+ * a write goes nowhere.  Guests rely on it (kvm-unit-tests' apic test
+ * reads the disabled APIC's page and expects ~0), so the launcher does
+ * the same, with one warning per page (for the first few pages), unless
+ * --strict asks it to stop.
+ */
+static void unknown_mmio(struct vmm *v, uint64_t addr, uint32_t len,
+			 bool write, uint8_t *data)
+{
+	uint64_t page = addr >> 12;
+	unsigned int i;
+
+	if (v->opt.strict) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "MMIO %s of %u bytes at %#llx",
+			 write ? "write" : "read", len, (unsigned long long)addr);
+		stop(v, VMM_EXIT_INTERNAL, "--strict: %s, where no device is", what);
+		return;
+	}
+	if (!write)
+		memset(data, 0xff, len);
+	for (i = 0; i < v->n_warned_mmio; i++)
+		if (v->warned_mmio[i] == page)
+			return;
+	if (i == sizeof(v->warned_mmio) / sizeof(v->warned_mmio[0]))
+		return;
+	v->warned_mmio[v->n_warned_mmio++] = page;
+	fprintf(stderr, "minivm: warning: MMIO %s at %#llx: no device there (%s)\n",
+		write ? "write" : "read", (unsigned long long)addr,
+		write ? "ignored" : "reads return all ones");
+}
+
 static void handle_mmio(struct vmm *v)
 {
 	struct minivm_run *run = v->cpu.run;
-	char what[96];
 	size_t i;
 
 	for (i = 0; i < sizeof(mmio_devices) / sizeof(mmio_devices[0]); i++)
 		if (mmio_devices[i](v, run->mmio.phys_addr, run->mmio.len,
 				    run->mmio.is_write, run->mmio.data))
 			return;
-	snprintf(what, sizeof(what), "%s of %u bytes at %#llx, where no device is",
-		 run->mmio.is_write ? "write" : "read", run->mmio.len,
-		 (unsigned long long)run->mmio.phys_addr);
-	stop(v, VMM_EXIT_INTERNAL, "unhandled MMIO: %s", what);
+	unknown_mmio(v, run->mmio.phys_addr, run->mmio.len,
+		     run->mmio.is_write, run->mmio.data);
 }
 
 /* The instruction minivm could not decode, in words, by Zydis. */

@@ -71,6 +71,8 @@ struct vmm {
 	int status;
 	uint64_t exits[MINIVM_EXIT_MAX + 1];
 	uint8_t warned[65536 / 8];	/* ports already warned about */
+	uint64_t warned_mmio[8];	/* pages likewise (the first few) */
+	unsigned int n_warned_mmio;
 };
 
 /* parse.c: 0/true on success */

@@ -214,6 +214,19 @@ expect "unknown port: warning, reads all ones" 0 '' -- run "$T/port.bin"
 ok $? "unknown port: warned once"
 expect "--strict stops at an unknown port" 10 '' -- run --strict "$T/port.bin"
 
+# MMIO nobody serves: as on a PC's bus, reads find all ones and writes go
+# nowhere, with one warning per page; --strict stops there.  The guest
+# reads FEA00000h (no device; the scratch device is at FEB00000h),
+# writes and reads again, and says Y if it read FFFFFFFFh.
+printf '\241\000\000\240\376\243\000\000\240\376\241\000\000\240\376' > "$T/nommio.bin"
+printf '\203\370\377\165\004\260\131\346\351\364' >> "$T/nommio.bin"
+expect "unknown MMIO: reads all ones, writes ignored" 0 'Y' -- \
+	run --mode protected "$T/nommio.bin"
+[ "$(grep -c 'warning: MMIO .* at 0xfea00000: no device there' "$T/err")" = 1 ]
+ok $? "unknown MMIO: warned once per page"
+expect "--strict stops at unknown MMIO" 10 '' -- \
+	run --strict --mode protected "$T/nommio.bin"
+
 # MMIO minivm cannot decode: the address, RIP and the disassembly.
 printf '\377\005\000\000\260\376\364' > "$T/incmem.bin"	# incl 0xfeb00000; hlt
 expect "undecodable MMIO stops the guest" 10 '' -- \
