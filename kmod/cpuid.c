@@ -363,7 +363,8 @@ static void lapic_bits(struct minivm_vcpu *vcpu, u32 fn, u32 *out)
  *
  * A leaf not in the table reads as zeros.  Leaf 1 gets the vCPU's number
  * as its initial APIC ID (EBX[31:24]); a VM with local APICs gets their
- * bits (lapic_bits()).
+ * bits (lapic_bits()).  With IA32_MISC_ENABLE's LIMIT_CPUID set (msr.c),
+ * leaf 0 says the highest basic leaf is 2, as the CPU's does.
  */
 void minivm_emulate_cpuid(struct minivm_vcpu *vcpu)
 {
@@ -388,6 +389,8 @@ void minivm_emulate_cpuid(struct minivm_vcpu *vcpu)
 		break;
 	}
 	rcu_read_unlock();
+	if (fn == 0 && (vcpu->misc_enable & MSR_IA32_MISC_ENABLE_LIMIT_CPUID))
+		out[0] = min(out[0], 2U);
 	if (fn == 1) {
 		out[1] = (out[1] & 0x00ffffff) | vcpu->id << 24;
 		/* OSXSAVE mirrors the guest's own CR4 (SDM Vol. 2A, CPUID). */

@@ -46,6 +46,12 @@
  * Status Register (DR6)").
  */
 #define DR6_WRITABLE	0xe00fUL
+/*
+ * A #DB clears B0-B3 only: BD, BS and BT stay set until software clears
+ * them ("Debug Status Register (DR6)": "the remaining contents of the
+ * DR6 register are never cleared by the processor").
+ */
+#define DR6_TRAPS	0xfUL
 /* DR6's bits that read as 1; RTM (bit 16) too, as minivm has no TSX. */
 #define DR6_ONES	0xffff0ff0UL
 /* DR7: bit 10 reads as 1; bits 11, 12, 14 and 15 are reserved, 0. */
@@ -155,7 +161,7 @@ int minivm_handle_dr(struct minivm_vcpu *vcpu)
 
 	if (vmcs_read(GUEST_DR7) & DR7_GD) {
 		vmcs_write(GUEST_DR7, vmcs_read(GUEST_DR7) & ~DR7_GD);
-		vcpu->dr6 = (vcpu->dr6 & ~DR6_WRITABLE) | DR6_BD;
+		vcpu->dr6 = (vcpu->dr6 & ~DR6_TRAPS) | DR6_BD;
 		return minivm_inject(X86_TRAP_DB, false, 0);
 	}
 	if (dr == 4 || dr == 5) {
@@ -181,9 +187,10 @@ int minivm_handle_dr(struct minivm_vcpu *vcpu)
  * @vcpu: the vCPU.
  *
  * The exit qualification holds what the CPU would have put in DR6 (B0-B3,
- * BD, BS); minivm's copy of DR6 gets those bits, as the CPU would have
- * written them, and the #DB is delivered on the next entry.  A #DB loop
- * (CVE-2015-8104) thus goes through the host at every step.
+ * BD, BS); minivm's copy of DR6 gets those bits as the CPU would have
+ * written them (B0-B3 replaced, the others added to what is there), and
+ * the #DB is delivered on the next entry.  A #DB loop (CVE-2015-8104)
+ * thus goes through the host at every step.
  *
  * Return: 1, to re-enter the guest.
  */
@@ -191,7 +198,6 @@ int minivm_reflect_db(struct minivm_vcpu *vcpu)
 {
 	unsigned long q = vmcs_read(EXIT_QUALIFICATION);
 
-	vcpu->dr6 = (vcpu->dr6 & ~DR6_WRITABLE) | (q & DR6_WRITABLE) |
-		    DR6_ONES;
+	vcpu->dr6 = (vcpu->dr6 & ~DR6_TRAPS) | (q & DR6_WRITABLE) | DR6_ONES;
 	return minivm_inject(X86_TRAP_DB, false, 0);
 }

@@ -53,6 +53,7 @@
 
 #include "minivm.h"
 #include "vmx_ops.h"
+#include "guest.h"
 
 #define SHADOWS	(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
 
@@ -232,6 +233,8 @@ void minivm_redeliver(struct minivm_vcpu *vcpu)
 	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
 		vmcs_write(VM_ENTRY_INSTRUCTION_LEN,
 			   vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	if (type == INTR_TYPE_HARD_EXCEPTION)
+		minivm_fault_sets_rf(vectoring & VECTORING_INFO_VECTOR_MASK);
 	if (type == INTR_TYPE_NMI_INTR)
 		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
 			   vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &

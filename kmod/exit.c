@@ -289,6 +289,16 @@ int minivm_handle_exit(struct minivm_vcpu *vcpu)
 	case EXIT_REASON_PREEMPTION_TIMER:
 		ret = 1;		/* the host has had its turn by now */
 		break;
+	case EXIT_REASON_PAUSE_INSTRUCTION:
+		/*
+		 * A PAUSE loop that went on too long: the guest waits for
+		 * something.  The PAUSE is done (it only hints); the host
+		 * gets its turn (cond_resched() and signals in run.c), and
+		 * the guest goes on spinning or finds what it waited for.
+		 */
+		minivm_skip_instruction();
+		ret = 1;
+		break;
 	case EXIT_REASON_TPR_BELOW_THRESHOLD:
 		ret = 1;		/* the next entry injects what TPR held */
 		break;

@@ -14,6 +14,7 @@
 #include <linux/string.h>
 #include <asm/debugreg.h>
 #include <asm/processor-flags.h>
+#include <asm/trapnr.h>
 #include <asm/vmx.h>
 
 #include "minivm.h"
@@ -80,10 +81,32 @@ static inline bool minivm_long_mode(struct minivm_vcpu *vcpu)
 }
 
 /*
+ * A fault's delivery pushes RFLAGS with RF set, so that the faulting
+ * instruction, when the handler returns to it, does not hit an
+ * instruction breakpoint again ("Exception and Interrupt Reference",
+ * "Resume Flag"); event injection pushes the guest's RFLAGS as it is, so
+ * the injector sets RF itself.  Traps and aborts leave it alone, and so
+ * does #DB, as KVM's injection does.
+ */
+static inline void minivm_fault_sets_rf(u8 vector)
+{
+	switch (vector) {
+	case X86_TRAP_DB:
+	case X86_TRAP_BP:
+	case X86_TRAP_OF:
+	case X86_TRAP_DF:
+	case X86_TRAP_MC:
+		return;
+	}
+	vmcs_write(GUEST_RFLAGS, vmcs_read(GUEST_RFLAGS) | X86_EFLAGS_RF);
+}
+
+/*
  * Deliver hardware exception @vector on the next entry ("Event Injection"
  * in the SDM's VM-entry chapter).  Faults leave RIP on the faulting
- * instruction.  A real-mode guest gets no error code: entry refuses one
- * when CR0.PE is 0 ("Checks on VM-Entry Control Fields").
+ * instruction, and RF set in the RFLAGS they push.  A real-mode guest
+ * gets no error code: entry refuses one when CR0.PE is 0 ("Checks on
+ * VM-Entry Control Fields").
  *
  * Return: 1, so that an exit handler can "return minivm_inject(...)" to
  * re-enter the guest.
@@ -92,6 +115,7 @@ static inline int minivm_inject(u8 vector, bool has_error_code, u32 code)
 {
 	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
 
+	minivm_fault_sets_rf(vector);
 	if (has_error_code && (vmcs_read(GUEST_CR0) & X86_CR0_PE)) {
 		info |= INTR_INFO_DELIVER_CODE_MASK;
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, code);

@@ -289,7 +289,7 @@ static int deliver(struct minivm_vm *vm, struct minivm_vcpu *except,
 void minivm_lapic_send_ipi(struct minivm_lapic *apic, u32 icr, u32 dest)
 {
 	u32 dm = LAPIC_DM(icr), vector = icr & 0xff, shorthand = icr & (3 << 18);
-	bool nmi = dm == APIC_DM_NMI;
+	bool nmi = dm == APIC_DM_NMI, to_self;
 
 	if (dm != APIC_DM_FIXED && dm != APIC_DM_LOWEST && !nmi)
 		return;
@@ -297,18 +297,28 @@ void minivm_lapic_send_ipi(struct minivm_lapic *apic, u32 icr, u32 dest)
 		apic_error(apic, APIC_ESR_SENDILL);
 		return;
 	}
-	if (shorthand == APIC_DEST_SELF || shorthand == APIC_DEST_ALLINC) {
-		if (nmi)
-			atomic_set(&apic->nmi_posted, 1);
-		else
-			accept(apic, vector, false);
-	}
-	if (shorthand == APIC_DEST_ALLINC || shorthand == APIC_DEST_ALLBUT)
-		dest = lapic_x2apic(apic) ? 0xffffffff : 0xff;
-	else if (shorthand == APIC_DEST_SELF)
+	/*
+	 * The sender is a destination like any other: a physical or
+	 * logical destination that names it (its own ID, the broadcast
+	 * ID) reaches it too, as does "all including self".
+	 */
+	if (!shorthand)		/* a destination, no shorthand */
+		to_self = matches(apic, dest, icr & APIC_DEST_LOGICAL);
+	else
+		to_self = shorthand != APIC_DEST_ALLBUT;
+	if (to_self && nmi)
+		atomic_set(&apic->nmi_posted, 1);
+	else if (to_self)
+		accept(apic, vector, false);
+	if (shorthand == APIC_DEST_SELF)
 		return;
-	deliver(apic->vcpu->vm, apic->vcpu, dest, icr & APIC_DEST_LOGICAL,
-		vector, nmi, false);
+	if (shorthand)		/* all: the physical broadcast */
+		deliver(apic->vcpu->vm, apic->vcpu,
+			lapic_x2apic(apic) ? 0xffffffff : 0xff, false,
+			vector, nmi, false);
+	else
+		deliver(apic->vcpu->vm, apic->vcpu, dest,
+			icr & APIC_DEST_LOGICAL, vector, nmi, false);
 }
 
 /**

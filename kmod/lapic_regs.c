@@ -60,8 +60,11 @@ void minivm_lapic_write_icr(struct minivm_lapic *apic, u64 icr)
 }
 
 /*
- * EOI: the highest interrupt in service is done.  If it was level-
- * triggered, the IOAPIC in userspace must hear of it (lapic.c).
+ * EOI: the highest interrupt in service is done.  If its TMR bit is set,
+ * the IOAPIC in userspace must hear of it (lapic.c).  TMR keeps the bit:
+ * only the next acceptance of the vector changes it ("Interrupt
+ * Acceptance for Fixed Interrupts"), so each EOI of it until then is
+ * broadcast again, as the CPU's is.
  */
 static void eoi(struct minivm_lapic *apic)
 {
@@ -70,10 +73,8 @@ static void eoi(struct minivm_lapic *apic)
 	if (v < 0)
 		return;
 	lapic_vec_clear(apic, APIC_ISR, v);
-	if (lapic_vec_test(apic, APIC_TMR, v)) {
-		lapic_vec_clear(apic, APIC_TMR, v);
+	if (lapic_vec_test(apic, APIC_TMR, v))
 		apic->eoi_exit = v;
-	}
 }
 
 /*

@@ -249,17 +249,15 @@ void minivm_apicv_undeliver(struct minivm_vcpu *vcpu)
  *
  * The exit is trap-like: the CPU has already cleared the ISR bit and
  * moved RIP on.  The exit qualification holds the vector.  As for an EOI
- * minivm emulates (lapic_regs.c), TMR forgets the vector and RUN returns
- * MINIVM_EXIT_EOI for it (minivm_lapic_eoi_exit()).
+ * minivm emulates (lapic_regs.c), RUN returns MINIVM_EXIT_EOI for it
+ * (minivm_lapic_eoi_exit()), and TMR keeps the vector until its next
+ * acceptance.
  *
  * Return: 1.
  */
 int minivm_handle_eoi_induced(struct minivm_vcpu *vcpu)
 {
-	int vector = vmcs_read(EXIT_QUALIFICATION) & 0xff;
-
-	lapic_vec_clear(vcpu->lapic, APIC_TMR, vector);
-	vcpu->lapic->eoi_exit = vector;
+	vcpu->lapic->eoi_exit = vmcs_read(EXIT_QUALIFICATION) & 0xff;
 	return 1;
 }
 

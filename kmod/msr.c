@@ -29,8 +29,12 @@
  *   SYSENTER_CS/ESP/EIP  the VMCS's copies; VM exit loads the host's
  *   FEAT_CTL           reads as locked with VMX off; writes #GP
  *   MISC_ENABLE        what a PC's firmware leaves: fast strings on, no
- *                      BTS, no PEBS; the guest may turn fast strings
- *                      off and on, and write nothing else
+ *                      BTS, no PEBS.  The guest may write the SDM's
+ *                      architectural bits (MISC_ENABLE_WRITABLE); the
+ *                      read-only ones keep their values, the reserved
+ *                      ones #GP.  Only LIMIT_CPUID has an effect
+ *                      (cpuid.c): the others are stored, as KVM stores
+ *                      them
  *   UCODE_REV          microcode revision 1 (EDX), as KVM reports; the
  *                      guest writes 0 there before reading it, ignored
  *   TSC (writes)       sets the offset so that the TSC reads the value
@@ -65,6 +69,16 @@ static unsigned long *msr_bitmap_x2apic;
 #define MISC_ENABLE_RESET	(MSR_IA32_MISC_ENABLE_FAST_STRING |	\
 				 MSR_IA32_MISC_ENABLE_BTS_UNAVAIL |	\
 				 MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL)
+#define MISC_ENABLE_READ_ONLY	(MSR_IA32_MISC_ENABLE_EMON |		\
+				 MSR_IA32_MISC_ENABLE_BTS_UNAVAIL |	\
+				 MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL)
+#define MISC_ENABLE_WRITABLE	(MSR_IA32_MISC_ENABLE_FAST_STRING |	\
+				 MSR_IA32_MISC_ENABLE_TM1 |		\
+				 MSR_IA32_MISC_ENABLE_ENHANCED_SPEEDSTEP | \
+				 MSR_IA32_MISC_ENABLE_MWAIT |		\
+				 MSR_IA32_MISC_ENABLE_LIMIT_CPUID |	\
+				 MSR_IA32_MISC_ENABLE_XTPR_DISABLE |	\
+				 MSR_IA32_MISC_ENABLE_XD_DISABLE)
 #define UCODE_REV		BIT_ULL(32)	/* revision 1, in EDX */
 
 static u64 host_xcr0;
@@ -304,9 +318,10 @@ static bool write_msr(struct minivm_vcpu *vcpu, u32 msr, u64 val)
 		return !ret;
 	switch (msr) {
 	case MSR_IA32_MISC_ENABLE:
-		if ((val ^ MISC_ENABLE_RESET) & ~MSR_IA32_MISC_ENABLE_FAST_STRING)
+		if (val & ~(MISC_ENABLE_WRITABLE | MISC_ENABLE_READ_ONLY))
 			return false;
-		vcpu->misc_enable = val;
+		vcpu->misc_enable = (val & MISC_ENABLE_WRITABLE) |
+				    (vcpu->misc_enable & MISC_ENABLE_READ_ONLY);
 		return true;
 	case MSR_IA32_UCODE_REV:
 		return true;

@@ -123,11 +123,14 @@ int minivm_vmcs_config(void)
 	 * guest cannot flush the host's caches in a loop.  The APIC
 	 * virtualization controls (lapic_virt.c) are chosen here and turned
 	 * on per vCPU; they all need the TPR shadow ("Checks on VM-Execution
-	 * Control Fields"), so without it they are dropped.
+	 * Control Fields"), so without it they are dropped.  PAUSE-loop
+	 * exiting ends a guest's spin loop that lasts longer than PLE_WINDOW
+	 * (see minivm_vmcs_setup()): the host gets its CPU back.
 	 */
 	ctl.proc2 = choose("secondary processor-based",
 			   SECONDARY_EXEC_ENABLE_EPT |
 			   SECONDARY_EXEC_UNRESTRICTED_GUEST,
+			   SECONDARY_EXEC_PAUSE_LOOP_EXITING |
 			   SECONDARY_EXEC_ENABLE_VPID |
 			   SECONDARY_EXEC_WBINVD_EXITING |
 			   SECONDARY_EXEC_ENABLE_RDTSCP |
@@ -413,6 +416,9 @@ void minivm_vmcs_set_host_cpu(int cpu)
  */
 #define MINIVM_SLICE_US	1000
 
+#define MINIVM_PLE_GAP		128
+#define MINIVM_PLE_WINDOW	4096
+
 static u32 preemption_slice(void)
 {
 	u64 ticks = (u64)minivm_caps.tsc_khz * MINIVM_SLICE_US / 1000;
@@ -451,6 +457,18 @@ void minivm_vmcs_setup(struct minivm_vcpu *vcpu)
 	 * Event Injection"): the valid bit is 0.
 	 */
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+
+	/*
+	 * A spin loop is PAUSEs at most PLE_GAP TSC ticks apart; the one
+	 * that has lasted PLE_WINDOW ticks exits ("PAUSE-Loop Exiting").
+	 * KVM's default values: a loop of a few microseconds is a lock
+	 * about to be released, a longer one waits for something that
+	 * needs the host (another vCPU, an interrupt).
+	 */
+	if (ctl.proc2 & SECONDARY_EXEC_PAUSE_LOOP_EXITING) {
+		vmcs_write(PLE_GAP, MINIVM_PLE_GAP);
+		vmcs_write(PLE_WINDOW, MINIVM_PLE_WINDOW);
+	}
 
 	/* How long an entry may last (see preemption_slice()). */
 	if (ctl.pin & PIN_BASED_VMX_PREEMPTION_TIMER)

@@ -307,14 +307,22 @@ TEST_F(exits, mmio_read_into_sp_keeps_the_rest_of_rsp)
  * The MSRs a PC's firmware sets up and a booting kernel reads: MISC_ENABLE
  * says fast strings (bit 0), no BTS (11), no PEBS (12), and the guest may
  * turn fast strings off; the microcode revision reads as 1 in EDX after
- * the guest wrote 0 to it, as Linux does.
+ * the guest wrote 0 to it, as Linux does.  MISC_ENABLE's LIMIT_CPUID
+ * (bit 22) makes CPUID leaf 0 say 2 until it is cleared; its read-only
+ * bits (7, perfmon) keep their values when written (kvm-unit-tests' msr
+ * test writes the architectural bits and reads them back).
  */
+#define MISC_WR(val) "mov $0x1a0, %ecx\n mov $" #val ", %eax\n"	\
+		     "xor %edx, %edx\n wrmsr\n"
+#define CPUID_0	"xor %eax, %eax\n cpuid\n out %eax, $0x80\n"
+
 GUEST_CODE(g_pc_msrs,
 	"mov $0x1a0, %ecx\n rdmsr\n out %eax, $0x80\n"
 	"mov $0x8b, %ecx\n xor %eax, %eax\n xor %edx, %edx\n wrmsr\n"
 	"mov $0x8b, %ecx\n rdmsr\n mov %edx, %eax\n out %eax, $0x80\n"
-	"mov $0x1a0, %ecx\n mov $0x1800, %eax\n xor %edx, %edx\n wrmsr\n"
-	"rdmsr\n out %eax, $0x80\n hlt");
+	MISC_WR(0x1800) "rdmsr\n out %eax, $0x80\n"
+	MISC_WR(0x401801) CPUID_0 MISC_WR(0x1881) "rdmsr\n out %eax, $0x80\n"
+	CPUID_0 "hlt");
 
 TEST_F(exits, pc_firmware_msrs)
 {
@@ -322,6 +330,10 @@ TEST_F(exits, pc_firmware_msrs)
 	expect_out(_metadata, &self->g, 0x80, 4, 0x1801);
 	expect_out(_metadata, &self->g, 0x80, 4, 1);
 	expect_out(_metadata, &self->g, 0x80, 4, 0x1800);
+	expect_out(_metadata, &self->g, 0x80, 4, 2);	/* LIMIT_CPUID */
+	expect_out(_metadata, &self->g, 0x80, 4, 0x1801);
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&self->g));
+	EXPECT_LT(2, *(uint32_t *)minivm_io_data(self->g.cpu.run));
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
 }
 

@@ -142,8 +142,8 @@ FAULT(wrmsr_feat_ctl, GP, WRMSR(0x3a, 0, 5));
 FAULT(rdmsr_apic_base, GP, RDMSR(0x1b));
 FAULT(wrmsr_mtrr_def_type, GP, WRMSR(0x2ff, 0, 0));
 FAULT(rdmsr_nonexistent, GP, RDMSR(0x12345678));
-/* MISC_ENABLE: only fast strings may be set (not 22, LIMIT_CPUID). */
-FAULT(wrmsr_misc_enable_limit_cpuid, GP, WRMSR(0x1a0, 0, 0x401801));
+/* MISC_ENABLE: a reserved bit (1; 22, LIMIT_CPUID, is writable). */
+FAULT(wrmsr_misc_enable_reserved_bit, GP, WRMSR(0x1a0, 0, 0x1803));
 /* No performance counters in CPUID: RDPMC of counter 0 raises #GP. */
 FAULT(rdpmc, GP, "xor %ecx, %ecx\n rdpmc");
 FAULT(wrmsr_efer_reserved_bit, GP, WRMSR(0xc0000080, 0, 2));
@@ -254,6 +254,78 @@ TEST_F(fault, outcome)
 }
 
 /*
+ * Cases whose handler reports more than its vector: handler_says() puts
+ * @handler at vector @vec's slot of install_idt()'s IDT, and returns what
+ * the guest then sends to port 81h (0 after any other exit).
+ */
+static uint32_t handler_says(struct __test_metadata *_metadata,
+			     const struct guest_code *code, int vec,
+			     const uint8_t *handler, size_t len)
+{
+	uint32_t value = 0;
+	struct guest g;
+
+	if (guest_create(&g, MINIVM_MODE_PROTECTED, code))
+		return 0;
+	install_idt(g.mem);
+	memcpy(g.mem + HANDLERS + vec * 8, handler, len);
+	EXPECT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	if (g.cpu.run->exit_reason == MINIVM_EXIT_IO &&
+	    g.cpu.run->io.port == 0x81)
+		memcpy(&value, minivm_io_data(g.cpu.run), 4);
+	guest_destroy(&g);
+	return value;
+}
+
+/*
+ * A fault pushes RFLAGS with RF set, whether the CPU delivers it (#UD of
+ * UD2) or minivm injects it (#GP of an RDMSR it refuses, a MOV to CR4
+ * with a reserved bit): the handler returns to the faulting instruction,
+ * and RF keeps an instruction breakpoint there from firing again.  The
+ * handlers report the pushed EFLAGS (after the error code, EIP and CS
+ * for #GP; after EIP and CS for #UD).
+ */
+GUEST_CODE_ONLY(g_rf_rdmsr, 32, "lidt 0x7ff0\n" RDMSR(0x12345678) "\n hlt");
+GUEST_CODE_ONLY(g_rf_cr4, 32, "lidt 0x7ff0\n mov $0xffffffff, %eax\n"
+		"mov %eax, %cr4\n hlt");
+GUEST_CODE_ONLY(g_rf_ud2, 32, "lidt 0x7ff0\n ud2\n hlt");
+
+/* mov 12(%esp), %eax (8(%esp) without an error code); out %eax, $0x81 */
+static const uint8_t gp_eflags[] = { 0x8b, 0x44, 0x24, 0x0c, 0xe7, 0x81, 0xf4 };
+static const uint8_t ud_eflags[] = { 0x8b, 0x44, 0x24, 0x08, 0xe7, 0x81, 0xf4 };
+#define RF (1U << 16)
+
+TEST(faults_push_rf)
+{
+	NEED_MINIVM();
+	EXPECT_EQ(RF, handler_says(_metadata, g_rf_ud2, UD, ud_eflags,
+				   sizeof(ud_eflags)) & RF);
+	EXPECT_EQ(RF, handler_says(_metadata, g_rf_rdmsr, GP, gp_eflags,
+				   sizeof(gp_eflags)) & RF);
+	EXPECT_EQ(RF, handler_says(_metadata, g_rf_cr4, GP, gp_eflags,
+				   sizeof(gp_eflags)) & RF);
+}
+
+/*
+ * A #DB replaces DR6's B0-B3 and adds its BD or BS, but leaves BT and
+ * the BS of an earlier one, which only software clears ("Debug Status
+ * Register (DR6)").  The guest sets BT and B1, then single-steps a NOP;
+ * the #DB handler reports DR6: BT and BS, no B1.
+ */
+GUEST_CODE_ONLY(g_dr6_sticky, 32, "lidt 0x7ff0\n mov $0x8002, %eax\n"
+		"mov %eax, %dr6\n pushf\n orl $0x100, (%esp)\n popf\n nop\n hlt");
+
+/* mov %dr6, %eax; out %eax, $0x81; hlt */
+static const uint8_t db_dr6[] = { 0x0f, 0x21, 0xf0, 0xe7, 0x81, 0xf4 };
+
+TEST(db_keeps_dr6_sticky_bits)
+{
+	NEED_MINIVM();
+	EXPECT_EQ(0xffffcff0, handler_says(_metadata, g_dr6_sticky, 1, db_dr6,
+					   sizeof(db_dr6)));
+}
+
+/*
  * The cases every processor mode gets: GUEST_FIXTURE makes one variant
  * per mode.  The IDTR/GDTR image these guests load is written at 7FF0h.
  */
@@ -297,6 +369,47 @@ TEST_F(anymode, spin_with_interrupts_off_ends_at_budget)
 	self->g.cpu.run->exit_budget = 3;
 	EXPECT_EQ(MINIVM_EXIT_BUDGET, guest_run(&self->g));
 	EXPECT_EQ(MINIVM_EXIT_BUDGET, guest_run(&self->g));
+}
+
+/*
+ * A spin on PAUSE, as a guest spins on a lock or waits for another vCPU:
+ * where the CPU has PAUSE-loop exiting, a loop longer than minivm's
+ * window exits (basic reason 40, "PAUSE instruction"), and the host has
+ * its CPU back long before the guest's time slice is over.  The loop is
+ * short: in Bochs a second of it takes half a minute (design.rst, "Spin
+ * loops").
+ */
+#define EXIT_PAUSE		40
+#define PROC2_PAUSE_LOOP	(1u << 10)
+
+static bool cpu_has_pause_loop_exiting(void)
+{
+	struct minivm_vmx_caps c;
+	int dev = minivm_open_device();
+	bool has;
+
+	if (dev < 0)
+		return false;
+	has = !minivm_get_vmx_caps(dev, &c) &&
+	      ((c.procbased_ctls2 >> 32) & PROC2_PAUSE_LOOP);
+	close(dev);
+	return has;
+}
+
+GUEST_CODE(g_pause_loop, "mov $100000, %ecx\n 1: pause\n dec %ecx\n"
+	   " jnz 1b\n hlt");
+
+TEST_F(anymode, pause_loop_exits)
+{
+	long before = minivm_exit_count(EXIT_PAUSE);
+
+	if (!cpu_has_pause_loop_exiting())
+		SKIP(return, "the CPU has no PAUSE-loop exiting");
+	if (before < 0)
+		SKIP(return, "no debugfs: the exits cannot be counted");
+	GUEST_START(g_pause_loop);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
+	EXPECT_LT(before, minivm_exit_count(EXIT_PAUSE));
 }
 
 /* The IDT outside RAM: delivering int3 needs memory that is not there. */
