@@ -67,17 +67,38 @@ static struct vmm *vmm_with(uint64_t mem_size, const char *image,
 	return &v;
 }
 
+/*
+ * Each image the loader is given lives in its own file under /tmp,
+ * removed at exit, so that no run of the unit tests leaves one behind.
+ */
+static char tmp_paths[16][32];
+static unsigned int tmp_count;
+
+static void remove_tmpfiles(void)
+{
+	while (tmp_count)
+		unlink(tmp_paths[--tmp_count]);
+}
+
 static const char *tmpfile_with(const void *data, size_t len)
 {
-	static char path[] = "/tmp/minivm-unit-XXXXXX";
+	char *path;
+	ssize_t n;
 	int fd;
 
+	if (tmp_count == 16)
+		return NULL;
+	path = tmp_paths[tmp_count];
 	strcpy(path, "/tmp/minivm-unit-XXXXXX");
 	fd = mkstemp(path);
-	if (write(fd, data, len) != (ssize_t)len)
+	if (fd < 0)
 		return NULL;
+	if (!tmp_count)
+		atexit(remove_tmpfiles);
+	tmp_count++;
+	n = write(fd, data, len);
 	close(fd);
-	return path;
+	return n == (ssize_t)len ? path : NULL;
 }
 
 static void test_loader(void)
@@ -101,11 +122,9 @@ static void test_loader(void)
 	v->opt.load = (2 << 20);
 	v->opt.load_set = true;
 	check(vmm_load_image(v) < 0, "flat past the end of memory is refused");
-	unlink(f);
 
 	f = tmpfile_with("", 0);
 	check(vmm_load_image(vmm_with(2 << 20, f, 0)) < 0, "an empty image is refused");
-	unlink(f);
 
 	v = vmm_with(4 << 20, GUESTS "hello64.elf", 0);
 	check(!vmm_load_image(v) && v->mode == MINIVM_MODE_LONG &&
@@ -130,7 +149,6 @@ static void test_loader(void)
 		f = tmpfile_with(elf, n);
 		check(vmm_load_image(vmm_with(4 << 20, f, 0)) < 0,
 		      "an ELF segment over the page tables is refused");
-		unlink(f);
 	}
 
 	v = vmm_with(16 << 20, GUESTS "multiboot.elf", 0);
@@ -156,7 +174,6 @@ static void test_loader(void)
 		f = tmpfile_with(buf, n);
 		check(vmm_load_image(vmm_with(4 << 20, f, 0)) < 0,
 		      "an unknown ELF class is refused");
-		unlink(f);
 	}
 }
 
@@ -191,7 +208,7 @@ static void test_tables(void)
 /* The x86 boot protocol (user/load_linux.c), on the bzprobe kernels. */
 static void test_linux(void)
 {
-	char *initrd = strdup(tmpfile_with("0123456789", 10));
+	const char *initrd = tmpfile_with("0123456789", 10);
 	struct vmm *v = vmm_with(16 << 20, GUESTS "bzprobe64.bz", 0);
 	uint8_t *zp = v->mem + VMM_MBI;
 	static uint8_t bz[4096];
@@ -253,8 +270,6 @@ static void test_linux(void)
 	v = vmm_with(16 << 20, GUESTS "hello64.elf", 0);
 	v->opt.kernel = true;
 	check(vmm_load_image(v) < 0, "--kernel with an ELF that has no PVH note is refused");
-	unlink(initrd);
-	free(initrd);
 }
 
 int main(void)
