@@ -60,7 +60,7 @@ static const char run_usage[] =
 	"\n"
 	"exit status: 0 the guest halted; odd: isa-debug-exit (code << 1) | 1;\n"
 	"2 usage, 4 image or setup, 6 triple fault, 8 VM-entry failure,\n"
-	"10 internal error or unhandled device, 12 reset (ports 64h, CF9h),\n"
+	"10 internal error or unhandled device, 12 reset (ports 64h, CF9h, 92h),\n"
 	"124 --timeout, 130 Ctrl-C.\n";
 
 static const char *yes_no(unsigned int flags, unsigned int bit)

@@ -26,7 +26,8 @@
 static const struct vmm_device *const devices[] = {
 	&dev_debugcon, &dev_uart, &dev_exit, &dev_pic_master, &dev_pic_slave,
 	&dev_elcr, &dev_pit, &dev_port61, &dev_kbd_reset, &dev_cf9_reset,
-	&dev_rtc, &dev_testdev_echo, &dev_testdev_irq, &dev_fwcfg,
+	&dev_port92_reset, &dev_rtc, &dev_testdev_echo, &dev_testdev_flush,
+	&dev_testdev_irq, &dev_fwcfg,
 };
 
 /* The MMIO devices: each says whether an access was its own. */

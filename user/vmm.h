@@ -25,7 +25,7 @@ enum {
 	VMM_EXIT_SHUTDOWN = 6,		/* the guest triple-faulted */
 	VMM_EXIT_ENTRY = 8,		/* VM entry failed */
 	VMM_EXIT_INTERNAL = 10,		/* minivm or the launcher gave up */
-	VMM_EXIT_RESET = 12,		/* the guest reset the machine (64h, CF9h) */
+	VMM_EXIT_RESET = 12,		/* the guest reset the machine (64h, CF9h, 92h) */
 	VMM_EXIT_TIMEOUT = 124,		/* --timeout expired */
 	VMM_EXIT_SIGINT = 130,		/* Ctrl-C */
 };
@@ -135,7 +135,7 @@ struct vmm_device {
 extern const struct vmm_device dev_debugcon, dev_uart, dev_exit;
 
 /* dev_reset.c: the PC's two reset buttons a guest can press */
-extern const struct vmm_device dev_kbd_reset, dev_cf9_reset;
+extern const struct vmm_device dev_kbd_reset, dev_cf9_reset, dev_port92_reset;
 
 /* dev_rtc.c: the MC146818 clock and CMOS memory at 70h/71h */
 extern const struct vmm_device dev_rtc;
@@ -194,7 +194,7 @@ extern const struct vmm_device dev_fwcfg;
 /* dev_testdev.c: QEMU's pc-testdev */
 #define VMM_TESTDEV_MMIO	0xff000000ULL
 #define VMM_TESTDEV_MMIO_SIZE	0x10000ULL
-extern const struct vmm_device dev_testdev_echo, dev_testdev_irq;
+extern const struct vmm_device dev_testdev_echo, dev_testdev_flush, dev_testdev_irq;
 bool testdev_mmio(struct vmm *v, uint64_t addr, uint32_t len, bool write,
 		  uint8_t *data);
 

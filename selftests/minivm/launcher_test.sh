@@ -169,6 +169,13 @@ expect "reset control register (CF9h, 02h then 06h): status 12" 12 '' -- \
 printf '\272\371\014\260\002\356\354\346\364' > "$T/cf9read.bin"	# 02h to CF9h, read it back to F4h
 expect "CF9h without RST_CPU keeps its value: isa-debug-exit (2 << 1) | 1" 5 '' -- \
 	run "$T/cf9read.bin"
+printf '\344\222\346\364' > "$T/p92read.bin"	# in al, 92h; out F4h, al
+expect "port 92h reads A20 on at power-up: isa-debug-exit (2 << 1) | 1" 5 '' -- \
+	run "$T/p92read.bin"
+printf '\260\001\346\222\364' > "$T/p92.bin"	# mov al, 1; out 92h, al
+expect "port 92h bit 0 (fast reset): status 12" 12 '' -- \
+	run "$T/p92.bin"
+stderr_has "port 92h reset: says so" 'reset the machine \(System Control Port A, port 92h'
 # (A fraction of a second: in Bochs a busy guest's emulated second
 # costs about a minute of wall time.)
 printf '\353\376' > "$T/spin.bin"			# jmp .
@@ -213,6 +220,10 @@ expect "unknown port: warning, reads all ones" 0 '' -- run "$T/port.bin"
 [ "$(grep -c 'warning: IN from port 0x62' "$T/err")" = 1 ]
 ok $? "unknown port: warned once"
 expect "--strict stops at an unknown port" 10 '' -- run --strict "$T/port.bin"
+# pc-testdev's "flush page" (E4h) is served, even under --strict.
+printf '\146\270\000\020\000\000\146\347\344\364' > "$T/flush.bin"	# mov $0x1000,%eax; out %eax,$0xe4
+expect "pc-testdev flush page (E4h) is a port minivm serves" 0 '' -- \
+	run --strict "$T/flush.bin"
 
 # MMIO nobody serves: as on a PC's bus, reads find all ones and writes go
 # nowhere, with one warning per page; --strict stops there.  The guest
