@@ -78,11 +78,33 @@ static void eoi(struct minivm_lapic *apic)
 }
 
 /*
- * A write to an LVT entry: masked for as long as the APIC is disabled.
- * Another timer mode stops the timer ("LVT Timer Register").  The mode
- * it had is kept aside, not read from the page: after an APIC-write exit
+ * The LVT timer's mode changed, to @mode.  Into or out of TSC-deadline
+ * mode the timer is disarmed, TMICT and the deadline 0 ("TSC-Deadline
+ * Mode").  Between one-shot and periodic the count goes on where it was,
+ * and only what happens at 0 changes: the behaviour KVM gives and
+ * kvm-unit-tests' apic test expects of a PC.  The mode the timer had is
+ * kept aside, not read from the page: after an APIC-write exit
  * (lapic_virt.c) the page already holds the new one.
  */
+static void change_timer_mode(struct minivm_lapic *apic, u32 mode)
+{
+	u32 left;
+
+	if (apic->timer_mode == APIC_LVT_TIMER_TSCDEADLINE ||
+	    mode == APIC_LVT_TIMER_TSCDEADLINE) {
+		minivm_lapic_timer_stop(apic);
+		lapic_set(apic, APIC_TMICT, 0);
+	} else {
+		left = minivm_lapic_timer_count(apic);
+		minivm_lapic_timer_stop(apic);
+		if (left)
+			minivm_lapic_timer_start(apic, left,
+						 mode == APIC_LVT_TIMER_PERIODIC);
+	}
+	apic->timer_mode = mode;
+}
+
+/* A write to an LVT entry: masked for as long as the APIC is disabled. */
 static void write_lvt(struct minivm_lapic *apic, u32 off, u32 val, u32 mask)
 {
 	if (!(lapic_get(apic, APIC_SPIV) & APIC_SPIV_APIC_ENABLED))
@@ -90,11 +112,8 @@ static void write_lvt(struct minivm_lapic *apic, u32 off, u32 val, u32 mask)
 	if (off == APIC_LVTT && LAPIC_TIMER_MODE(val) == (3 << 17))
 		val &= ~(3 << 17);		/* reserved: one-shot */
 	lapic_set(apic, off, val & mask);
-	if (off == APIC_LVTT && LAPIC_TIMER_MODE(val) != apic->timer_mode) {
-		minivm_lapic_timer_stop(apic);
-		lapic_set(apic, APIC_TMICT, 0);
-		apic->timer_mode = LAPIC_TIMER_MODE(val);
-	}
+	if (off == APIC_LVTT && LAPIC_TIMER_MODE(val) != apic->timer_mode)
+		change_timer_mode(apic, LAPIC_TIMER_MODE(val));
 }
 
 /* SVR: clearing the enable bit masks every LVT entry ("Spurious Interrupt"). */

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The local APIC's timer and the HLT that waits for it (halt.c): one-shot,
- * periodic and TSC-deadline modes with their measured periods, HLT woken
- * by the timer without a trip to userspace, the rule that decides when
- * HLT still returns MINIVM_EXIT_HLT, a signal that interrupts the wait,
- * the PIC's interrupt through LINT0, and a timer storm that the host
- * survives.
+ * periodic and TSC-deadline modes with their measured periods and what a
+ * change of mode does to the count, HLT woken by the timer without a trip
+ * to userspace, the rule that decides when HLT still returns
+ * MINIVM_EXIT_HLT, a signal that interrupts the wait, the PIC's interrupt
+ * through LINT0, and a timer storm that the host survives.
  *
  * Times are measured by the test around RUN, on the host's monotonic
  * clock.  Lower bounds are strict (an interrupt never comes early, less
@@ -97,6 +97,41 @@ TEST_F(timer, periodic_ticks_at_its_period)
 	EXPECT_LE(39.0, ms);
 	EXPECT_GE(4000.0, ms);
 	TH_LOG("4 periods of 10 ms took %.1f ms", ms);
+}
+
+/*
+ * A mode change between one-shot and periodic lets the count go on:
+ * TMICT keeps its value and TMCCT keeps counting down (1 s at divide-by-
+ * 1, the entry masked).  Into or out of TSC-deadline mode it disarms the
+ * timer: TMICT reads 0, and back in one-shot mode TMCCT too.
+ */
+GUEST_CODE(g_mode_change,
+	"0:" XHANDLER(0x00, 0x81)
+	MAIN APIC_PAGE SVR_ON APIC_WR(0x3e0, 0xb) APIC_WR(0x320, 0x10040)
+	APIC_WR(0x380, 1000000000) APIC_WR(0x320, 0x30040)
+	APIC_RD(0x380) REPORT(0x80) APIC_RD(0x390) REPORT(0x80)
+	APIC_WR(0x320, 0x10040) APIC_RD(0x390) REPORT(0x80)
+	APIC_WR(0x320, 0x50040) APIC_RD(0x380) REPORT(0x80)
+	APIC_WR(0x320, 0x10040) APIC_RD(0x390) REPORT(0x80)
+	"cli\n hlt");
+
+TEST_F(timer, mode_change_keeps_or_disarms_the_count)
+{
+	struct guest *g = &self->g;
+	uint32_t periodic, oneshot;
+
+	NEED_LAPIC();
+	ASSERT_EQ(0, lapic_start(g, variant->mode, g_mode_change, tick, 1));
+	EXPECT_EQ(1000000000, lapic_expect_out(_metadata, g, 0x80));
+	periodic = lapic_expect_out(_metadata, g, 0x80);
+	EXPECT_LT(0, periodic);
+	EXPECT_GE(1000000000, periodic);
+	oneshot = lapic_expect_out(_metadata, g, 0x80);
+	EXPECT_LT(0, oneshot);
+	EXPECT_GE(periodic, oneshot);
+	EXPECT_EQ(0, lapic_expect_out(_metadata, g, 0x80));	/* TMICT */
+	EXPECT_EQ(0, lapic_expect_out(_metadata, g, 0x80));	/* TMCCT */
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(g));
 }
 
 /*
