@@ -161,8 +161,8 @@ int minivm_handle_dr(struct minivm_vcpu *vcpu)
 
 	if (vmcs_read(GUEST_DR7) & DR7_GD) {
 		vmcs_write(GUEST_DR7, vmcs_read(GUEST_DR7) & ~DR7_GD);
-		vcpu->dr6 = (vcpu->dr6 & ~DR6_TRAPS) | DR6_BD;
-		return minivm_inject(X86_TRAP_DB, false, 0);
+		minivm_queue_db(vcpu, DR6_BD);
+		return 1;
 	}
 	if (dr == 4 || dr == 5) {
 		if (minivm_guest_cr4(vcpu) & X86_CR4_DE)
@@ -183,21 +183,44 @@ int minivm_handle_dr(struct minivm_vcpu *vcpu)
 }
 
 /**
+ * minivm_queue_db() - deliver a #DB with @bits in DR6 on the next entry.
+ * @vcpu: the vCPU.
+ * @bits: B0-B3, BD and BS as the CPU would report them.
+ *
+ * minivm's copy of DR6 gets them as the CPU would have written them: B0-B3
+ * replaced, the others added to what is there.
+ */
+void minivm_queue_db(struct minivm_vcpu *vcpu, unsigned long bits)
+{
+	u32 shadow = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	vcpu->dr6 = (vcpu->dr6 & ~DR6_TRAPS) | (bits & DR6_WRITABLE) | DR6_ONES;
+	/*
+	 * In an STI or MOV-SS shadow with RFLAGS.TF set, entry checks that a
+	 * single step is pending ("Checks on Guest Non-Register State");
+	 * an entry that injects an exception drops it anyway ("Delivery of
+	 * Pending Debug Exceptions after VM Entry"), so this only satisfies
+	 * the check (a #DB for MOV DR with DR7.GD right after MOV SS).
+	 */
+	if ((vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_TF) &&
+	    (shadow & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
+			   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | DR_STEP);
+	minivm_inject(X86_TRAP_DB, false, 0);
+}
+
+/**
  * minivm_reflect_db() - a #DB in the guest exited: give it to the guest.
  * @vcpu: the vCPU.
  *
  * The exit qualification holds what the CPU would have put in DR6 (B0-B3,
- * BD, BS); minivm's copy of DR6 gets those bits as the CPU would have
- * written them (B0-B3 replaced, the others added to what is there), and
- * the #DB is delivered on the next entry.  A #DB loop (CVE-2015-8104)
- * thus goes through the host at every step.
+ * BD, BS), and the #DB is delivered on the next entry.  A #DB loop
+ * (CVE-2015-8104) thus goes through the host at every step.
  *
  * Return: 1, to re-enter the guest.
  */
 int minivm_reflect_db(struct minivm_vcpu *vcpu)
 {
-	unsigned long q = vmcs_read(EXIT_QUALIFICATION);
-
-	vcpu->dr6 = (vcpu->dr6 & ~DR6_TRAPS) | (q & DR6_WRITABLE) | DR6_ONES;
-	return minivm_inject(X86_TRAP_DB, false, 0);
+	minivm_queue_db(vcpu, vmcs_read(EXIT_QUALIFICATION));
+	return 1;
 }

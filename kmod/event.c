@@ -47,6 +47,7 @@
 #include <linux/kernel.h>
 #include <linux/mutex.h>
 #include <linux/uaccess.h>
+#include <asm/debugreg.h>
 #include <asm/irq_vectors.h>
 #include <asm/processor-flags.h>
 #include <asm/vmx.h>
@@ -109,6 +110,29 @@ static void inject_irq(u8 vector)
 }
 
 /*
+ * A debug trap pending from the last instruction (the single step that
+ * minivm_step_over() leaves after an instruction minivm carried out, or
+ * one the CPU saved at the exit) comes before an NMI or an external
+ * interrupt ("Priority Among Concurrent Events": traps on the previous
+ * instruction).  But an entry that injects an event drops what is
+ * pending ("Delivery of Pending Debug Exceptions after VM Entry"), so
+ * minivm injects it as a #DB itself.  In an STI or MOV-SS shadow it stays
+ * pending for the CPU, which holds it as the SDM says; no interrupt or
+ * NMI goes in there either.
+ */
+static void inject_pending_db(struct minivm_vcpu *vcpu)
+{
+	unsigned long pending = vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) &
+				(DR_STEP | DR_TRAP_BITS);
+
+	if (!pending || injecting() ||
+	    (vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & SHADOWS))
+		return;
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	minivm_queue_db(vcpu, pending);
+}
+
+/*
  * The external interrupt that would go in next: the PIC's, if it can
  * reach the CPU, else the local APIC's.  Return: a vector, or -1.
  */
@@ -137,6 +161,7 @@ void minivm_inject_events(struct minivm_vcpu *vcpu)
 
 	if (vcpu->lapic)
 		minivm_lapic_sync(vcpu);	/* what was posted meanwhile */
+	inject_pending_db(vcpu);
 	irq = next_irq(vcpu, &extint);
 	if (vcpu->nmi_pending && nmi_window_open()) {
 		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, NMI_VECTOR |

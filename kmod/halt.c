@@ -18,6 +18,9 @@
  *       RUN returns MINIVM_EXIT_HLT with RIP after the HLT, as it always
  *       did: userspace decides, as a VMM with its own PIC must.
  *
+ * A HLT single-stepped (RFLAGS.TF) does not halt at all: its #DB trap
+ * resumes the guest at once, as a debug exception ends a real CPU's halt.
+ *
  * The guest's activity state in the VMCS stays "active" throughout:
  * minivm does the halting itself by not entering the guest, so the
  * interrupt that wakes it is injected at RIP after the HLT, where a real
@@ -40,6 +43,13 @@
 int minivm_handle_hlt(struct minivm_vcpu *vcpu)
 {
 	minivm_skip_instruction();
+	/*
+	 * Single-stepping, the HLT's own #DB trap resumes the guest at once
+	 * (a debug exception ends the halt, SDM Vol. 2A "HLT"): the #DB
+	 * that minivm_step_over() left pending is delivered on this entry.
+	 */
+	if (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_TF)
+		return 1;
 	/* LAB 5 begin */
 	if (vcpu->lapic && (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF)) {
 		vcpu->halted = true;

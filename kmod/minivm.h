@@ -404,6 +404,7 @@ void minivm_debug_load(struct minivm_vcpu *vcpu);
 void minivm_debug_enter(struct minivm_vcpu *vcpu);
 void minivm_debug_exit(struct minivm_vcpu *vcpu);
 int minivm_handle_dr(struct minivm_vcpu *vcpu);
+void minivm_queue_db(struct minivm_vcpu *vcpu, unsigned long bits);
 int minivm_reflect_db(struct minivm_vcpu *vcpu);
 
 /* exception.c: intercepted exceptions and NMIs. */

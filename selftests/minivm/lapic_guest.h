@@ -61,22 +61,23 @@ static inline uint32_t lapic_expect_out(struct __test_metadata *_metadata,
 }
 
 /*
- * A guest with a local APIC, in @mode, running @code from MAIN, with
- * vector handlers[i].vector going to the handler at handlers[i].slot.
+ * A guest in @mode running @code from MAIN, with vector
+ * handlers[i].vector going to the handler at handlers[i].slot; with a
+ * local APIC if @lapic (lapic_start()).
  */
 struct lapic_handler {
 	uint8_t vector;
 	uint16_t slot;
 };
 
-static inline int lapic_start(struct guest *g, enum minivm_mode mode,
+static inline int slots_start(struct guest *g, enum minivm_mode mode,
 			      const struct guest_code *code,
-			      const struct lapic_handler *h, int n)
+			      const struct lapic_handler *h, int n, bool lapic)
 {
 	struct minivm_regs r;
 	int ret, i;
 
-	guest_with_lapic = true;
+	guest_with_lapic = lapic;
 	ret = guest_create(g, mode, code);
 	guest_with_lapic = false;
 	for (i = 0; !ret && i < n; i++)
@@ -87,6 +88,13 @@ static inline int lapic_start(struct guest *g, enum minivm_mode mode,
 		return ret;
 	r.rip += MAIN_OFFSET;
 	return minivm_set_regs(&g->cpu, &r);
+}
+
+static inline int lapic_start(struct guest *g, enum minivm_mode mode,
+			      const struct guest_code *code,
+			      const struct lapic_handler *h, int n)
+{
+	return slots_start(g, mode, code, h, n, true);
 }
 
 static inline double lapic_now_ms(void)
