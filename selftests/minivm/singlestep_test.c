@@ -63,6 +63,24 @@ static uint32_t addr_of(const struct guest_code *code, const char *bytes,
 }
 
 /*
+ * STEP_FIXTURE(fx): a guest per test, destroyed after it, and no alarm
+ * left behind.  The variants are each fixture's own.
+ */
+#define STEP_FIXTURE(fx)						\
+	FIXTURE(fx) {							\
+		struct guest g;						\
+	};								\
+	FIXTURE_SETUP(fx)						\
+	{								\
+		guest_init(&self->g);					\
+	}								\
+	FIXTURE_TEARDOWN(fx)						\
+	{								\
+		alarm(0);						\
+		guest_destroy(&self->g);				\
+	}
+
+/*
  * The next exit is the #DB handler's question: check where the #DB
  * would return to and DR6, and answer whether to keep stepping.
  */
@@ -89,9 +107,7 @@ static void expect_db(struct __test_metadata *_metadata, struct guest *g,
  * MINIVM_EXIT_HLT; with a local APIC and interrupts enabled it does not
  * sleep in the kernel (on a module that did, the alarm below ends RUN).
  */
-FIXTURE(halt) {
-	struct guest g;
-};
+STEP_FIXTURE(halt);
 
 FIXTURE_VARIANT(halt) {
 	const struct guest_code *code;
@@ -106,17 +122,6 @@ GUEST_CODE_ONLY(g_sti_hlt, 32, STEP_HANDLERS MAIN "sti\n" TF_ON
 FIXTURE_VARIANT_ADD(halt, interrupts_masked) { .code = g_cli_hlt };
 FIXTURE_VARIANT_ADD(halt, with_a_wake_source) {
 	.code = g_sti_hlt, .lapic = true };
-
-FIXTURE_SETUP(halt)
-{
-	guest_init(&self->g);
-}
-
-FIXTURE_TEARDOWN(halt)
-{
-	alarm(0);
-	guest_destroy(&self->g);
-}
 
 static void on_alarm(int sig)
 {
@@ -147,9 +152,7 @@ TEST_F(halt, single_stepped_does_not_halt)
  * a module that injected the event first, the single step was lost and
  * the next #DB came one instruction later.
  */
-FIXTURE(race) {
-	struct guest g;
-};
+STEP_FIXTURE(race);
 
 FIXTURE_VARIANT(race) {
 	bool nmi;
@@ -157,16 +160,6 @@ FIXTURE_VARIANT(race) {
 
 FIXTURE_VARIANT_ADD(race, interrupt) { .nmi = false };
 FIXTURE_VARIANT_ADD(race, nmi) { .nmi = true };
-
-FIXTURE_SETUP(race)
-{
-	guest_init(&self->g);
-}
-
-FIXTURE_TEARDOWN(race)
-{
-	guest_destroy(&self->g);
-}
 
 GUEST_CODE_ONLY(g_race, 32, STEP_HANDLERS MAIN "sti\n" TF_ON
 		"nop\n out %al, $0x87\n nop\n nop\n"
@@ -206,37 +199,31 @@ GUEST_CODE_ONLY(g_icebp_movss, 32, STEP_HANDLERS MAIN "mov %ss, %ax\n"
 		TF_ON "mov %ax, %ss\n .byte 0xf1, 0xf1\n nop\n"
 		"out %al, $0x84\n cli\n hlt");
 
-TEST(icebp_is_a_trap_without_status)
+STEP_FIXTURE(icebp);
+
+FIXTURE_VARIANT(icebp) {
+	const struct guest_code *code;
+	bool nop_first;		/* TF takes effect on a NOP before ICEBP */
+};
+
+FIXTURE_VARIANT_ADD(icebp, plain) { .code = g_icebp, .nop_first = true };
+FIXTURE_VARIANT_ADD(icebp, in_a_mov_ss_shadow) { .code = g_icebp_movss };
+
+TEST_F(icebp, is_a_trap_without_status)
 {
-	uint32_t icebp = addr_of(g_icebp, "\x90\xf1\xf1\x90", 4) + 1;
-	struct guest g;
+	uint32_t icebp = addr_of(variant->code, "\xf1\xf1\x90", 3);
+	struct guest *g = &self->g;
 
 	NEED_MINIVM();
-	ASSERT_EQ(0, slots_start(&g, MINIVM_MODE_PROTECTED, g_icebp, handlers,
-				 ARRAY_SIZE(handlers), false));
-	expect_db(_metadata, &g, icebp, DR6_BS, true);		/* NOP */
-	expect_db(_metadata, &g, icebp + 1, DR6_NONE, true);	/* ICEBP */
-	expect_db(_metadata, &g, icebp + 2, DR6_NONE, true);	/* ICEBP */
-	expect_db(_metadata, &g, icebp + 3, DR6_BS, false);	/* NOP */
-	lapic_expect_out(_metadata, &g, 0x84);
-	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
-	guest_destroy(&g);
-}
-
-TEST(icebp_in_a_mov_ss_shadow)
-{
-	uint32_t icebp = addr_of(g_icebp_movss, "\xf1\xf1\x90", 3);
-	struct guest g;
-
-	NEED_MINIVM();
-	ASSERT_EQ(0, slots_start(&g, MINIVM_MODE_PROTECTED, g_icebp_movss,
+	ASSERT_EQ(0, slots_start(g, MINIVM_MODE_PROTECTED, variant->code,
 				 handlers, ARRAY_SIZE(handlers), false));
-	expect_db(_metadata, &g, icebp + 1, DR6_NONE, true);	/* ICEBP */
-	expect_db(_metadata, &g, icebp + 2, DR6_NONE, true);	/* ICEBP */
-	expect_db(_metadata, &g, icebp + 3, DR6_BS, false);	/* NOP */
-	lapic_expect_out(_metadata, &g, 0x84);
-	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
-	guest_destroy(&g);
+	if (variant->nop_first)
+		expect_db(_metadata, g, icebp, DR6_BS, true);	/* NOP */
+	expect_db(_metadata, g, icebp + 1, DR6_NONE, true);	/* ICEBP */
+	expect_db(_metadata, g, icebp + 2, DR6_NONE, true);	/* ICEBP */
+	expect_db(_metadata, g, icebp + 3, DR6_BS, false);	/* NOP */
+	lapic_expect_out(_metadata, g, 0x84);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(g));
 }
 
 /*
