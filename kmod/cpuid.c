@@ -46,12 +46,13 @@
 #define L1_ECX_HYPERVISOR BIT(31)
 
 /*
- * Leaf 1 EDX: no local APIC (its base MSR #GPs), no MTRRs, machine-check
- * architecture, serial number, debug store, ACPI thermal control, TM or
- * PBE: their MSRs are not the guest's.
+ * Leaf 1 EDX: no local APIC (its base MSR #GPs), no MTRRs, serial number,
+ * debug store, ACPI thermal control, TM or PBE: their MSRs are not the
+ * guest's.  The machine-check architecture stays, as on every PC: its
+ * MSRs say "no banks" (msr.c).
  */
 #define L1_EDX_HIDE (BIT(9) /* APIC */ | BIT(12) /* MTRR */ |		\
-		     BIT(14) /* MCA */ | BIT(18) /* PSN */ |		\
+		     BIT(18) /* PSN */ |				\
 		     BIT(21) /* DS */ | BIT(22) /* ACPI */ |		\
 		     BIT(29) /* TM */ | BIT(31) /* PBE */)
 

@@ -228,6 +228,7 @@ struct minivm_vcpu {
 	u64 msrs[MINIVM_NR_USER_MSRS];	/* the guest's, while the host runs */
 	u64 xcr0;			/* the guest's, loaded if CR4.OSXSAVE */
 	u64 misc_enable;		/* IA32_MISC_ENABLE (msr.c) */
+	u64 mcg_status;			/* IA32_MCG_STATUS (msr.c) */
 	u64 tsc_offset;			/* guest TSC - host TSC (msr.c) */
 	/* debugreg.c: DR0-3 and DR6 (DR7 is in the VMCS) */
 	unsigned long db[4], dr6;

@@ -37,6 +37,13 @@
  *                      them
  *   UCODE_REV          microcode revision 1 (EDX), as KVM reports; the
  *                      guest writes 0 there before reading it, ignored
+ *   MCG_CAP, MCG_STATUS  machine-check architecture with no banks, as
+ *                      CPUID's MCA bit promises: MCG_CAP reads 0 (no
+ *                      bank, no MCG_CTL, no extension) and #GPs on a
+ *                      write; MCG_STATUS keeps RIPV, EIPV and MCIP, which
+ *                      nothing ever sets but the guest, and #GPs on the
+ *                      reserved bits.  The host's own machine checks
+ *                      never reach the guest (exception.c)
  *   TSC (writes)       sets the offset so that the TSC reads the value
  *                      written and counts on from there
  *   APIC_BASE, TSC_DEADLINE, 800h-8FFh (x2APIC)
@@ -80,6 +87,8 @@ static unsigned long *msr_bitmap_x2apic;
 				 MSR_IA32_MISC_ENABLE_XTPR_DISABLE |	\
 				 MSR_IA32_MISC_ENABLE_XD_DISABLE)
 #define UCODE_REV		BIT_ULL(32)	/* revision 1, in EDX */
+/* MCG_STATUS: RIPV, EIPV, MCIP; LMCE_S would need MCG_CAP.LMCE_P. */
+#define MCG_STATUS_WRITABLE	0x7ULL
 
 static u64 host_xcr0;
 
@@ -287,6 +296,12 @@ static bool read_msr(struct minivm_vcpu *vcpu, u32 msr, u64 *val)
 	case MSR_IA32_UCODE_REV:
 		*val = UCODE_REV;
 		return true;
+	case MSR_IA32_MCG_CAP:
+		*val = 0;
+		return true;
+	case MSR_IA32_MCG_STATUS:
+		*val = vcpu->mcg_status;
+		return true;
 	case MSR_EFER:
 		*val = vmcs_read64(GUEST_IA32_EFER);
 		return true;
@@ -324,6 +339,11 @@ static bool write_msr(struct minivm_vcpu *vcpu, u32 msr, u64 val)
 				    (vcpu->misc_enable & MISC_ENABLE_READ_ONLY);
 		return true;
 	case MSR_IA32_UCODE_REV:
+		return true;
+	case MSR_IA32_MCG_STATUS:
+		if (val & ~MCG_STATUS_WRITABLE)
+			return false;
+		vcpu->mcg_status = val;
 		return true;
 	/* LAB 8 begin */
 	case MSR_IA32_TSC:

@@ -153,8 +153,8 @@ TEST_F(exits, in_of_every_size)
  * CPUID 40000000h: minivm's signature; leaf 1: the hypervisor bit.  Then
  * what api.rst says the default table hides, checked by the guest:
  *   leaf 1 ECX: MONITOR, VMX, SMX, x2APIC, TSC deadline, AVX (11200068h);
- *   leaf 1 EDX without a local APIC: APIC, MTRR, MCA, PSN, DS, ACPI, TM,
- *     PBE (A0645200h);
+ *   leaf 1 EDX without a local APIC: APIC, MTRR, PSN, DS, ACPI, TM, PBE
+ *     (A0641200h);
  *   leaf 7 EBX: TSC_ADJUST, SGX, AVX2, resource monitoring, MPX,
  *     AVX-512F (15026h);
  *   leaf 0Ah (performance monitoring): all zero.
@@ -163,7 +163,7 @@ GUEST_CODE(g_cpuid,
 	"mov $0x40000000, %eax\n cpuid\n mov %ebx, %eax\n out %eax, $0x80\n"
 	"mov $1, %eax\n cpuid\n mov %ecx, %eax\n out %eax, $0x80\n"
 	"and $0x11200068, %ecx\n" GUEST_ASSERT_EQ(0, "%ecx")
-	"and $0xa0645200, %edx\n" GUEST_ASSERT_EQ(0, "%edx")
+	"and $0xa0641200, %edx\n" GUEST_ASSERT_EQ(0, "%edx")
 	"mov $7, %eax\n xor %ecx, %ecx\n cpuid\n"
 	"and $0x15026, %ebx\n" GUEST_ASSERT_EQ(0, "%ebx")
 	"mov $0xa, %eax\n xor %ecx, %ecx\n cpuid\n" GUEST_ASSERT_EQ(0, "%eax")
@@ -310,7 +310,9 @@ TEST_F(exits, mmio_read_into_sp_keeps_the_rest_of_rsp)
  * the guest wrote 0 to it, as Linux does.  MISC_ENABLE's LIMIT_CPUID
  * (bit 22) makes CPUID leaf 0 say 2 until it is cleared; its read-only
  * bits (7, perfmon) keep their values when written (kvm-unit-tests' msr
- * test writes the architectural bits and reads them back).
+ * test writes the architectural bits and reads them back).  The machine-
+ * check architecture has no banks: MCG_CAP reads 0, MCG_STATUS keeps
+ * what is written to its bits 0-2 (5 here).
  */
 #define MISC_WR(val) "mov $0x1a0, %ecx\n mov $" #val ", %eax\n"	\
 		     "xor %edx, %edx\n wrmsr\n"
@@ -322,7 +324,9 @@ GUEST_CODE(g_pc_msrs,
 	"mov $0x8b, %ecx\n rdmsr\n mov %edx, %eax\n out %eax, $0x80\n"
 	MISC_WR(0x1800) "rdmsr\n out %eax, $0x80\n"
 	MISC_WR(0x401801) CPUID_0 MISC_WR(0x1881) "rdmsr\n out %eax, $0x80\n"
-	CPUID_0 "hlt");
+	CPUID_0 "mov $0x179, %ecx\n rdmsr\n or %edx, %eax\n out %eax, $0x80\n"
+	"mov $0x17a, %ecx\n mov $5, %eax\n xor %edx, %edx\n wrmsr\n"
+	"rdmsr\n out %eax, $0x80\n hlt");
 
 TEST_F(exits, pc_firmware_msrs)
 {
@@ -334,6 +338,8 @@ TEST_F(exits, pc_firmware_msrs)
 	expect_out(_metadata, &self->g, 0x80, 4, 0x1801);
 	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&self->g));
 	EXPECT_LT(2, *(uint32_t *)minivm_io_data(self->g.cpu.run));
+	expect_out(_metadata, &self->g, 0x80, 4, 0);	/* MCG_CAP */
+	expect_out(_metadata, &self->g, 0x80, 4, 5);	/* MCG_STATUS */
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
 }
 

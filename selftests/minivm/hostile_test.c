@@ -149,6 +149,9 @@ FAULT(rdpmc, GP, "xor %ecx, %ecx\n rdpmc");
 FAULT(wrmsr_efer_reserved_bit, GP, WRMSR(0xc0000080, 0, 2));
 FAULT_PAGED(wrmsr_efer_lme_while_paging, GP, WRMSR(0xc0000080, 0, 0x100));
 FAULT(wrmsr_pat_reserved_type, GP, WRMSR(0x277, 0, 0x02));
+FAULT(wrmsr_mcg_cap_read_only, GP, WRMSR(0x179, 0, 0));
+FAULT(wrmsr_mcg_status_reserved_bit, GP, WRMSR(0x17a, 0, 0x8));
+FAULT(rdmsr_mc0_ctl_no_banks, GP, RDMSR(0x400));
 FAULT(wrmsr_sysenter_eip_noncanonical, GP, WRMSR(0x176, 0x80000000, 0));
 
 /* MSRs the guest has: what it writes it reads back. */
