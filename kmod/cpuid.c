@@ -57,11 +57,13 @@
 		     BIT(29) /* TM */ | BIT(31) /* PBE */)
 
 /*
- * Leaf 7 EBX: TSC_ADJUST and SGX (MSRs and ENCLS minivm lacks), AVX2, the
- * AVX-512 family, RTM/HLE, MPX, resource monitoring and allocation,
- * Intel PT.
+ * Leaf 7 EBX: SGX (ENCLS and MSRs minivm lacks), AVX2, the AVX-512
+ * family, RTM/HLE, MPX, resource monitoring and allocation, Intel PT.
+ * TSC_ADJUST is minivm's own, emulated through the TSC offset (msr.c):
+ * shown wherever the offset is, whatever the host's CPU has.
  */
-#define L7_EBX_HIDE (BIT(1) | BIT(2) | BIT(4) | BIT(5) | BIT(11) |	\
+#define L7_EBX_TSC_ADJUST BIT(1)
+#define L7_EBX_HIDE (BIT(2) | BIT(4) | BIT(5) | BIT(11) |	\
 		     BIT(12) | BIT(14) | BIT(15) | BIT(16) | BIT(17) |	\
 		     BIT(21) | BIT(25) | BIT(26) | BIT(27) | BIT(28) |	\
 		     BIT(30) | BIT(31))
@@ -129,7 +131,9 @@ static void add_leaf(struct cpuid_builder *b, u32 fn, u32 idx, u32 flags)
 		break;
 	case 7:
 		if (idx == 0) {
-			e->ebx &= ~L7_EBX_HIDE;
+			e->ebx &= ~(L7_EBX_HIDE | L7_EBX_TSC_ADJUST);
+			if (minivm_vmcs_has_tsc_offset())
+				e->ebx |= L7_EBX_TSC_ADJUST;
 			e->ecx = 0;
 			e->edx = 0;
 		} else {

@@ -230,6 +230,7 @@ struct minivm_vcpu {
 	u64 misc_enable;		/* IA32_MISC_ENABLE (msr.c) */
 	u64 mcg_status;			/* IA32_MCG_STATUS (msr.c) */
 	u64 tsc_offset;			/* guest TSC - host TSC (msr.c) */
+	u64 tsc_adjust;			/* IA32_TSC_ADJUST (msr.c) */
 	/* debugreg.c: DR0-3 and DR6 (DR7 is in the VMCS) */
 	unsigned long db[4], dr6;
 	bool dr7_armed;			/* the guest's DR7 enables a breakpoint */

@@ -302,6 +302,11 @@ static bool read_msr(struct minivm_vcpu *vcpu, u32 msr, u64 *val)
 	case MSR_IA32_MCG_STATUS:
 		*val = vcpu->mcg_status;
 		return true;
+	case MSR_IA32_TSC_ADJUST:
+		if (!minivm_vmcs_has_tsc_offset())
+			return false;
+		*val = vcpu->tsc_adjust;
+		return true;
 	case MSR_EFER:
 		*val = vmcs_read64(GUEST_IA32_EFER);
 		return true;
@@ -322,6 +327,23 @@ static bool read_msr(struct minivm_vcpu *vcpu, u32 msr, u64 *val)
 		return true;
 	}
 	return false;
+}
+
+/*
+ * The guest moves its TSC by @delta, writing IA32_TSC or IA32_TSC_ADJUST
+ * ("Time-Stamp Counter Adjustment", SDM Vol. 3B): the offset moves, and
+ * IA32_TSC_ADJUST keeps the sum of all such moves, so a guest can tell
+ * what was done to its TSC and undo it.  Without TSC offsetting neither
+ * MSR can be written (#GP), and CPUID does not show TSC_ADJUST (cpuid.c).
+ */
+static bool move_tsc(struct minivm_vcpu *vcpu, u64 delta)
+{
+	if (!minivm_vmcs_has_tsc_offset())
+		return false;
+	vcpu->tsc_offset += delta;
+	vcpu->tsc_adjust += delta;
+	vmcs_write(TSC_OFFSET, vcpu->tsc_offset);
+	return true;
 }
 
 /* WRMSR: true if done, false for #GP. */
@@ -347,12 +369,10 @@ static bool write_msr(struct minivm_vcpu *vcpu, u32 msr, u64 val)
 		return true;
 	/* LAB 8 begin */
 	case MSR_IA32_TSC:
-		if (!minivm_vmcs_has_tsc_offset())
-			return false;
-		vcpu->tsc_offset = val - rdtsc();
-		vmcs_write(TSC_OFFSET, vcpu->tsc_offset);
-		return true;
+		return move_tsc(vcpu, val - (rdtsc() + vcpu->tsc_offset));
 	/* LAB 8 end */
+	case MSR_IA32_TSC_ADJUST:
+		return move_tsc(vcpu, val - vcpu->tsc_adjust);
 	case MSR_EFER:
 		return minivm_set_efer(vcpu, val);	/* cr.c */
 	case MSR_IA32_CR_PAT:

@@ -155,8 +155,8 @@ TEST_F(exits, in_of_every_size)
  *   leaf 1 ECX: MONITOR, VMX, SMX, x2APIC, TSC deadline, AVX (11200068h);
  *   leaf 1 EDX without a local APIC: APIC, MTRR, PSN, DS, ACPI, TM, PBE
  *     (A0641200h);
- *   leaf 7 EBX: TSC_ADJUST, SGX, AVX2, resource monitoring, MPX,
- *     AVX-512F (15026h);
+ *   leaf 7 EBX: SGX, AVX2, resource monitoring, MPX, AVX-512F (15024h)
+ *     (TSC_ADJUST is shown: minivm emulates it, tsc_test);
  *   leaf 0Ah (performance monitoring): all zero.
  */
 GUEST_CODE(g_cpuid,
@@ -165,7 +165,7 @@ GUEST_CODE(g_cpuid,
 	"and $0x11200068, %ecx\n" GUEST_ASSERT_EQ(0, "%ecx")
 	"and $0xa0641200, %edx\n" GUEST_ASSERT_EQ(0, "%edx")
 	"mov $7, %eax\n xor %ecx, %ecx\n cpuid\n"
-	"and $0x15026, %ebx\n" GUEST_ASSERT_EQ(0, "%ebx")
+	"and $0x15024, %ebx\n" GUEST_ASSERT_EQ(0, "%ebx")
 	"mov $0xa, %eax\n xor %ecx, %ecx\n cpuid\n" GUEST_ASSERT_EQ(0, "%eax")
 	"hlt");
 

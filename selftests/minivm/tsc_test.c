@@ -2,7 +2,8 @@
 /*
  * The guest's time stamp counter: it starts near 0 when the VM is
  * created and runs at the host's rate, a WRMSR to it moves it where the
- * guest says, and CPUID tells the guest its frequency (leaf 15h and the
+ * guest says, IA32_TSC_ADJUST keeps the sum of such moves (and moves it
+ * too), and CPUID tells the guest its frequency (leaf 15h and the
  * hypervisor timing leaf 40000010h), which must be the host's.
  */
 #define _GNU_SOURCE
@@ -77,6 +78,80 @@ TEST(tsc_write_moves_the_guests_tsc)
 	after = __rdtsc();
 	EXPECT_LE(1ULL << 40, tsc);
 	EXPECT_GT((1ULL << 40) + (after - before), tsc);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	guest_destroy(&g);
+}
+
+/*
+ * IA32_TSC_ADJUST (3Bh), "Time-Stamp Counter Adjustment" in the SDM: it
+ * starts at 0, CPUID leaf 7 EBX bit 1 shows it, and a WRMSR to the TSC
+ * that moves it by X adds X to it.  The guest reports leaf 7 EBX, the
+ * MSR, then the MSR again after writing 1 << 40 to its TSC.
+ */
+GUEST_CODE(g_tsc_adjust_follows,
+	"mov $7, %eax\n xor %ecx, %ecx\n cpuid\n mov %ebx, %eax\n"
+	"out %eax, $0x80\n"
+	"mov $0x3b, %ecx\n rdmsr\n" OUT_EDX_EAX
+	"mov $0x10, %ecx\n xor %eax, %eax\n mov $0x100, %edx\n wrmsr\n"
+	"mov $0x3b, %ecx\n rdmsr\n" OUT_EDX_EAX "hlt");
+
+TEST(tsc_write_adds_to_tsc_adjust)
+{
+	uint64_t before, after, adjust0, adjust1;
+	uint32_t ebx7 = 0;
+	struct guest g;
+
+	NEED_MINIVM();
+	if (!have_tsc_offsetting())
+		SKIP(return, "no TSC offsetting on this CPU");
+	before = __rdtsc();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_tsc_adjust_follows));
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	memcpy(&ebx7, minivm_io_data(g.cpu.run), 4);
+	adjust0 = read_pair(_metadata, &g);
+	adjust1 = read_pair(_metadata, &g);
+	after = __rdtsc();
+	EXPECT_TRUE(ebx7 & (1u << 1)) TH_LOG("leaf 7 EBX %#x: no TSC_ADJUST", ebx7);
+	EXPECT_EQ(0, adjust0);
+	/* The guest's TSC was between 0 and after - before when written. */
+	EXPECT_GE(1ULL << 40, adjust1);
+	EXPECT_LT((1ULL << 40) - (after - before), adjust1)
+		TH_LOG("IA32_TSC_ADJUST %#llx after the TSC moved to 1 << 40",
+		       (unsigned long long)adjust1);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	guest_destroy(&g);
+}
+
+/*
+ * And the other way: writing 1 << 40 to IA32_TSC_ADJUST moves the TSC by
+ * 1 << 40.  The guest reports its TSC after the write, before it, and
+ * the MSR.
+ */
+GUEST_CODE(g_tsc_adjust_moves,
+	"rdtsc\n mov %eax, %esi\n mov %edx, %edi\n"
+	"mov $0x3b, %ecx\n xor %eax, %eax\n mov $0x100, %edx\n wrmsr\n"
+	"rdtsc\n" OUT_EDX_EAX
+	"mov %esi, %eax\n mov %edi, %edx\n" OUT_EDX_EAX
+	"mov $0x3b, %ecx\n rdmsr\n" OUT_EDX_EAX "hlt");
+
+TEST(tsc_adjust_write_moves_the_tsc)
+{
+	uint64_t before, after, t1, t0, adjust;
+	struct guest g;
+
+	NEED_MINIVM();
+	if (!have_tsc_offsetting())
+		SKIP(return, "no TSC offsetting on this CPU");
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_tsc_adjust_moves));
+	before = __rdtsc();
+	t1 = read_pair(_metadata, &g);
+	t0 = read_pair(_metadata, &g);
+	adjust = read_pair(_metadata, &g);
+	after = __rdtsc();
+	EXPECT_EQ(1ULL << 40, adjust);
+	EXPECT_LE(1ULL << 40, t1 - t0);
+	EXPECT_GT((1ULL << 40) + (after - before), t1 - t0)
+		TH_LOG("the TSC moved by %#llx", (unsigned long long)(t1 - t0));
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
 	guest_destroy(&g);
 }
