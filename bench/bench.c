@@ -34,17 +34,8 @@
 
 #include "bench.h"
 
-#define MAX_RESULTS	32
-
-struct result {
-	char name[32];
-	const char *what;		/* what one "op" is */
-	double cycles[2];		/* minivm, kvm: the median; < 0: none */
-	double min[2], max[2];		/* over the repeats */
-	double flushes[2];		/* L1D flushes per op; < 0: unknown */
-};
-
-static struct result results[MAX_RESULTS];
+struct result results[MAX_RESULTS];
+int nr_results;
 static struct timespec phase_start;
 
 /* On stderr: how long each part took, in wall time (for make bench's budget). */
@@ -58,7 +49,6 @@ static void phase_done(const char *hv, const char *what)
 		(now.tv_nsec - phase_start.tv_nsec) / 1e9);
 	phase_start = now;
 }
-static int nr_results;
 
 /*
  * The two hypervisors.  KVM is set up the way a minimal VMM would (by
@@ -102,7 +92,7 @@ static struct hv hv_kvm = {
 		   " kvm_arch_vcpu_create kvm_coalesced_mmio_init ",
 };
 
-static struct hv *hvs[2] = { &hv_minivm, &hv_kvm };
+struct hv *hvs[2] = { &hv_minivm, &hv_kvm };
 
 /*
  * How many times the hypervisor has flushed L1D before a VM entry (the
@@ -131,13 +121,6 @@ static long long l1d_flushes(const struct hv *hv)
 	if (f)
 		fclose(f);
 	return n;
-}
-
-/* libminivm's calls drive @hv from here on. */
-static struct hv *use(struct hv *hv)
-{
-	minivm_use_hypervisor(hv->which);
-	return hv;
 }
 
 static struct result *result(const char *name, const char *what)
@@ -174,145 +157,6 @@ static void set_samples(struct result *r, int h, double *t, int n)
 	r->max[h] = t[n - 1];
 }
 
-/* A VM with 4 MiB of RAM holding the guest image, and one vCPU. */
-struct bench_vm {
-	struct hv *hv;
-	int vm;
-	struct minivm_vcpu cpu;
-	void *ram;
-	unsigned long hypercalls;	/* served in userspace */
-};
-
-/* What a run stopped for, in the terms serve() needs. */
-enum bench_exit {
-	EXIT_OUT,		/* port in run->io.port */
-	EXIT_IN,
-	EXIT_MMIO,
-	EXIT_HLT,
-	EXIT_HYPERCALL,
-	EXIT_OTHER,		/* anything else: the workload failed */
-};
-
-static int vm_create(struct hv *hv, struct bench_vm *b, uint64_t ram_size,
-		     bool irqchip)
-{
-	int ret;
-
-	memset(b, 0, sizeof(*b));
-	b->hv = use(hv);
-	b->vm = -1;
-	b->cpu.fd = -1;
-	b->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (b->ram == MAP_FAILED)
-		return -ENOMEM;
-	memcpy((char *)b->ram + BENCH_CODE, bench_guest_start,
-	       bench_guest_size);
-	ret = b->vm = minivm_create_vm(hv->dev);
-	if (ret >= 0)
-		ret = minivm_set_memory(b->vm, 0, 0, ram_size, b->ram, 0);
-	if (!ret && irqchip)
-		ret = minivm_create_lapic(b->vm);
-	if (!ret)
-		ret = minivm_create_vcpu(hv->dev, b->vm, 0, &b->cpu);
-	return ret;
-}
-
-static void vm_destroy(struct bench_vm *b, uint64_t ram_size)
-{
-	use(b->hv);
-	if (b->cpu.run)
-		minivm_destroy_vcpu(&b->cpu);
-	if (b->vm >= 0)
-		close(b->vm);
-	if (b->ram != MAP_FAILED)
-		munmap(b->ram, ram_size);
-}
-
-static struct minivm_segment flat(uint16_t sel, uint8_t type)
-{
-	struct minivm_segment s = {
-		.base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
-		.present = 1, .s = 1, .g = 1, .db = 1,
-	};
-	return s;
-}
-
-/* Flat 32-bit protected mode at @rip with these registers. */
-static int setup(struct bench_vm *b, uint64_t rip, uint32_t edi,
-		 uint32_t esi, uint32_t ebx, uint32_t ecx)
-{
-	struct minivm_regs r = { .rip = rip, .rflags = 2, .rsp = BENCH_STACK,
-				 .rdi = edi, .rsi = esi, .rbx = ebx, .rcx = ecx };
-	struct minivm_sregs s;
-	int ret;
-
-	use(b->hv);
-	ret = minivm_get_sregs(&b->cpu, &s);
-	if (ret)
-		return ret;
-	s.cs = flat(0x08, 0xb);
-	s.ds = s.es = s.fs = s.gs = s.ss = flat(0x10, 0x3);
-	s.tr.type = 11;
-	s.tr.present = 1;
-	s.tr.limit = 0x67;
-	s.cr0 = 0x33;			/* PE, MP, ET, NE */
-	s.cr4 = 0x600;			/* OSFXSR, OSXMMEXCPT */
-	s.efer = 0;
-	ret = minivm_set_sregs(&b->cpu, &s);
-	return ret ? ret : minivm_set_regs(&b->cpu, &r);
-}
-
-/* One RUN; a hypercall is answered 0, as a VMM's cheapest service. */
-static enum bench_exit run_once(struct bench_vm *b)
-{
-	struct minivm_run *run = b->cpu.run;
-
-	if (minivm_run(&b->cpu))
-		return EXIT_OTHER;
-	switch (run->exit_reason) {
-	case MINIVM_EXIT_IO:
-		return run->io.direction == MINIVM_EXIT_IO_OUT ? EXIT_OUT :
-								 EXIT_IN;
-	case MINIVM_EXIT_MMIO:
-		return EXIT_MMIO;
-	case MINIVM_EXIT_HLT:
-		return EXIT_HLT;
-	case MINIVM_EXIT_HYPERCALL:
-		run->hypercall.ret = 0;
-		b->hypercalls++;
-		return EXIT_HYPERCALL;
-	default:
-		return EXIT_OTHER;
-	}
-}
-
-/*
- * Run until the guest says it is done, serving its exits as a VMM would.
- * Returns the guest's own cycle count, or -1 on an unexpected exit.
- */
-static int64_t serve(struct bench_vm *b)
-{
-	struct minivm_run *run = b->cpu.run;
-
-	use(b->hv);
-	for (;;) {
-		enum bench_exit e = run_once(b);
-
-		if (getenv("MINIVM_BENCH_TRACE"))
-			fprintf(stderr, "    exit %d port %#x reason %u\n", e,
-				run->io.port, run->exit_reason);
-		if (e == EXIT_OUT && run->io.port == BENCH_PORT_DONE)
-			return *(int64_t *)((char *)b->ram + BENCH_RESULT);
-		if (e == EXIT_OTHER) {
-			fprintf(stderr, "minivm-bench: %s: unexpected exit %u (%s)\n",
-				b->hv->name, run->exit_reason,
-				minivm_exit_name(run->exit_reason));
-			return -1;
-		}
-	}
-}
-
 static void on_alarm(int sig)
 {
 	(void)sig;	/* only to make KVM_RUN/MINIVM_RUN return EINTR */
@@ -327,12 +171,12 @@ static double run_workload(struct hv *hv, int workload, uint32_t iters,
 
 	alarm(120);		/* a stuck workload is reported, not waited for */
 	if (!vm_create(hv, &b, BENCH_RAM_SIZE, workload >= BENCH_TIMER) &&
-	    !setup(&b, BENCH_CODE, workload, 10, arg, 0) &&
-	    serve(&b) >= 0 &&
-	    !setup(&b, BENCH_CODE, workload, iters, arg, 0)) {
+	    !vm_setup(&b, BENCH_CODE, workload, 10, arg, 0) &&
+	    vm_serve(&b) >= 0 &&
+	    !vm_setup(&b, BENCH_CODE, workload, iters, arg, 0)) {
 		long long f0 = l1d_flushes(hv), f1;
 
-		cycles = serve(&b);
+		cycles = vm_serve(&b);
 		f1 = l1d_flushes(hv);
 		if (f0 >= 0 && f1 >= f0)
 			*flushes = (double)(f1 - f0) / iters;
@@ -354,18 +198,42 @@ static double run_workload(struct hv *hv, int workload, uint32_t iters,
 static const struct {
 	const char *name, *what;
 	int workload;
+	bool stages;		/* traced stage by stage too (stages.c) */
 } exit_workloads[] = {
-	{ "cpuid", "CPUID, answered in the kernel", BENCH_CPUID },
-	{ "out", "OUT, served in userspace", BENCH_OUT },
-	{ "in", "IN, served in userspace", BENCH_IN },
-	{ "mmio_write", "MMIO write, served in userspace", BENCH_MMIO },
-	{ "hlt", "HLT, back from userspace", BENCH_HLT },
-	{ "vmcall_kernel", "VMCALL answered in the kernel", BENCH_VMCALL },
-	{ "vmcall_user", "VMCALL served in userspace", BENCH_VMCALL },
-	{ "loop", "guest loop iteration, no exit", BENCH_LOOP },
-	{ "timer_latency", "TSC deadline to handler, in-kernel APIC", BENCH_TIMER },
-	{ "hlt_wakeup", "the same from HLT: the wake-up", BENCH_TIMER_HLT },
+	{ "cpuid", "CPUID, answered in the kernel", BENCH_CPUID, false },
+	{ "out", "OUT, served in userspace", BENCH_OUT, true },
+	{ "in", "IN, served in userspace", BENCH_IN, true },
+	{ "mmio_write", "MMIO write, served in userspace", BENCH_MMIO, true },
+	{ "hlt", "HLT, back from userspace", BENCH_HLT, false },
+	{ "vmcall_kernel", "VMCALL answered in the kernel", BENCH_VMCALL, false },
+	{ "vmcall_user", "VMCALL served in userspace", BENCH_VMCALL, false },
+	{ "loop", "guest loop iteration, no exit", BENCH_LOOP, false },
+	{ "timer_latency", "TSC deadline to handler, in-kernel APIC", BENCH_TIMER, false },
+	{ "hlt_wakeup", "the same from HLT: the wake-up", BENCH_TIMER_HLT, false },
 };
+
+/*
+ * An exit to userspace once more, in a VM of its own after a warm-up,
+ * traced stage by stage (stages.c): where its cycles go.
+ */
+static void trace_stages(struct hv *hv, int workload, uint32_t iters,
+			 struct stages *st)
+{
+	struct bench_vm b;
+
+	st->trips = 0;
+	alarm(120);
+	if (!vm_create(hv, &b, BENCH_RAM_SIZE, false) &&
+	    !vm_setup(&b, BENCH_CODE, workload, 10, 0, 0) && vm_serve(&b) >= 0 &&
+	    !vm_setup(&b, BENCH_CODE, workload, iters, 0, 0) &&
+	    !stages_start(hv)) {
+		if (vm_serve(&b) < 0 || stages_read(hv, st))
+			st->trips = 0;
+		stages_stop();
+	}
+	alarm(0);
+	vm_destroy(&b, BENCH_RAM_SIZE);
+}
 
 static void bench_exits(int h, uint32_t iters, int repeat)
 {
@@ -391,6 +259,9 @@ static void bench_exits(int h, uint32_t iters, int repeat)
 			n += t[n] >= 0;
 		}
 		set_samples(r, h, t, n);
+		if (exit_workloads[i].stages)
+			trace_stages(hv, exit_workloads[i].workload,
+				     iters < 500 ? iters : 500, &r->stages[h]);
 	}
 }
 
@@ -408,7 +279,7 @@ static void bench_nop_ioctl(int h, uint32_t iters, int repeat)
 	int k, n = 0;
 	uint32_t i;
 
-	use(hv);
+	use_hv(hv);
 	for (k = 0; k < repeat && k < 16; k++) {
 		uint64_t start = __rdtsc();
 
@@ -439,8 +310,8 @@ static void bench_create(int h, int repeat)
 		enum bench_exit e = EXIT_OTHER;
 
 		if (!vm_create(hv, &b, size, false) &&
-		    !setup(&b, BENCH_CODE, BENCH_OUT, 1, 0, 0))
-			e = run_once(&b);
+		    !vm_setup(&b, BENCH_CODE, BENCH_OUT, 1, 0, 0))
+			e = vm_run_once(&b);
 		if (e == EXIT_OUT)
 			t[n++] = __rdtsc() - start;
 		vm_destroy(&b, size);
@@ -488,9 +359,9 @@ static const char *bench_touch(int h, unsigned int mib, bool huge)
 		uint64_t start = __rdtsc();
 
 		if (!minivm_set_memory(b.vm, 1, BENCH_TOUCH_GPA, size, mem, 0) &&
-		    !setup(&b, BENCH_CODE, BENCH_TOUCH, 1, BENCH_TOUCH_GPA,
+		    !vm_setup(&b, BENCH_CODE, BENCH_TOUCH, 1, BENCH_TOUCH_GPA,
 			   size) &&
-		    serve(&b) >= 0)
+		    vm_serve(&b) >= 0)
 			r->cycles[h] = r->min[h] = r->max[h] =
 				(double)(__rdtsc() - start) / (size >> 12);
 	}
@@ -505,20 +376,6 @@ static const char *bench_touch(int h, unsigned int mib, bool huge)
  * exit; what each phase allocated and still holds, divided by MEM_N.
  */
 #define MEM_N		4
-#define MEM_PHASES	3
-
-static const char *const mem_phase_names[MEM_PHASES] = {
-	"VM", "vCPU", "first run",
-};
-static const char *const mem_kind_names[MEM_KINDS] = {
-	"VMCS", "EPT", "run", "other",
-};
-
-/* Memory measured per hypervisor: [phase][kind] in KiB, or none. */
-struct mem_figures {
-	bool valid;
-	double kib[MEM_PHASES][MEM_KINDS];
-};
 
 static void bench_memory(int h, struct mem_figures *m)
 {
@@ -526,7 +383,7 @@ static void bench_memory(int h, struct mem_figures *m)
 	struct hv *hv = hvs[h];
 	int i, ok = 0;
 
-	use(hv);
+	use_hv(hv);
 	for (i = 0; i < MEM_N; i++) {
 		memset(&b[i], 0, sizeof(b[i]));
 		b[i].hv = hv;
@@ -556,8 +413,8 @@ static void bench_memory(int h, struct mem_figures *m)
 	memtrace_phase(2);
 	for (i = 0; i < MEM_N; i++)
 		ok += !minivm_set_memory(b[i].vm, 0, 0, BENCH_RAM_SIZE, b[i].ram, 0) &&
-		      !setup(&b[i], BENCH_CODE, BENCH_OUT, 1, 0, 0) &&
-		      run_once(&b[i]) == EXIT_OUT;
+		      !vm_setup(&b[i], BENCH_CODE, BENCH_OUT, 1, 0, 0) &&
+		      vm_run_once(&b[i]) == EXIT_OUT;
 	memtrace_phase(MEM_PHASES);
 	m->valid = ok == 3 * MEM_N &&
 		   !memtrace_read(hv, m->kib, MEM_PHASES, MEM_N);
@@ -565,156 +422,6 @@ static void bench_memory(int h, struct mem_figures *m)
 out:
 	for (i = 0; i < MEM_N; i++)
 		vm_destroy(&b[i], BENCH_RAM_SIZE);
-}
-
-static void print_memory(const struct mem_figures *mem)
-{
-	int h, p, k;
-	double total;
-
-	printf("\nkernel memory per object, KiB (each allocation still held, by who made it;\n"
-	       " 'first run': 4 MiB of RAM given and the vCPU run to its first exit)\n");
-	printf("%-20s", "");
-	for (k = 0; k < MEM_KINDS; k++)
-		printf(" %7s", mem_kind_names[k]);
-	printf(" %7s\n", "total");
-	for (h = 0; h < 2; h++) {
-		if (!mem[h].valid)
-			continue;
-		for (p = 0; p < MEM_PHASES; p++) {
-			printf("%-7s %-12s", hvs[h]->name, mem_phase_names[p]);
-			for (k = 0, total = 0; k < MEM_KINDS; k++) {
-				printf(" %7.1f", mem[h].kib[p][k]);
-				total += mem[h].kib[p][k];
-			}
-			printf(" %7.1f\n", total);
-		}
-	}
-}
-
-static double ratio(const struct result *r)
-{
-	return r->cycles[0] > 0 && r->cycles[1] > 0 ?
-	       r->cycles[0] / r->cycles[1] : -1;
-}
-
-static const struct result *find_result(const char *name)
-{
-	int i;
-
-	for (i = 0; i < nr_results; i++)
-		if (!strcmp(results[i].name, name))
-			return &results[i];
-	return NULL;
-}
-
-/*
- * Where an exit to userspace goes, by difference of medians: the
- * in-kernel exit (cpuid: the VMX transitions and the dispatch), an
- * ioctl that does nothing (the syscall and the fd), and the rest, what
- * the hypervisor itself adds to leave for userspace and come back.
- */
-static void print_breakdown(void)
-{
-	static const char * const user_exits[] = { "out", "in", "mmio_write" };
-	const struct result *cpuid = find_result("cpuid");
-	const struct result *nop = find_result("nop_ioctl");
-	unsigned int i;
-	int h;
-
-	if (!cpuid || !nop)
-		return;
-	for (i = 0; i < sizeof(user_exits) / sizeof(user_exits[0]); i++) {
-		const struct result *r = find_result(user_exits[i]);
-
-		for (h = 0; h < 2 && r; h++) {
-			if (r->cycles[h] < 0 || cpuid->cycles[h] < 0 ||
-			    nop->cycles[h] < 0)
-				continue;
-			printf("# breakdown: %s %s=%.0f = in-kernel exit %.0f + "
-			       "empty ioctl %.0f + the rest %.0f cycles",
-			       hvs[h]->name, r->name, r->cycles[h],
-			       cpuid->cycles[h], nop->cycles[h],
-			       r->cycles[h] - cpuid->cycles[h] - nop->cycles[h]);
-			if (r->flushes[h] >= 0)
-				printf(" (L1D flushes per exit: %.2f, in-kernel exit: %.2f)",
-				       r->flushes[h], cpuid->flushes[h]);
-			putchar('\n');
-		}
-	}
-}
-
-static void print_table(const struct mem_figures *mem)
-{
-	int i;
-
-	printf("%-22s %26s %26s %7s  %s\n", "workload",
-	       "minivm cyc/op (min-max)", "KVM cyc/op (min-max)", "ratio",
-	       "one op is");
-	for (i = 0; i < nr_results; i++) {
-		const struct result *r = &results[i];
-		char range[2][32];
-		int h;
-
-		for (h = 0; h < 2; h++)
-			snprintf(range[h], sizeof(range[h]), "%.0f (%.0f-%.0f)",
-				 r->cycles[h], r->min[h], r->max[h]);
-		printf("%-22s %26s %26s %7.2f  %s\n", r->name, range[0],
-		       range[1], ratio(r), r->what);
-	}
-	print_memory(mem);
-	print_breakdown();
-	for (i = 0; i < nr_results; i++)
-		if (ratio(&results[i]) >= 0)
-			printf("# ratio: %s=%.2f\n", results[i].name,
-			       ratio(&results[i]));
-}
-
-/* "kernel_kib": {"minivm": {"VM": {"VMCS": 0.0, ...}, ...}, "kvm": ...} */
-static void write_json_memory(FILE *f, const struct mem_figures *mem)
-{
-	int h, p, k;
-
-	fprintf(f, "  \"kernel_kib\": {");
-	for (h = 0; h < 2; h++) {
-		fprintf(f, "%s\n    \"%s\": ", h ? "," : "", hvs[h]->name);
-		if (!mem[h].valid) {
-			fprintf(f, "null");
-			continue;
-		}
-		for (p = 0; p < MEM_PHASES; p++) {
-			fprintf(f, "%s\"%s\": {", p ? ", " : "{",
-				mem_phase_names[p]);
-			for (k = 0; k < MEM_KINDS; k++)
-				fprintf(f, "%s\"%s\": %.1f", k ? ", " : "",
-					mem_kind_names[k], mem[h].kib[p][k]);
-			fprintf(f, "}");
-		}
-		fprintf(f, "}");
-	}
-	fprintf(f, "\n  }\n");
-}
-
-static int write_json(const char *path, const struct mem_figures *mem)
-{
-	FILE *f = fopen(path, "w");
-	int i;
-
-	if (!f)
-		return -1;
-	fprintf(f, "{\n  \"unit\": \"TSC cycles per op\",\n  \"workloads\": [\n");
-	for (i = 0; i < nr_results; i++)
-		fprintf(f, "    {\"name\": \"%s\", \"op\": \"%s\", \"minivm\": %.1f, \"kvm\": %.1f, \"ratio\": %.3f, \"minivm_min\": %.1f, \"minivm_max\": %.1f, \"kvm_min\": %.1f, \"kvm_max\": %.1f, \"minivm_l1d_flushes\": %.2f, \"kvm_l1d_flushes\": %.2f}%s\n",
-			results[i].name, results[i].what, results[i].cycles[0],
-			results[i].cycles[1], ratio(&results[i]),
-			results[i].min[0], results[i].max[0],
-			results[i].min[1], results[i].max[1],
-			results[i].flushes[0], results[i].flushes[1],
-			i + 1 < nr_results ? "," : "");
-	fprintf(f, "  ],\n");
-	write_json_memory(f, mem);
-	fprintf(f, "}\n");
-	return fclose(f);
 }
 
 static const char usage[] =
@@ -820,7 +527,7 @@ int main(int argc, char **argv)
 	for (h = 0; h < 2; h++) {
 		int ret;
 
-		use(hvs[h]);
+		use_hv(hvs[h]);
 		ret = hvs[h]->dev = minivm_open_device();
 		if (ret < 0) {
 			fprintf(stderr, "minivm-bench: cannot open %s: %s\n",

@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The benchmark: one guest image (guest.S), one driver (bench.c), two
- * hypervisors behind libminivm (/dev/minivm, and /dev/kvm through
- * user/lib/kvm.c).
+ * The benchmark: one guest image (guest.S), two hypervisors behind
+ * libminivm (/dev/minivm, and /dev/kvm through user/lib/kvm.c), and
+ *
+ *   bench.c     the workloads, and main()
+ *   vm.c        one benchmark VM: created, set up, its exits served
+ *   stages.c    one exit to userspace, stage by stage, from the trace
+ *   memtrace.c  kernel memory per object, from the allocation events
+ *   tracefs.c   the tracefs instances those two trace in
+ *   report.c    the table, the breakdowns, the JSON file
  */
 #ifndef MINIVM_BENCH_H
 #define MINIVM_BENCH_H
@@ -65,6 +71,37 @@ struct hv {
 	const char *vmcs_fns, *ept_fns, *run_fns;
 };
 
+/* tracefs.c: the instances memtrace.c and stages.c trace in. */
+#define TRACEFS		"/sys/kernel/tracing"
+int tracefs_write(const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int tracefs_write_in(const char *dir, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int tracefs_instance(const char *dir);
+
+/*
+ * stages.c: one exit to userspace, stage by stage, from trace events
+ * timed by the TSC: the median of each stage over the round trips of
+ * one traced run, and of the whole round trip.
+ */
+enum stage {
+	STAGE_GUEST,		/* entry event to VM exit */
+	STAGE_HANDLER,		/* VM exit to leaving the RUN ioctl */
+	STAGE_RETURN,		/* leaving RUN to the syscall's exit */
+	STAGE_USER,		/* the VMM, and the next syscall's entry */
+	STAGE_BACK,		/* syscall entry to the next entry event */
+	STAGES
+};
+extern const char *const stage_names[STAGES];
+struct stages {
+	double cycles[STAGES];	/* medians */
+	double traced;		/* the median traced round trip */
+	int trips;		/* how many round trips were clean */
+};
+int stages_start(const struct hv *hv);
+int stages_read(const struct hv *hv, struct stages *s);
+void stages_stop(void);
+
 /* memtrace.c: kernel memory by kind, from the allocation trace events. */
 enum mem_kind { MEM_VMCS, MEM_EPT, MEM_RUN, MEM_OTHER, MEM_KINDS };
 extern bool memtrace_vmalloc;	/* vmalloc counted too */
@@ -73,6 +110,62 @@ void memtrace_phase(int phase);
 int memtrace_read(const struct hv *hv, double per[][MEM_KINDS], int phases,
 		  int n);
 void memtrace_stop(void);
+
+/* One workload's figures, on both hypervisors ([0] minivm, [1] KVM). */
+struct result {
+	char name[32];
+	const char *what;		/* what one "op" is */
+	double cycles[2];		/* the median; < 0: none */
+	double min[2], max[2];		/* over the repeats */
+	double flushes[2];		/* L1D flushes per op; < 0: unknown */
+	struct stages stages[2];	/* exits to userspace; trips 0: none */
+};
+
+#define MAX_RESULTS	32
+extern struct result results[MAX_RESULTS];
+extern int nr_results;
+extern struct hv *hvs[2];
+
+/* Kernel memory per object (bench.c measures, report.c prints). */
+#define MEM_PHASES	3
+struct mem_figures {
+	bool valid;
+	double kib[MEM_PHASES][MEM_KINDS];	/* [phase][kind], KiB */
+};
+
+/* A VM with 4 MiB of RAM holding the guest image, and one vCPU. */
+struct bench_vm {
+	struct hv *hv;
+	int vm;
+	struct minivm_vcpu cpu;
+	void *ram;
+	unsigned long hypercalls;	/* served in userspace */
+};
+
+/* What a run stopped for, in the terms serve() needs. */
+enum bench_exit {
+	EXIT_OUT,		/* port in run->io.port */
+	EXIT_IN,
+	EXIT_MMIO,
+	EXIT_HLT,
+	EXIT_HYPERCALL,
+	EXIT_OTHER,		/* anything else: the workload failed */
+};
+
+/* vm.c */
+struct hv *use_hv(struct hv *hv);
+int vm_create(struct hv *hv, struct bench_vm *b, uint64_t ram_size,
+	      bool irqchip);
+void vm_destroy(struct bench_vm *b, uint64_t ram_size);
+int vm_setup(struct bench_vm *b, uint64_t rip, uint32_t edi, uint32_t esi,
+	     uint32_t ebx, uint32_t ecx);
+enum bench_exit vm_run_once(struct bench_vm *b);
+int64_t vm_serve(struct bench_vm *b);
+
+/* report.c: the table, the breakdowns and the JSON file. */
+double ratio(const struct result *r);
+void print_table(const struct mem_figures *mem);
+int write_json(const char *path, const struct mem_figures *mem);
 
 #endif /* __ASSEMBLER__ */
 #endif /* MINIVM_BENCH_H */

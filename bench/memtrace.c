@@ -23,17 +23,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bench.h"
 
-#define TRACEFS		"/sys/kernel/tracing"
 #define INSTANCE	TRACEFS "/instances/minivm-bench"
 #define MARKER		"minivm-bench phase "
 #define PAGE		4096UL
@@ -55,24 +51,6 @@ static int marker_fd = -1;	/* open before tracing: no allocation later */
 static struct alloc *allocs;
 static size_t nr_allocs, max_allocs;
 
-static int write_file(const char *path, const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-	int fd, len, ret = 0;
-
-	va_start(ap, fmt);
-	len = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, buf, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static void remove_probes(void)
 {
 	static const char *const names[] = {
@@ -81,7 +59,7 @@ static void remove_probes(void)
 	unsigned int i;
 
 	for (i = 0; i < 3; i++)
-		write_file(TRACEFS "/kprobe_events", "-:minivm_bench/%s\n",
+		tracefs_write(TRACEFS "/kprobe_events", "-:minivm_bench/%s\n",
 			   names[i]);
 }
 
@@ -107,7 +85,7 @@ static int add_probes(void)
 	for (f = 0; f < 2; f++) {
 		for (i = 0; i < 3; i++) {
 			snprintf(def, sizeof(def), probes[i], vmalloc_fns[f]);
-			ret = write_file(TRACEFS "/kprobe_events", "%s\n", def);
+			ret = tracefs_write(TRACEFS "/kprobe_events", "%s\n", def);
 			if (ret)
 				break;
 		}
@@ -142,14 +120,14 @@ void memtrace_stop(void)
 	char path[256];
 	unsigned int i;
 
-	write_file(INSTANCE "/tracing_on", "0");
+	tracefs_write(INSTANCE "/tracing_on", "0");
 	if (marker_fd >= 0)
 		close(marker_fd);
 	marker_fd = -1;
 	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
 		snprintf(path, sizeof(path), INSTANCE "/events/%s/enable",
 			 events[i].event);
-		write_file(path, "0");
+		tracefs_write(path, "0");
 	}
 	rmdir(INSTANCE);
 	remove_probes();
@@ -166,40 +144,34 @@ int memtrace_start(void)
 	unsigned int i;
 	int ret;
 
-	if (access(TRACEFS "/README", F_OK))
-		mount("nodev", TRACEFS, "tracefs", 0, NULL);
 	memtrace_stop();	/* what an interrupted run left */
-	if (mkdir(INSTANCE, 0700)) {
-		ret = -errno;
-		fprintf(stderr, "minivm-bench: %s: %s\n", INSTANCE,
-			strerror(errno));
+	ret = tracefs_instance(INSTANCE);
+	if (ret)
 		return ret;
-	}
-	write_file(INSTANCE "/tracing_on", "0");	/* on from mkdir */
 	/* Without kprobe events (CONFIG_KPROBE_EVENTS), vmalloc is missed. */
 	memtrace_vmalloc = !add_probes();
 	if (!memtrace_vmalloc)
 		fprintf(stderr, "minivm-bench: no kprobe events: vmalloc not counted\n");
-	write_file(INSTANCE "/buffer_size_kb", "8192");
-	write_file(INSTANCE "/options/stacktrace", "1");
+	tracefs_write(INSTANCE "/buffer_size_kb", "8192");
+	tracefs_write(INSTANCE "/options/stacktrace", "1");
 	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
 		if (!memtrace_vmalloc && strstr(events[i].event, "minivm_bench"))
 			continue;
 		if (events[i].alloc) {
 			snprintf(path, sizeof(path), INSTANCE "/events/%s/filter",
 				 events[i].event);
-			ret = write_file(path, "common_pid == %d", getpid());
+			ret = tracefs_write(path, "common_pid == %d", getpid());
 			if (ret)
 				goto fail;
 		}
 		snprintf(path, sizeof(path), INSTANCE "/events/%s/enable",
 			 events[i].event);
-		ret = write_file(path, "1");
+		ret = tracefs_write(path, "1");
 		if (ret)
 			goto fail;
 	}
 	marker_fd = open(INSTANCE "/trace_marker", O_WRONLY | O_CLOEXEC);
-	return write_file(INSTANCE "/tracing_on", "1");
+	return tracefs_write(INSTANCE "/tracing_on", "1");
 fail:
 	fprintf(stderr, "minivm-bench: cannot trace %s: %s\n",
 		events[i].event, strerror(-ret));
@@ -412,7 +384,7 @@ int memtrace_read(const struct hv *hv, double per[][MEM_KINDS], int phases,
 	char line[512];
 	FILE *f;
 
-	write_file(INSTANCE "/tracing_on", "0");
+	tracefs_write(INSTANCE "/tracing_on", "0");
 	f = fopen(INSTANCE "/trace", "re");
 	if (!f)
 		return -errno;

@@ -178,7 +178,7 @@ unpin_user_pages account_locked_vm hw_breakpoint_restore do_machine_check
 perf_guest_get_msrs kselftest_harness.h
 handleWaitForEvent hvm_start_info startup_64 initrd_addr_max cmdline_size pref_address init_size
 cpuhp_kick_ap mwait_idle_with_hints
-kvm_wait_lapic_expire vcpu_run param_sysfs_init crypto_algapi_init pci_subsys_init
+kvm_wait_lapic_expire vcpu_run vcpu_put param_sysfs_init crypto_algapi_init pci_subsys_init
 """.split())
 # Paths in the kernel's own tree, which the documentation cites as sources.
 KERNEL_DIRS = ("arch/", "include/", "tools/", "drivers/", "virt/", "mm/",

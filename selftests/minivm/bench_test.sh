@@ -35,10 +35,33 @@ for hv in minivm kvm; do
 	ok $? "$hv: an OUT broken down into in-kernel exit, empty ioctl and the rest"
 done
 
+# Each exit to userspace, stage by stage from the trace events (stages.c),
+# on both: five stages, each took cycles, and together they make up the
+# traced round trip (medians of the parts against the median of the
+# whole: within a quarter), over most of the round trips run.
+for hv in minivm kvm; do
+	for w in out in mmio_write; do
+		line=$(grep "^# stages: $hv $w:" "$T/out")
+		echo "$line" | awk '{
+			for (i = 1; i < NF; i++) {
+				if ($i ~ /^(guest|handler|return|userspace|back)$/) {
+					n++; sum += $(i + 1); bad += $(i + 1) <= 0
+				}
+				if ($i == "trip") traced = $(i + 1) + 0
+				if ($i ~ /^\(/) trips = substr($i, 2) + 0
+			}
+		} END {
+			exit !(n == 5 && !bad && traced > 0 && sum > 0.75 * traced &&
+			       sum < 1.25 * traced && trips >= 50)
+		}'
+		ok $? "$hv: $w stage by stage, the stages making up the round trip"
+	done
+done
+
 # Both flush L1D before entry under the same kernel policy (the L1TF
 # mitigation, in Bochs the largest part of an exit to userspace): as
 # many flushes per OUT on each, whatever the policy says.
-f=$(sed -n 's/.*"name": "out".*"minivm_l1d_flushes": \([0-9.-]*\), "kvm_l1d_flushes": \([0-9.-]*\)}.*/\1 \2/p' "$T/bench.json")
+f=$(sed -n 's/.*"name": "out".*"minivm_l1d_flushes": \([0-9.-]*\), "kvm_l1d_flushes": \([0-9.-]*\)[,}].*/\1 \2/p' "$T/bench.json")
 awk -v m="${f% *}" -v k="${f#* }" 'BEGIN { exit !(m != "" && m >= 0 && k >= 0 && m - k < 0.05 && k - m < 0.05) }'
 ok $? "as many L1D flushes per OUT on both (minivm, KVM: ${f:-unknown})"
 
