@@ -230,6 +230,9 @@ int stages_read(const struct hv *hv, struct stages *out)
 			continue;
 		if (e == EV_EXIT && h)	/* minivm's: after its handler */
 			ts -= (uint64_t)(strtoull(h + 12, NULL, 10) * per_ns);
+		if (getenv("MINIVM_BENCH_STAGES"))
+			fprintf(stderr, "  %s event %d at %llu: %s", hv->name,
+				e, (unsigned long long)ts, line);
 		step(&tr, e, ts, v, &n);
 	}
 	fclose(f);
