@@ -398,8 +398,10 @@ int minivm_handle_exit(struct minivm_vcpu *vcpu)
  * minivm_complete_userspace_io() - finish the exit userspace just served.
  * @vcpu: the vCPU, at the start of MINIVM_RUN, VMCS loaded.
  *
- * Return: 0, or -EFAULT if the memory an INS writes to stopped being RAM
- * (a slot deleted in between); the data is then dropped.
+ * Return: 0; 1 if that made another exit for userspace, already in the
+ * run page (the write of a read-modify-write on MMIO); or -EFAULT if the
+ * memory an INS writes to stopped being RAM (a slot deleted in between):
+ * the data is then dropped.
  */
 int minivm_complete_userspace_io(struct minivm_vcpu *vcpu)
 {
@@ -414,6 +416,9 @@ int minivm_complete_userspace_io(struct minivm_vcpu *vcpu)
 		break;
 	case MINIVM_PENDING_MMIO_READ:
 		minivm_complete_mmio_read(vcpu);
+		break;
+	case MINIVM_PENDING_MMIO_ALU:
+		ret = minivm_complete_mmio_alu(vcpu);
 		break;
 	case MINIVM_PENDING_HYPERCALL:
 		/* Any value is a value: the guest asked userspace for it. */

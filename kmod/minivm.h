@@ -34,7 +34,8 @@
  *   halt.c          HLT: the vCPU sleeps in the kernel until woken
  *   io.c            port I/O, served by userspace
  *   gva.c           guest-linear addresses through the guest's page tables
- *   mmio.c          MMIO: decoding the guest's MOV
+ *   mmio.c          MMIO: decoding the guest's instruction
+ *   mmio_alu.c      the arithmetic of an instruction with an MMIO operand
  *   msr.c           the guest's MSRs (the MSR bitmap) and its XCR0
  *   cpuid.c         what CPUID tells the guest
  *   debugfs.c       counters of live objects (leak checks) and of exits
@@ -192,6 +193,7 @@ enum minivm_pending {
 	MINIVM_PENDING_MMIO_READ,	/* copy run->mmio data into a GPR */
 	MINIVM_PENDING_INS,		/* copy run->io data to ES:RDI */
 	MINIVM_PENDING_HYPERCALL,	/* copy run->hypercall.ret to RAX */
+	MINIVM_PENDING_MMIO_ALU,	/* compute with run->mmio data (mmio.c) */
 };
 
 /*
@@ -256,6 +258,17 @@ struct minivm_vcpu {
 		u8 zext;		/* MOVZX: its destination size, or 0 */
 		bool high;		/* AH, CH, DH or BH */
 	} mmio_read;
+	struct {			/* MINIVM_PENDING_MMIO_ALU (mmio.c) */
+		u64 gpa;		/* the operand's address */
+		u64 imm;		/* the immediate, sign-extended */
+		u8 op;			/* enum minivm_alu */
+		u8 len;			/* operand bytes: 1, 2, 4 or 8 */
+		u8 reg;			/* the register operand, SDM numbering */
+		bool high;		/* it is AH, CH, DH or BH */
+		bool has_imm;		/* the source is @imm, not @reg */
+		bool mem_dst;		/* memory is the first operand */
+		bool xchg;		/* XCHG, not @op */
+	} mmio_alu;
 	struct {			/* _IO_IN and _INS (io.c) */
 		u8 size;		/* 1, 2 or 4 */
 		u32 count;		/* _INS: items, within the page */
@@ -537,9 +550,24 @@ bool minivm_copy_guest_linear(struct minivm_vcpu *vcpu, u64 gva, void *buf,
 unsigned int minivm_fetch_insn(struct minivm_vcpu *vcpu, u8 *insn,
 			       unsigned int max);
 
-/* mmio.c: MMIO, by decoding the guest's MOV instruction. */
+/* mmio.c: MMIO, by decoding the guest's instruction. */
 int minivm_emulate_mmio(struct minivm_vcpu *vcpu, u64 gpa, bool write);
 void minivm_complete_mmio_read(struct minivm_vcpu *vcpu);
+int minivm_complete_mmio_alu(struct minivm_vcpu *vcpu);
+
+/*
+ * mmio_alu.c: the arithmetic of an instruction with an MMIO operand.  The
+ * first eight are the 80h-83h group's, in its ModRM.reg order.
+ */
+enum minivm_alu {
+	MINIVM_ALU_ADD, MINIVM_ALU_OR, MINIVM_ALU_ADC, MINIVM_ALU_SBB,
+	MINIVM_ALU_AND, MINIVM_ALU_SUB, MINIVM_ALU_XOR, MINIVM_ALU_CMP,
+	MINIVM_ALU_TEST, MINIVM_ALU_NOT, MINIVM_ALU_NEG, MINIVM_ALU_INC,
+	MINIVM_ALU_DEC,
+};
+
+u64 minivm_alu(enum minivm_alu op, unsigned int len, u64 dst, u64 src,
+	       unsigned long *rflags);
 
 /* msr.c: the MSR bitmap, MSR and XSETBV emulation, XCR0 switching. */
 int minivm_msr_init(void);

@@ -5,16 +5,26 @@
  * The EPT violation tells minivm the guest-physical address and whether it
  * was a write (SDM Vol. 3C, Table 28-7), but not how many bytes, or from
  * which register.  For that the instruction itself must be read and
- * decoded.  minivm decodes just the MOV family that compiled code uses for
- * device registers (KVM has a full x86 emulator; that is one of the things
- * minivm leaves out):
+ * decoded.  minivm decodes what compiled code uses for device registers
+ * (KVM has a full x86 emulator; that is one of the things minivm leaves
+ * out).  The MOV family:
  *
  *   88/89    MOV r/m, reg        (write)     C6/C7  MOV r/m, imm  (write)
  *   8A/8B    MOV reg, r/m        (read)      0F B6/B7  MOVZX     (read)
  *   A0/A1    MOV AL/rAX, moffs   (read)      A2/A3  MOV moffs, AL/rAX (write)
  *
- * with operand-size (66h), address-size (67h), segment and REX prefixes,
- * in 16-, 32- and 64-bit code.  Anything else stops the guest with
+ * and the integer instructions that read a memory operand and compute
+ * with it, which clang makes of volatile accesses (mmio_alu.c):
+ *
+ *   00-3B    ADD OR ADC SBB AND SUB XOR CMP, either way round
+ *   80-83    the same with an immediate      84/85  TEST r/m, reg
+ *   F6/F7    TEST r/m, imm; NOT; NEG         FE/FF  INC, DEC
+ *   86/87    XCHG r/m, reg
+ *
+ * with operand-size (66h), address-size (67h), LOCK, segment and REX
+ * prefixes, in 16-, 32- and 64-bit code.  Those read first (an MMIO read
+ * exit) and, if they write, write after (a second exit, made when the
+ * read is complete).  Anything else stops the guest with
  * MINIVM_EXIT_INTERNAL_ERROR and the instruction's bytes.
  *
  * The instruction's bytes come from gva.c, which translates CS:RIP through
@@ -26,6 +36,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <asm/unaligned.h>
 #include <asm/vmx.h>
 
 #include "minivm.h"
@@ -43,13 +54,18 @@ static int code_size(void)
 	return (ar & VMX_AR_DB_MASK) ? 4 : 2;
 }
 
-/* A decoded MOV: which register, how wide, what immediate, how long. */
+/* A decoded instruction: which register, how wide, what immediate, how long. */
 struct mmio_insn {
 	bool write, has_imm, zext;
 	u8 reg, len;		/* GPR number (SDM order) and access size */
 	u8 dst;			/* MOVZX: the destination's size */
 	bool high_byte;		/* AH/CH/DH/BH */
-	u64 imm;
+	u64 imm;		/* sign-extended from imm_len bytes */
+	u8 imm_len;
+	bool ext;		/* ModRM.reg extends the opcode: no register */
+	bool alu, xchg;		/* computes (mmio_alu.c), or swaps */
+	bool mem_dst;		/* memory is the first operand */
+	enum minivm_alu op;
 	unsigned int insn_len;
 };
 
@@ -82,10 +98,61 @@ static int modrm_extra(const u8 *p, unsigned int avail, int addr)
 	return n;
 }
 
+/*
+ * The computing forms with a memory operand (SDM Vol. 2, Appendix A,
+ * "Opcode Map"); @modrm is the byte after the opcode.  Return: false if
+ * @op is none of them.
+ */
+static bool alu_form(u8 op, u8 modrm, int opsz, struct mmio_insn *d)
+{
+	u8 ext = (modrm >> 3) & 7;
+
+	d->alu = true;
+	d->mem_dst = true;
+	d->len = (op & 1) ? opsz : 1;
+	if (op < 0x40 && (op & 7) < 4) {	/* ADD ... CMP, both ways */
+		d->op = op >> 3;
+		d->mem_dst = !(op & 2);
+	} else if (op >= 0x80 && op <= 0x83 && op != 0x82) {
+		d->op = ext;
+		d->ext = true;
+		d->imm_len = op == 0x81 ? min(opsz, 4) : 1;
+	} else if (op == 0x84 || op == 0x85) {
+		d->op = MINIVM_ALU_TEST;
+	} else if (op == 0x86 || op == 0x87) {
+		d->xchg = true;
+	} else if ((op == 0xf6 || op == 0xf7) && (ext == 0 || ext == 2 || ext == 3)) {
+		d->op = ext == 0 ? MINIVM_ALU_TEST :
+			ext == 2 ? MINIVM_ALU_NOT : MINIVM_ALU_NEG;
+		d->ext = true;
+		if (!ext)
+			d->imm_len = op == 0xf6 ? 1 : min(opsz, 4);
+	} else if ((op == 0xfe || op == 0xff) && ext <= 1) {
+		d->op = ext ? MINIVM_ALU_DEC : MINIVM_ALU_INC;
+		d->ext = true;
+	} else {
+		return false;
+	}
+	d->has_imm = d->imm_len;
+	d->write = d->xchg || (d->mem_dst && d->op != MINIVM_ALU_CMP &&
+			       d->op != MINIVM_ALU_TEST);
+	return true;
+}
+
+/* The immediate at @p, @len bytes, sign-extended to 64 bits. */
+static u64 immediate(const u8 *p, unsigned int len)
+{
+	if (len == 1)
+		return (s64)(s8)p[0];
+	if (len == 2)
+		return (s64)(s16)get_unaligned((u16 *)p);
+	return (s64)(s32)get_unaligned((u32 *)p);
+}
+
 static bool decode(const u8 *b, unsigned int n, int csz, struct mmio_insn *d)
 {
 	int opsz = csz == 8 ? 4 : csz, addr = csz;
-	unsigned int i = 0, extra_len;
+	unsigned int i = 0;
 	u8 rex = 0, op;
 	int extra;
 
@@ -96,7 +163,8 @@ static bool decode(const u8 *b, unsigned int n, int csz, struct mmio_insn *d)
 		else if (b[i] == 0x67)
 			addr = csz == 8 ? 4 : (csz == 4 ? 2 : 4);
 		else if (b[i] != 0x26 && b[i] != 0x2e && b[i] != 0x36 &&
-			 b[i] != 0x3e && b[i] != 0x64 && b[i] != 0x65)
+			 b[i] != 0x3e && b[i] != 0x64 && b[i] != 0x65 &&
+			 b[i] != 0xf0)		/* LOCK: MMIO has no atomicity */
 			break;
 	}
 	if (csz == 8 && i < n && (b[i] & 0xf0) == 0x40)
@@ -125,11 +193,15 @@ static bool decode(const u8 *b, unsigned int n, int csz, struct mmio_insn *d)
 		d->len = 1;
 	} else if (op == 0x89 || op == 0x8b || op == 0xc7) {
 		d->len = opsz;
-	} else {
+	} else if (!alu_form(op, i < n ? b[i] : 0, opsz, d)) {
 		return false;
 	}
-	d->write = op == 0x88 || op == 0x89 || op == 0xc6 || op == 0xc7;
-	d->has_imm = op == 0xc6 || op == 0xc7;
+	if (!d->alu) {
+		d->write = op == 0x88 || op == 0x89 || op == 0xc6 || op == 0xc7;
+		d->has_imm = op == 0xc6 || op == 0xc7;
+		d->ext = d->has_imm;
+		d->imm_len = d->has_imm ? min_t(int, d->len, 4) : 0;
+	}
 	if (i >= n)
 		return false;
 	extra = modrm_extra(&b[i], n - i, addr);
@@ -137,20 +209,17 @@ static bool decode(const u8 *b, unsigned int n, int csz, struct mmio_insn *d)
 		return false;
 	d->reg = ((b[i] >> 3) & 7) | ((rex & 4) << 1);
 	d->high_byte = d->len == 1 && !d->zext && !rex && d->reg >= 4 &&
-		       !d->has_imm;
+		       !d->ext;
 	if (d->high_byte)
 		d->reg -= 4;
-	if (d->has_imm && ((b[i] >> 3) & 7) != 0)
+	if (!d->alu && d->has_imm && ((b[i] >> 3) & 7) != 0)
 		return false;			/* C6/C7 /0 only */
 	i += 1 + extra;
 	if (d->has_imm) {
-		extra_len = d->len == 8 ? 4 : d->len;
-		if (i + extra_len > n)
+		if (i + d->imm_len > n)
 			return false;
-		memcpy(&d->imm, &b[i], extra_len);
-		if (d->len == 8)		/* imm32 sign-extended */
-			d->imm = (u64)(s64)(s32)d->imm;
-		i += extra_len;
+		d->imm = immediate(&b[i], d->imm_len);
+		i += d->imm_len;
 	}
 	if (i > n)
 		return false;
@@ -211,6 +280,107 @@ static bool in_kernel(struct minivm_vcpu *vcpu, u64 gpa,
 	return true;
 }
 
+/* Register @reg as an operand (AH-BH if @high); the caller masks it. */
+static u64 get_reg(struct minivm_vcpu *vcpu, u8 reg, bool high)
+{
+	u64 v = minivm_read_gpr(vcpu, reg);
+
+	return high ? (v >> 8) & 0xff : v;
+}
+
+/* Write it as any instruction does: 8 and 16 bits merge, 32 zero-extend. */
+static void put_reg(struct minivm_vcpu *vcpu, u8 reg, u8 len, bool high,
+		    u64 val)
+{
+	u64 v = minivm_read_gpr(vcpu, reg);
+
+	if (high)
+		v = (v & ~0xff00ULL) | ((val & 0xff) << 8);
+	else if (len == 1)
+		v = (v & ~0xffULL) | (val & 0xff);
+	else if (len == 2)
+		v = (v & ~0xffffULL) | (val & 0xffff);
+	else
+		v = len == 4 ? (u32)val : val;
+	minivm_write_gpr(vcpu, reg, v);
+}
+
+/*
+ * A computing instruction, its memory operand read: set the register and
+ * RFLAGS as the CPU would.  Return: true if it writes @*out to memory.
+ */
+static bool alu_done(struct minivm_vcpu *vcpu, u64 mem, u64 *out)
+{
+	const typeof(vcpu->mmio_alu) *a = &vcpu->mmio_alu;
+	u64 reg = get_reg(vcpu, a->reg, a->high), r;
+	unsigned long rflags;
+
+	if (a->xchg) {
+		put_reg(vcpu, a->reg, a->len, a->high, mem);
+		*out = reg;
+		return true;
+	}
+	rflags = vmcs_read(GUEST_RFLAGS);
+	if (a->mem_dst)
+		r = minivm_alu(a->op, a->len, mem, a->has_imm ? a->imm : reg,
+			       &rflags);
+	else
+		r = minivm_alu(a->op, a->len, reg, mem, &rflags);
+	vmcs_write(GUEST_RFLAGS, rflags);
+	if (a->op == MINIVM_ALU_CMP || a->op == MINIVM_ALU_TEST)
+		return false;
+	if (!a->mem_dst) {
+		put_reg(vcpu, a->reg, a->len, a->high, r);
+		return false;
+	}
+	*out = r;
+	return true;
+}
+
+static void mmio_exit(struct minivm_vcpu *vcpu, u64 gpa, u8 len, bool write,
+		      u64 val)
+{
+	struct minivm_run *run = vcpu->run;
+
+	run->exit_reason = MINIVM_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = len;
+	run->mmio.is_write = write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (write)
+		memcpy(run->mmio.data, &val, len);
+}
+
+/*
+ * A computing instruction: read its memory operand, in the kernel if it
+ * is the local APIC's (and write it back at once), else through
+ * userspace, which minivm_complete_mmio_alu() answers.
+ */
+static int start_alu(struct minivm_vcpu *vcpu, u64 gpa,
+		     const struct mmio_insn *d)
+{
+	u64 val = 0, out;
+
+	vcpu->mmio_alu.gpa = gpa;
+	vcpu->mmio_alu.imm = d->imm;
+	vcpu->mmio_alu.op = d->op;
+	vcpu->mmio_alu.len = d->len;
+	vcpu->mmio_alu.reg = d->reg;
+	vcpu->mmio_alu.high = d->high_byte;
+	vcpu->mmio_alu.has_imm = d->has_imm;
+	vcpu->mmio_alu.mem_dst = d->mem_dst;
+	vcpu->mmio_alu.xchg = d->xchg;
+	minivm_step_over(d->insn_len);
+	if (vcpu->lapic && minivm_lapic_mmio(vcpu, gpa, false, &val, d->len)) {
+		if (alu_done(vcpu, val, &out))
+			minivm_lapic_mmio(vcpu, gpa, true, &out, d->len);
+		return 1;
+	}
+	mmio_exit(vcpu, gpa, d->len, false, 0);
+	vcpu->pending = MINIVM_PENDING_MMIO_ALU;
+	return 0;
+}
+
 /**
  * minivm_emulate_mmio() - turn an EPT violation into MINIVM_EXIT_MMIO,
  * or serve it in the kernel if it touched the local APIC.
@@ -218,19 +388,25 @@ static bool in_kernel(struct minivm_vcpu *vcpu, u64 gpa,
  * @gpa:   the guest-physical address it touched.
  * @write: whether it was a write (from the exit qualification).
  *
+ * A MOV must be the access the CPU reported.  A computing instruction
+ * reads first, so it may be reported as a read even if it writes; one
+ * reported as a write must write.
+ *
  * Return: 0 (to userspace), with run->mmio or run->internal filled in;
  * 1 if the local APIC took it.
  */
 int minivm_emulate_mmio(struct minivm_vcpu *vcpu, u64 gpa, bool write)
 {
-	struct minivm_run *run = vcpu->run;
 	struct mmio_insn d;
 	u8 insn[MAX_INSN];
 	unsigned int n = minivm_fetch_insn(vcpu, insn, MAX_INSN);
 	unsigned long val = 0;
 
-	if (!decode(insn, n, code_size(), &d) || d.write != write)
+	if (!decode(insn, n, code_size(), &d) ||
+	    (d.alu ? write && !d.write : d.write != write))
 		return decode_failed(vcpu, gpa, insn, n);
+	if (d.alu)
+		return start_alu(vcpu, gpa, &d);
 
 	if (d.write) {
 		val = d.has_imm ? d.imm : minivm_read_gpr(vcpu, d.reg);
@@ -246,16 +422,29 @@ int minivm_emulate_mmio(struct minivm_vcpu *vcpu, u64 gpa, bool write)
 	if (in_kernel(vcpu, gpa, &d, val))
 		return 1;
 
-	run->exit_reason = MINIVM_EXIT_MMIO;
-	run->mmio.phys_addr = gpa;
-	run->mmio.len = d.len;
-	run->mmio.is_write = d.write;
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	if (d.write)
-		memcpy(run->mmio.data, &val, d.len);
-	else
+	mmio_exit(vcpu, gpa, d.len, d.write, val);
+	if (!d.write)
 		vcpu->pending = MINIVM_PENDING_MMIO_READ;
 	return 0;
+}
+
+/**
+ * minivm_complete_mmio_alu() - finish a computing instruction with what
+ * userspace read.
+ * @vcpu: the vCPU, at the start of MINIVM_RUN.
+ *
+ * Return: 1 if it writes its result back: that write is a new
+ * MINIVM_EXIT_MMIO, in the run page for userspace; 0 if it does not.
+ */
+int minivm_complete_mmio_alu(struct minivm_vcpu *vcpu)
+{
+	u64 mem = 0, out;
+
+	memcpy(&mem, vcpu->run->mmio.data, vcpu->mmio_alu.len);
+	if (!alu_done(vcpu, mem, &out))
+		return 0;
+	mmio_exit(vcpu, vcpu->mmio_alu.gpa, vcpu->mmio_alu.len, true, out);
+	return 1;
 }
 
 /**

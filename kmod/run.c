@@ -384,6 +384,8 @@ int minivm_vcpu_run(struct minivm_vcpu *vcpu)
 	ret = minivm_complete_userspace_io(vcpu);
 	if (!ret)
 		ret = run_loop(vcpu);
+	else if (ret > 0)	/* straight back with the exit it made */
+		ret = 0;
 	if (ret != -EIO)	/* -EIO: VMX is off, or the VMCS not ours */
 		minivm_report_events(vcpu);
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);

@@ -304,6 +304,88 @@ TEST_F(exits, mmio_read_into_sp_keeps_the_rest_of_rsp)
 }
 
 /*
+ * Instructions that compute with an MMIO operand, as clang makes of
+ * volatile accesses: each reads (an MMIO read exit), and those that write
+ * write the result after (a second exit).  After each the guest reports
+ * its flags with LAHF and SETO: AH = SF ZF 0 AF 0 PF 1 CF, AL = OF.
+ */
+#define FLAGS "mov $0, %eax\n lahf\n seto %al\n out %eax, $0x80\n"
+#define AH(f) ((f) << 8)
+#define CF 0x01
+#define PF 0x04
+#define AF 0x10
+#define ZF 0x40
+#define SF 0x80
+#define OF 1
+
+GUEST_CODE(g_mmio_or,
+	"orl $0x100, 0xe000\n" FLAGS			/* the APIC's enable */
+	"cmpl $5, 0xe004\n" FLAGS "testb $0x20, 0xe008\n" FLAGS "hlt");
+
+TEST_F(exits, mmio_or_writes_back_and_cmp_test_only_read)
+{
+	GUEST_START(g_mmio_or);
+	expect_mmio(_metadata, &self->g, 0xe000, 4, false, 0x11);
+	expect_mmio(_metadata, &self->g, 0xe000, 4, true, 0x111);
+	expect_out(_metadata, &self->g, 0x80, 4, AH(0x02 | PF));
+	expect_mmio(_metadata, &self->g, 0xe004, 4, false, 5);
+	expect_out(_metadata, &self->g, 0x80, 4, AH(0x02 | ZF | PF));
+	expect_mmio(_metadata, &self->g, 0xe008, 1, false, 0x21);
+	expect_out(_metadata, &self->g, 0x80, 4, AH(0x02));
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
+}
+
+/* Into a register: ADD from MMIO; and SUB, INC, ADC into it. */
+GUEST_CODE(g_mmio_arith,
+	"mov $7, %ebx\n add 0xe00c, %ebx\n mov %ebx, %ecx\n" FLAGS
+	"mov %ecx, %eax\n out %eax, $0x80\n"
+	"subb $1, 0xe010\n" FLAGS
+	"stc\n incl 0xe014\n" FLAGS
+	"stc\n adcl $0, 0xe018\n" FLAGS "hlt");
+
+TEST_F(exits, mmio_arithmetic_sets_the_flags)
+{
+	GUEST_START(g_mmio_arith);
+	expect_mmio(_metadata, &self->g, 0xe00c, 4, false, 0xfffffffd);
+	expect_out(_metadata, &self->g, 0x80, 4, AH(0x02 | AF | CF));
+	expect_out(_metadata, &self->g, 0x80, 4, 4);	/* 7 + -3 */
+	/* 0 - 1: a borrow, and the byte alone is written. */
+	expect_mmio(_metadata, &self->g, 0xe010, 1, false, 0);
+	expect_mmio(_metadata, &self->g, 0xe010, 1, true, 0xff);
+	expect_out(_metadata, &self->g, 0x80, 4, AH(0x02 | SF | AF | PF | CF));
+	/* INC overflows into the sign and leaves CF as STC set it. */
+	expect_mmio(_metadata, &self->g, 0xe014, 4, false, 0x7fffffff);
+	expect_mmio(_metadata, &self->g, 0xe014, 4, true, 0x80000000);
+	expect_out(_metadata, &self->g, 0x80, 4,
+		   AH(0x02 | SF | AF | PF | CF) | OF);
+	/* ADC adds the carry in: -1 + 0 + 1 is 0, with a carry out. */
+	expect_mmio(_metadata, &self->g, 0xe018, 4, false, 0xffffffff);
+	expect_mmio(_metadata, &self->g, 0xe018, 4, true, 0);
+	expect_out(_metadata, &self->g, 0x80, 4, AH(0x02 | ZF | AF | PF | CF));
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
+}
+
+/* XCHG swaps; NEG sets the flags; NOT leaves them as NEG set them. */
+GUEST_CODE(g_mmio_swap,
+	"mov $0x12345678, %ecx\n xchg %ecx, 0xe01c\n"
+	"mov %ecx, %eax\n out %eax, $0x80\n"
+	"negw 0xe020\n notb 0xe022\n" FLAGS "hlt");
+
+TEST_F(exits, mmio_xchg_neg_not)
+{
+	GUEST_START(g_mmio_swap);
+	expect_mmio(_metadata, &self->g, 0xe01c, 4, false, 0xa5a5a5a5);
+	expect_mmio(_metadata, &self->g, 0xe01c, 4, true, 0x12345678);
+	expect_out(_metadata, &self->g, 0x80, 4, 0xa5a5a5a5);
+	expect_mmio(_metadata, &self->g, 0xe020, 2, false, 1);
+	expect_mmio(_metadata, &self->g, 0xe020, 2, true, 0xffff);
+	expect_mmio(_metadata, &self->g, 0xe022, 1, false, 0x0f);
+	expect_mmio(_metadata, &self->g, 0xe022, 1, true, 0xf0);
+	expect_out(_metadata, &self->g, 0x80, 4, AH(0x02 | SF | AF | PF | CF));
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
+}
+
+/*
  * The MSRs a PC's firmware sets up and a booting kernel reads: MISC_ENABLE
  * says fast strings (bit 0), no BTS (11), no PEBS (12), and the guest may
  * turn fast strings off; the microcode revision reads as 1 in EDX after

@@ -125,6 +125,30 @@ TEST_F(xapic, registers_after_reset)
 }
 
 /*
+ * The APIC's registers through instructions that compute, as clang
+ * compiles "apic[SVR] |= 0x100": OR, AND and TEST on the page, served in
+ * the kernel, read and written back at once (kmod/mmio_alu.c).
+ */
+GUEST_CODE(g_alu,
+	"0:" MAIN APIC_PAGE
+	"orl $0x100, 0xf0(%ebx)\n" APIC_RD(0xf0) REPORT(0x80)
+	"andl $0xfffffeff, 0xf0(%ebx)\n" APIC_RD(0xf0) REPORT(0x80)
+	"testl $0x100, 0xf0(%ebx)\n setz %al\n movzbl %al, %eax\n"
+	REPORT(0x80) "hlt");
+
+TEST_F(xapic, or_and_test_on_the_page)
+{
+	struct guest *g = &self->g;
+
+	NEED_LAPIC();
+	ASSERT_EQ(0, lapic_start(g, variant->mode, g_alu, NULL, 0));
+	EXPECT_EQ(0x1ff, lapic_expect_out(_metadata, g, 0x80));
+	EXPECT_EQ(0xff, lapic_expect_out(_metadata, g, 0x80));
+	EXPECT_EQ(1, lapic_expect_out(_metadata, g, 0x80));	/* ZF */
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(g));
+}
+
+/*
  * Priorities: of two self-IPIs waiting, the higher vector goes first; a
  * TPR at or above a vector's class holds it back until the TPR drops.
  */

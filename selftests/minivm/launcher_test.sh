@@ -239,10 +239,10 @@ expect "--strict stops at unknown MMIO" 10 '' -- \
 	run --strict --mode protected "$T/nommio.bin"
 
 # MMIO minivm cannot decode: the address, RIP and the disassembly.
-printf '\377\005\000\000\260\376\364' > "$T/incmem.bin"	# incl 0xfeb00000; hlt
+printf '\017\272\055\000\000\260\376\001\364' > "$T/btsmem.bin"	# btsl $1, 0xfeb00000; hlt
 expect "undecodable MMIO stops the guest" 10 '' -- \
-	run --mode protected "$T/incmem.bin"
-grep -qiE 'MMIO at 0xfeb00000 .*RIP=0x100000: inc .*\[0xfeb00000\]' "$T/err"
+	run --mode protected "$T/btsmem.bin"
+grep -qiE 'MMIO at 0xfeb00000 .*RIP=0x100000: bts .*\[0xfeb00000\]' "$T/err"
 ok $? "undecodable MMIO: address, RIP, disassembly (Zydis)" 
 
 # Abnormal stops: diagnosis in words, registers, documented status.
