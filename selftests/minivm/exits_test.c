@@ -365,6 +365,31 @@ TEST_F(exits, mmio_arithmetic_sets_the_flags)
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
 }
 
+/*
+ * Between the read and the write userspace may scribble on the run page:
+ * the write still goes to the address and size the kernel decoded, and
+ * only the data userspace was asked for is taken from the page.
+ */
+GUEST_CODE(g_mmio_or1, "orl $1, 0xe000\n hlt");
+
+TEST_F(exits, mmio_write_back_ignores_a_rewritten_run_page)
+{
+	struct minivm_run *run;
+
+	GUEST_START(g_mmio_or1);
+	run = self->g.cpu.run;
+	ASSERT_EQ(MINIVM_EXIT_MMIO, guest_run(&self->g));
+	EXPECT_FALSE(run->mmio.is_write);
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	run->mmio.data[0] = 0x10;
+	run->mmio.phys_addr = 0xdead000;
+	run->mmio.len = 200;
+	run->mmio.is_write = 1;
+	run->exit_reason = 99;
+	expect_mmio(_metadata, &self->g, 0xe000, 4, true, 0x11);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
+}
+
 /* XCHG swaps; NEG sets the flags; NOT leaves them as NEG set them. */
 GUEST_CODE(g_mmio_swap,
 	"mov $0x12345678, %ecx\n xchg %ecx, 0xe01c\n"
