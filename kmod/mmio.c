@@ -242,44 +242,6 @@ static int decode_failed(struct minivm_vcpu *vcpu, u64 gpa, const u8 *insn,
 	return 0;
 }
 
-/*
- * Put a value read into the destination register, as a MOV would: 8- and
- * 16-bit results merge into the register, 32-bit ones zero-extend to 64
- * bits, MOVZX zero-extends to the operand size (into a 16-bit
- * destination it merges, as any 16-bit write does).
- */
-static void store_read(struct minivm_vcpu *vcpu, unsigned long val)
-{
-	const typeof(vcpu->mmio_read) *p = &vcpu->mmio_read;
-	unsigned long reg = minivm_read_gpr(vcpu, p->reg), mask;
-
-	if (p->high) {
-		reg = (reg & ~0xff00UL) | (val << 8);
-	} else if (p->zext == 2) {
-		reg = (reg & ~0xffffUL) | val;
-	} else if (p->zext || p->len >= 4) {
-		reg = val;
-	} else {
-		mask = p->len == 1 ? 0xff : 0xffff;
-		reg = (reg & ~mask) | val;
-	}
-	minivm_write_gpr(vcpu, p->reg, reg);
-}
-
-/*
- * The local APIC's page (lapic_access.c) is served here, in the kernel.
- * Return: true if @gpa was the APIC's.
- */
-static bool in_kernel(struct minivm_vcpu *vcpu, u64 gpa,
-		      const struct mmio_insn *d, u64 val)
-{
-	if (!vcpu->lapic || !minivm_lapic_mmio(vcpu, gpa, d->write, &val, d->len))
-		return false;
-	if (!d->write)
-		store_read(vcpu, val);
-	return true;
-}
-
 /* Register @reg as an operand (AH-BH if @high); the caller masks it. */
 static u64 get_reg(struct minivm_vcpu *vcpu, u8 reg, bool high)
 {
@@ -303,6 +265,32 @@ static void put_reg(struct minivm_vcpu *vcpu, u8 reg, u8 len, bool high,
 	else
 		v = len == 4 ? (u32)val : val;
 	minivm_write_gpr(vcpu, reg, v);
+}
+
+/*
+ * Put a value read into the destination register, as a MOV would.  MOVZX
+ * writes its destination's size: a 16-bit one merges, a 32-bit one
+ * zero-extends to 64 bits like any 32-bit result.
+ */
+static void store_read(struct minivm_vcpu *vcpu, u64 val)
+{
+	const typeof(vcpu->mmio_read) *p = &vcpu->mmio_read;
+
+	put_reg(vcpu, p->reg, p->zext ? p->zext : p->len, p->high, val);
+}
+
+/*
+ * The local APIC's page (lapic_access.c) is served here, in the kernel.
+ * Return: true if @gpa was the APIC's.
+ */
+static bool in_kernel(struct minivm_vcpu *vcpu, u64 gpa,
+		      const struct mmio_insn *d, u64 val)
+{
+	if (!vcpu->lapic || !minivm_lapic_mmio(vcpu, gpa, d->write, &val, d->len))
+		return false;
+	if (!d->write)
+		store_read(vcpu, val);
+	return true;
 }
 
 /*
@@ -453,7 +441,7 @@ int minivm_complete_mmio_alu(struct minivm_vcpu *vcpu)
  */
 void minivm_complete_mmio_read(struct minivm_vcpu *vcpu)
 {
-	unsigned long val = 0;
+	u64 val = 0;
 
 	memcpy(&val, vcpu->run->mmio.data, vcpu->mmio_read.len);
 	store_read(vcpu, val);
