@@ -24,8 +24,9 @@
  * with operand-size (66h), address-size (67h), LOCK, segment and REX
  * prefixes, in 16-, 32- and 64-bit code.  Those read first (an MMIO read
  * exit) and, if they write, write after (a second exit, made when the
- * read is complete).  Anything else stops the guest with
- * MINIVM_EXIT_INTERNAL_ERROR and the instruction's bytes.
+ * read is complete).  Anything else returns MINIVM_EXIT_INTERNAL_ERROR
+ * with the instruction's bytes, untouched: userspace may finish it and
+ * set the registers (the launcher does, in user/emulate.c).
  *
  * The instruction's bytes come from gva.c, which translates CS:RIP through
  * the guest's own page tables.

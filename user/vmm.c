@@ -284,17 +284,30 @@ static void unknown_mmio(struct vmm *v, uint64_t addr, uint32_t len,
 		write ? "ignored" : "reads return all ones");
 }
 
-static void handle_mmio(struct vmm *v)
+/**
+ * vmm_mmio() - serve an MMIO access with the launcher's devices.
+ * @v: the VMM.  @addr, @len (1 to 8), @write, @data: the access.
+ *
+ * MINIVM_EXIT_MMIO comes here, and so do the accesses of the
+ * instructions emulate.c finishes.
+ */
+void vmm_mmio(struct vmm *v, uint64_t addr, uint32_t len, bool write,
+	      uint8_t *data)
 {
-	struct minivm_run *run = v->cpu.run;
 	size_t i;
 
 	for (i = 0; i < sizeof(mmio_devices) / sizeof(mmio_devices[0]); i++)
-		if (mmio_devices[i](v, run->mmio.phys_addr, run->mmio.len,
-				    run->mmio.is_write, run->mmio.data))
+		if (mmio_devices[i](v, addr, len, write, data))
 			return;
-	unknown_mmio(v, run->mmio.phys_addr, run->mmio.len,
-		     run->mmio.is_write, run->mmio.data);
+	unknown_mmio(v, addr, len, write, data);
+}
+
+static void handle_mmio(struct vmm *v)
+{
+	struct minivm_run *run = v->cpu.run;
+
+	vmm_mmio(v, run->mmio.phys_addr, run->mmio.len, run->mmio.is_write,
+		 run->mmio.data);
 }
 
 /* The instruction minivm could not decode, in words, by Zydis. */
@@ -348,14 +361,22 @@ static void handle_hypercall(struct vmm *v)
 static void handle_internal(struct vmm *v)
 {
 	struct minivm_run *run = v->cpu.run;
-	char what[256], text[96];
+	char what[320], text[96], why[96];
+	const uint8_t *insn;
 
 	switch (run->internal.suberror) {
 	case MINIVM_INTERNAL_MMIO_DECODE:
-		disassemble(v, (const uint8_t *)&run->internal.data[2], text, sizeof(text));
+		insn = (const uint8_t *)&run->internal.data[2];
+		disassemble(v, insn, text, sizeof(text));
+		if (vmm_emulate(v, insn, why, sizeof(why))) {
+			if (v->opt.trace)
+				fprintf(stderr, "trace: emulated rip=%#llx %s\n",
+					run->internal.data[1], text);
+			return;
+		}
 		snprintf(what, sizeof(what),
-			 "MMIO at %#llx by an instruction minivm cannot emulate: RIP=%#llx: %s",
-			 run->internal.data[0], run->internal.data[1], text);
+			 "MMIO at %#llx by an instruction minivm cannot emulate: RIP=%#llx: %s (%s)",
+			 run->internal.data[0], run->internal.data[1], text, why);
 		break;
 	case MINIVM_INTERNAL_UNEXPECTED_EXIT:
 		snprintf(what, sizeof(what),
@@ -556,6 +577,9 @@ static void print_stats(struct vmm *v, double ms)
 		if (v->exits[i])
 			fprintf(stderr, "  %-24s %llu\n", minivm_exit_name(i),
 				(unsigned long long)v->exits[i]);
+	if (v->emulated)
+		fprintf(stderr, "  %-24s %llu\n", "(emulated by the launcher)",
+			(unsigned long long)v->emulated);
 }
 
 /* --timeout: SIGALRM after @ms milliseconds of wall time (0 disarms). */

@@ -70,6 +70,7 @@ struct vmm {
 	bool stop;
 	int status;
 	uint64_t exits[MINIVM_EXIT_MAX + 1];
+	uint64_t emulated;		/* instructions emulate.c finished */
 	uint8_t warned[65536 / 8];	/* ports already warned about */
 	uint64_t warned_mmio[8];	/* pages likewise (the first few) */
 	unsigned int n_warned_mmio;
@@ -164,10 +165,19 @@ uint64_t pit_next_ns(void);
 
 #define VMM_MMIO_BASE	0xfeb00000ULL	/* the scratch register device */
 #define VMM_MMIO_SIZE	0x1000ULL
+void vmm_mmio(struct vmm *v, uint64_t addr, uint32_t len, bool write,
+	      uint8_t *data);
 bool dev_mmio_access(struct vmm *v, uint64_t addr, uint32_t len,
 		     bool write, uint8_t *data);
 bool vmm_mmio_ram(uint8_t *mem, uint64_t base, uint64_t size, uint64_t addr,
 		  uint32_t len, bool write, uint8_t *data);
+
+/* emulate.c: MMIO instructions the kernel does not decode */
+bool vmm_emulate(struct vmm *v, const uint8_t *insn, char *why, size_t len);
+
+/* paging.c: the guest's page tables, walked for emulate.c */
+bool vmm_translate(struct vmm *v, const struct minivm_sregs *s, uint64_t la,
+		   bool write, uint64_t *pa, const char **why);
 
 /* irq.c: which controllers each interrupt line reaches */
 void vmm_set_irq(int irq, int level);

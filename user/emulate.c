@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * emulate.c - the MMIO instructions the kernel leaves to userspace.
+ *
+ * The kernel decodes what compiled code uses for device registers: the
+ * MOV family and the instructions that compute with one memory operand
+ * (kmod/mmio.c).  Any other instruction that touches MMIO comes back as
+ * MINIVM_INTERNAL_MMIO_DECODE, with its bytes.  Rather than grow a full
+ * x86 emulator in the kernel, as KVM has, the launcher finishes those
+ * here, the way VMMs do on hypervisors that have no emulator of their own
+ * (Hyper-V's platform API, macOS's Hypervisor.framework):
+ *
+ *   1. decode the bytes with Zydis;
+ *   2. read the registers (MINIVM_GET_REGS, MINIVM_GET_SREGS);
+ *   3. translate each memory operand through the guest's page tables
+ *      (paging.c), which are in guest RAM, mapped here;
+ *   4. access it: RAM in place, MMIO through the same devices that serve
+ *      MINIVM_EXIT_MMIO;
+ *   5. compute the result and the flags by running the same instruction
+ *      on the host CPU, on registers, so that every flag is what this CPU
+ *      gives, even those the SDM leaves undefined;
+ *   6. write the registers back (MINIVM_SET_REGS), RIP past the
+ *      instruction, and let the guest go on.
+ *
+ * It emulates the string instructions (MOVS, STOS, LODS, CMPS, SCAS, with
+ * their REP prefixes), the shifts and rotates, SHLD/SHRD, BT/BTS/BTR/BTC,
+ * BSF/BSR/TZCNT/LZCNT/POPCNT, IMUL, MOVSX/MOVSXD/MOVZX, MOVBE, CMPXCHG,
+ * XADD, SETcc and CMOVcc.  It declines, and the guest stops with the
+ * message it always stopped with, for:
+ *
+ *   - any other instruction, notably those with SSE, MMX, x87 or AVX
+ *     operands (minivm has no ioctl for those registers);
+ *   - an access that would fault (a page not present or read-only, the
+ *     guest's page tables outside RAM), because userspace cannot inject
+ *     the #PF;
+ *   - RFLAGS.TF set, because it could not deliver the single-step #DB;
+ *   - the local APIC's page, which the kernel serves;
+ *   - 5-level paging.
+ *
+ * Segment limits are not checked, and the STI or MOV SS shadow that
+ * covered the instruction is not cleared.
+ */
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <string.h>
+
+#include <Zydis/Zydis.h>
+
+#include "emulate.h"
+#include "vmm.h"
+
+#define FLAG_TF		0x100ULL
+#define FLAG_DF		0x400ULL
+
+#define CR4_LA57	(1ULL << 12)
+#define EFER_LMA	(1ULL << 10)
+
+#define PTE_ADDR	0x000ffffffffff000ULL
+
+/* String elements per exit, at most: the guest takes interrupts between. */
+#define REP_BATCH	4096
+
+/* One instruction being emulated. */
+struct emu {
+	struct vmm *v;
+	struct minivm_regs r;
+	struct minivm_sregs s;
+	unsigned int mode;		/* 16, 32 or 64: the code's size */
+	ZydisDecodedInstruction in;
+	ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
+	uint64_t apic_page;		/* the in-kernel APIC's page, or ~0 */
+	bool again;			/* a REP string to resume: keep RIP */
+	const char *why;		/* why it declined */
+};
+
+static uint64_t mask(unsigned int bits)
+{
+	return bits >= 64 ? ~0ULL : (1ULL << bits) - 1;
+}
+
+static bool decline(struct emu *e, const char *why)
+{
+	e->why = why;
+	return false;
+}
+
+/* Registers -------------------------------------------------------------- */
+
+/* The 64-bit register that holds Zydis's @reg, in e->r; NULL if no GPR. */
+static __u64 *gpr(struct emu *e, ZydisRegister reg)
+{
+	static const size_t at[16] = {
+		offsetof(struct minivm_regs, rax), offsetof(struct minivm_regs, rcx),
+		offsetof(struct minivm_regs, rdx), offsetof(struct minivm_regs, rbx),
+		offsetof(struct minivm_regs, rsp), offsetof(struct minivm_regs, rbp),
+		offsetof(struct minivm_regs, rsi), offsetof(struct minivm_regs, rdi),
+		offsetof(struct minivm_regs, r8), offsetof(struct minivm_regs, r9),
+		offsetof(struct minivm_regs, r10), offsetof(struct minivm_regs, r11),
+		offsetof(struct minivm_regs, r12), offsetof(struct minivm_regs, r13),
+		offsetof(struct minivm_regs, r14), offsetof(struct minivm_regs, r15),
+	};
+	ZydisRegister big = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, reg);
+
+	if (big < ZYDIS_REGISTER_RAX || big > ZYDIS_REGISTER_R15)
+		return NULL;
+	return (__u64 *)((char *)&e->r + at[big - ZYDIS_REGISTER_RAX]);
+}
+
+static bool high_byte(ZydisRegister reg)
+{
+	return reg >= ZYDIS_REGISTER_AH && reg <= ZYDIS_REGISTER_BH;
+}
+
+static uint64_t get(struct emu *e, ZydisRegister reg, unsigned int bits)
+{
+	uint64_t v = *gpr(e, reg);
+
+	return (high_byte(reg) ? v >> 8 : v) & mask(bits);
+}
+
+/* Write @bits of @reg as any instruction does: 8 and 16 merge, 32 zero-extend. */
+static void set_width(__u64 *p, unsigned int bits, uint64_t val)
+{
+	if (bits == 32)
+		*p = (uint32_t)val;
+	else
+		*p = (*p & ~mask(bits)) | (val & mask(bits));
+}
+
+static void put(struct emu *e, ZydisRegister reg, unsigned int bits, uint64_t val)
+{
+	__u64 *p = gpr(e, reg);
+
+	if (high_byte(reg))
+		*p = (*p & ~0xff00ULL) | (val & 0xff) << 8;
+	else
+		set_width(p, bits, val);
+}
+
+/* Memory ----------------------------------------------------------------- */
+
+static uint64_t seg_base(struct emu *e, ZydisRegister seg)
+{
+	const struct minivm_segment *s;
+
+	switch (seg) {
+	case ZYDIS_REGISTER_FS:
+		return e->s.fs.base;
+	case ZYDIS_REGISTER_GS:
+		return e->s.gs.base;
+	case ZYDIS_REGISTER_ES:
+		s = &e->s.es;
+		break;
+	case ZYDIS_REGISTER_CS:
+		s = &e->s.cs;
+		break;
+	case ZYDIS_REGISTER_SS:
+		s = &e->s.ss;
+		break;
+	default:
+		s = &e->s.ds;
+	}
+	return e->mode == 64 ? 0 : s->base;	/* "Segmentation in IA-32e Mode" */
+}
+
+/* Segment @seg's base plus @off: the linear address, 32 bits outside long mode. */
+static uint64_t linear(struct emu *e, ZydisRegister seg, uint64_t off)
+{
+	uint64_t la = seg_base(e, seg) + off;
+
+	return e->mode == 64 ? la : (uint32_t)la;
+}
+
+/* The linear address of memory operand @o (SDM Vol. 1, "Specifying an Offset"). */
+static uint64_t address(struct emu *e, const ZydisDecodedOperand *o)
+{
+	uint64_t off = o->mem.disp.value;
+
+	if (o->mem.base == ZYDIS_REGISTER_RIP || o->mem.base == ZYDIS_REGISTER_EIP)
+		off += e->r.rip + e->in.length;
+	else if (o->mem.base != ZYDIS_REGISTER_NONE)
+		off += get(e, o->mem.base, 64);
+	if (o->mem.index != ZYDIS_REGISTER_NONE)
+		off += get(e, o->mem.index, 64) * o->mem.scale;
+	return linear(e, o->mem.segment, off & mask(e->in.address_width));
+}
+
+/*
+ * Read or write @len bytes at linear @la, a page at a time: RAM in place,
+ * anything else through the launcher's MMIO devices.
+ */
+static bool access(struct emu *e, uint64_t la, unsigned int len, bool write,
+		   void *data)
+{
+	uint8_t *buf = data;
+
+	while (len) {
+		unsigned int n = 4096 - (la & 4095);
+		uint64_t pa;
+
+		n = n < len ? n : len;
+		if (!vmm_translate(e->v, &e->s, la, write, &pa, &e->why))
+			return false;
+		if (pa + n <= e->v->mem_size)
+			memcpy(write ? e->v->mem + pa : buf, write ? buf : e->v->mem + pa, n);
+		else if ((pa & ~4095ULL) == e->apic_page)
+			return decline(e, "it touches the local APIC, which is the kernel's");
+		else
+			vmm_mmio(e->v, pa, n, write, buf);
+		la += n;
+		buf += n;
+		len -= n;
+	}
+	return true;
+}
+
+/* Operand @o's value: a register, memory at @la, or an immediate. */
+static bool load(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
+		 uint64_t *val)
+{
+	*val = 0;
+	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER && gpr(e, o->reg.value))
+		*val = get(e, o->reg.value, o->size);
+	else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY)
+		return access(e, la, o->size / 8, false, val);
+	else if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE && o->imm.is_signed)
+		*val = (uint64_t)o->imm.value.s & mask(e->in.operand_width);
+	else if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+		*val = o->imm.value.u;		/* a count or a bit number */
+	else
+		return decline(e, "an operand is not a general register");
+	return true;
+}
+
+static bool store(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
+		  uint64_t val)
+{
+	if (o->type == ZYDIS_OPERAND_TYPE_MEMORY)
+		return access(e, la, o->size / 8, true, &val);
+	if (o->type != ZYDIS_OPERAND_TYPE_REGISTER || !gpr(e, o->reg.value))
+		return decline(e, "an operand is not a general register");
+	put(e, o->reg.value, o->size, val);
+	return true;
+}
+
+/* Run @m on the host with the guest's flags; take the flags back. */
+static bool host(struct emu *e, ZydisMnemonic m, unsigned int bits, struct emulate_alu *x)
+{
+	x->f = (e->r.rflags & FLAGS_ARITH) | 2;
+	if (!emulate_alu(m, bits, x))
+		return decline(e, "not an instruction the launcher emulates");
+	e->r.rflags = (e->r.rflags & ~FLAGS_ARITH) | (x->f & FLAGS_ARITH);
+	return true;
+}
+
+/* The instructions ------------------------------------------------------- */
+
+/* Shifts, rotates, SHLD/SHRD: the first operand is shifted, the last counts. */
+static bool shift_rotate(struct emu *e, uint64_t la)
+{
+	const ZydisDecodedOperand *o = e->op;
+	unsigned int n = e->in.operand_count_visible;
+	struct emulate_alu x = { .c = 1 };
+
+	if (!load(e, &o[0], la, &x.d))
+		return false;
+	if (n > 1 && !load(e, &o[n - 1], la, &x.c))
+		return false;
+	if (n > 2 && !load(e, &o[1], la, &x.s))
+		return false;
+	return host(e, e->in.mnemonic, o[0].size, &x) && store(e, &o[0], la, x.d);
+}
+
+/*
+ * BT, BTS, BTR, BTC.  A register bit offset into memory is signed and may
+ * reach outside the operand: the access moves by whole operands (SDM Vol.
+ * 2, "BT-Bit Test").
+ */
+static bool bit_test(struct emu *e, uint64_t la)
+{
+	const ZydisDecodedOperand *o = e->op;
+	unsigned int bits = o[0].size;
+	struct emulate_alu x = { 0 };
+
+	if (!load(e, &o[1], la, &x.s))
+		return false;
+	if (o[0].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+	    o[1].type == ZYDIS_OPERAND_TYPE_REGISTER) {
+		int64_t off = (int64_t)(x.s << (64 - bits)) >> (64 - bits);
+
+		la += (uint64_t)((off >> __builtin_ctz(bits)) * (bits / 8));
+		la = e->mode == 64 ? la : (uint32_t)la;
+	}
+	if (!load(e, &o[0], la, &x.d) || !host(e, e->in.mnemonic, bits, &x))
+		return false;
+	return e->in.mnemonic == ZYDIS_MNEMONIC_BT || store(e, &o[0], la, x.d);
+}
+
+/* BSF, BSR, TZCNT, LZCNT, POPCNT and IMUL reg, r/m [, imm]. */
+static bool to_register(struct emu *e, uint64_t la)
+{
+	const ZydisDecodedOperand *o = e->op;
+	unsigned int n = e->in.operand_count_visible;
+	struct emulate_alu x = { 0 };
+
+	if (n < 2 || o[0].type != ZYDIS_OPERAND_TYPE_REGISTER)
+		return decline(e, "not a form the launcher emulates");
+	if (!load(e, &o[1], la, &x.s))
+		return false;
+	if (n > 2 ? !load(e, &o[2], la, &x.d) : !load(e, &o[0], la, &x.d))
+		return false;		/* IMUL's immediate, or BSF's old value */
+	return host(e, e->in.mnemonic, o[0].size, &x) && store(e, &o[0], la, x.d);
+}
+
+/* MOVSX, MOVSXD, MOVZX and MOVBE: a value moved, widened or byte-swapped. */
+static bool move(struct emu *e, uint64_t la)
+{
+	const ZydisDecodedOperand *o = e->op;
+	unsigned int bits = o[1].size;
+	uint64_t v;
+
+	if (!load(e, &o[1], la, &v))
+		return false;
+	if (e->in.mnemonic == ZYDIS_MNEMONIC_MOVBE)
+		v = bits == 16 ? __builtin_bswap16(v) :
+		    bits == 32 ? __builtin_bswap32(v) : __builtin_bswap64(v);
+	else if (e->in.mnemonic != ZYDIS_MNEMONIC_MOVZX)
+		v = (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits));
+	return store(e, &o[0], la, v & mask(o[0].size));
+}
+
+/*
+ * CMPXCHG and XADD.  CMPXCHG writes its destination back even when the
+ * comparison fails, and then loads the accumulator (SDM Vol. 2,
+ * "CMPXCHG"); a device sees the read and the write either way.
+ */
+static bool exchange(struct emu *e, uint64_t la)
+{
+	const ZydisDecodedOperand *o = e->op;
+	unsigned int bits = o[0].size;
+	struct emulate_alu x = { 0 };
+
+	x.a = get(e, ZYDIS_REGISTER_RAX, bits);
+	if (!load(e, &o[0], la, &x.d) || !load(e, &o[1], la, &x.s) ||
+	    !host(e, e->in.mnemonic, bits, &x) || !store(e, &o[0], la, x.d))
+		return false;
+	if (e->in.mnemonic == ZYDIS_MNEMONIC_XADD)
+		put(e, o[1].reg.value, bits, x.s);
+	else if (!(e->r.rflags & FLAG_ZF))
+		put(e, ZYDIS_REGISTER_RAX, bits, x.a);
+	return true;
+}
+
+/* SETcc (0F 90+cc) and CMOVcc (0F 40+cc), which reads its source always. */
+static bool conditional(struct emu *e, uint64_t la)
+{
+	const ZydisDecodedOperand *o = e->op;
+	bool yes = emulate_condition(e->r.rflags, e->in.opcode & 15);
+	uint64_t v;
+
+	if ((e->in.opcode & 0xf0) == 0x90)
+		return store(e, &o[0], la, yes);
+	if (!load(e, &o[1], la, &v))
+		return false;
+	put(e, o[0].reg.value, o[0].size, yes ? v : get(e, o[0].reg.value, 64));
+	return true;
+}
+
+/* Add @step to pointer or counter @p at the address size @aw. */
+static void advance(__u64 *p, unsigned int aw, uint64_t step)
+{
+	set_width(p, aw, *p + step);
+}
+
+/*
+ * One element of a string instruction (SDM Vol. 2, "MOVS", "CMPS", ...):
+ * the source at [rSI] in DS (or the override), the destination at [rDI]
+ * in ES.
+ */
+static bool string_once(struct emu *e, ZydisRegister seg, unsigned int size)
+{
+	uint8_t opc = e->in.opcode & ~1;
+	unsigned int aw = e->in.address_width;
+	uint64_t si = linear(e, seg, e->r.rsi & mask(aw));
+	uint64_t di = linear(e, ZYDIS_REGISTER_ES, e->r.rdi & mask(aw));
+	uint64_t step = (e->r.rflags & FLAG_DF) ? -(uint64_t)size : size;
+	struct emulate_alu x = { 0 };
+
+	if ((opc == 0xa4 || opc == 0xa6 || opc == 0xac) &&
+	    !access(e, si, size, false, &x.d))
+		return false;
+	if (opc == 0xae)
+		x.d = e->r.rax & mask(size * 8);
+	if ((opc == 0xa6 || opc == 0xae) && !access(e, di, size, false, &x.s))
+		return false;
+	if (opc == 0xa4 && !access(e, di, size, true, &x.d))
+		return false;
+	if (opc == 0xaa && !access(e, di, size, true, &e->r.rax))
+		return false;
+	if ((opc == 0xa6 || opc == 0xae) &&
+	    !host(e, ZYDIS_MNEMONIC_CMP, size * 8, &x))
+		return false;
+	if (opc == 0xac)
+		put(e, ZYDIS_REGISTER_RAX, size * 8, x.d);
+	if (opc == 0xa4 || opc == 0xa6 || opc == 0xac)
+		advance(&e->r.rsi, aw, step);
+	if (opc != 0xac)
+		advance(&e->r.rdi, aw, step);
+	return true;
+}
+
+/*
+ * MOVS, CMPS, STOS, LODS, SCAS, with or without REP.  A REP runs up to
+ * REP_BATCH elements per exit and leaves RIP on the instruction until
+ * rCX runs out, as the CPU does when an interrupt comes in between
+ * ("Fast-String Operation"); what is left runs natively if it no longer
+ * touches MMIO.  A fault after the first element ends the batch there,
+ * so the guest runs into it again and the launcher declines it then.
+ */
+static bool string(struct emu *e)
+{
+	uint64_t attr = e->in.attributes;
+	bool rep = attr & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
+			   ZYDIS_ATTRIB_HAS_REPNE);
+	unsigned int aw = e->in.address_width, n, i;
+	unsigned int size = (e->in.opcode & 1) ? e->in.operand_width / 8 : 1;
+	ZydisRegister seg = ZYDIS_REGISTER_DS;
+
+	for (i = 0; i < e->in.operand_count; i++)	/* the source's segment */
+		if (e->op[i].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+		    ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64,
+						     e->op[i].mem.base) == ZYDIS_REGISTER_RSI)
+			seg = e->op[i].mem.segment;
+	for (n = 0; n < REP_BATCH; n++) {
+		if (rep && !(e->r.rcx & mask(aw)))
+			return true;
+		if (!string_once(e, seg, size)) {
+			e->again = n > 0;
+			return n > 0;
+		}
+		if (!rep)
+			return true;
+		advance(&e->r.rcx, aw, -1);
+		if (((attr & ZYDIS_ATTRIB_HAS_REPE) && !(e->r.rflags & FLAG_ZF)) ||
+		    ((attr & ZYDIS_ATTRIB_HAS_REPNE) && (e->r.rflags & FLAG_ZF)))
+			return true;
+	}
+	e->again = (e->r.rcx & mask(aw)) != 0;
+	return true;
+}
+
+/* Which of the above @e is, with its memory operand's address. */
+static bool execute(struct emu *e)
+{
+	uint8_t opc = e->in.opcode;
+	uint64_t la = 0;
+	unsigned int i;
+
+	if (e->in.opcode_map == ZYDIS_OPCODE_MAP_DEFAULT && opc >= 0xa4 &&
+	    opc <= 0xaf && opc != 0xa8 && opc != 0xa9)
+		return string(e);
+	for (i = 0; i < e->in.operand_count_visible; i++)
+		if (e->op[i].type == ZYDIS_OPERAND_TYPE_MEMORY)
+			la = address(e, &e->op[i]);
+	if (e->in.opcode_map == ZYDIS_OPCODE_MAP_0F &&
+	    ((opc & 0xf0) == 0x90 || (opc & 0xf0) == 0x40))
+		return conditional(e, la);
+
+	switch (e->in.mnemonic) {
+	case ZYDIS_MNEMONIC_SHL: case ZYDIS_MNEMONIC_SHR: case ZYDIS_MNEMONIC_SAR:
+	case ZYDIS_MNEMONIC_ROL: case ZYDIS_MNEMONIC_ROR: case ZYDIS_MNEMONIC_RCL:
+	case ZYDIS_MNEMONIC_RCR: case ZYDIS_MNEMONIC_SHLD: case ZYDIS_MNEMONIC_SHRD:
+		return shift_rotate(e, la);
+	case ZYDIS_MNEMONIC_BT: case ZYDIS_MNEMONIC_BTS: case ZYDIS_MNEMONIC_BTR:
+	case ZYDIS_MNEMONIC_BTC:
+		return bit_test(e, la);
+	case ZYDIS_MNEMONIC_BSF: case ZYDIS_MNEMONIC_BSR: case ZYDIS_MNEMONIC_TZCNT:
+	case ZYDIS_MNEMONIC_LZCNT: case ZYDIS_MNEMONIC_POPCNT: case ZYDIS_MNEMONIC_IMUL:
+		return to_register(e, la);
+	case ZYDIS_MNEMONIC_MOVSX: case ZYDIS_MNEMONIC_MOVSXD: case ZYDIS_MNEMONIC_MOVZX:
+	case ZYDIS_MNEMONIC_MOVBE:
+		return move(e, la);
+	case ZYDIS_MNEMONIC_CMPXCHG: case ZYDIS_MNEMONIC_XADD:
+		return exchange(e, la);
+	default:
+		return decline(e, "not an instruction the launcher emulates");
+	}
+}
+
+/* Decode @insn in the guest's current mode; false if the mode forbids. */
+static bool decode(struct emu *e, const uint8_t *insn)
+{
+	ZydisDecoder dec;
+	ZydisMachineMode mm = ZYDIS_MACHINE_MODE_LONG_64;
+	ZydisStackWidth sw = ZYDIS_STACK_WIDTH_64;
+
+	e->mode = (e->s.efer & EFER_LMA) && e->s.cs.l ? 64 : e->s.cs.db ? 32 : 16;
+	if (e->mode == 32) {
+		mm = ZYDIS_MACHINE_MODE_LEGACY_32;
+		sw = ZYDIS_STACK_WIDTH_32;
+	} else if (e->mode == 16) {
+		mm = (e->s.cr0 & 1) ? ZYDIS_MACHINE_MODE_LEGACY_16 : ZYDIS_MACHINE_MODE_REAL_16;
+		sw = ZYDIS_STACK_WIDTH_16;
+	}
+	if (!ZYAN_SUCCESS(ZydisDecoderInit(&dec, mm, sw)) ||
+	    !ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, insn, 15, &e->in, e->op)))
+		return decline(e, "not a valid instruction");
+	if (e->r.rflags & FLAG_TF)
+		return decline(e, "RFLAGS.TF is set, and userspace cannot deliver the #DB");
+	if (e->s.cr4 & CR4_LA57)
+		return decline(e, "5-level paging");
+	return true;
+}
+
+/**
+ * vmm_emulate() - finish an MMIO instruction the kernel could not decode.
+ * @v:    the VMM, its vCPU stopped on MINIVM_INTERNAL_MMIO_DECODE.
+ * @insn: the instruction's bytes, as the kernel fetched them (15).
+ * @why:  where to say why not, when it returns false.
+ * @len:  its size.
+ *
+ * Return: true if the instruction was done (or, a REP string, a batch of
+ * it) and the guest can go on; false if the launcher declines it.
+ */
+bool vmm_emulate(struct vmm *v, const uint8_t *insn, char *why, size_t len)
+{
+	struct emu e = { .v = v, .apic_page = ~0ULL };
+	struct minivm_lapic_state apic;
+
+	if (minivm_get_regs(&v->cpu, &e.r) || minivm_get_sregs(&v->cpu, &e.s)) {
+		snprintf(why, len, "its registers cannot be read");
+		return false;
+	}
+	if (v->opt.lapic && !minivm_get_lapic(&v->cpu, &apic) &&
+	    (apic.base & (1 << 11)))
+		e.apic_page = apic.base & PTE_ADDR;
+	if (!decode(&e, insn) || !execute(&e)) {
+		snprintf(why, len, "%s", e.why);
+		return false;
+	}
+	if (!e.again)
+		e.r.rip = (e.r.rip + e.in.length) & mask(e.mode);
+	if (minivm_set_regs(&v->cpu, &e.r)) {
+		snprintf(why, len, "its registers cannot be written");
+		return false;
+	}
+	v->emulated++;
+	return true;
+}

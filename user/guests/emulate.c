@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * emulate.c - the MMIO instructions the launcher emulates
+ * (user/emulate.c), each checked against the CPU itself.
+ *
+ * Every case runs twice with the same registers, flags and memory: once
+ * on a buffer in RAM, where the CPU does it, and once on the launcher's
+ * scratch device at FEB00000h, where the kernel hands it to the launcher.
+ * The registers, the arithmetic flags and both memory areas must come
+ * out the same.  The 64-bit build then runs every case a third time
+ * through a 4 KiB page of its own that maps the device, so that the
+ * launcher's walk of the guest's page tables goes down to a page table.
+ *
+ * Built 64-bit (emulate64.elf) and 32-bit (emulate32.elf, and
+ * emulate32.bin for --mode paged).  Prints the cases that differ and
+ * exits with their number.
+ */
+#include <stdbool.h>
+
+#include "rt.h"
+
+#define DEV		0xfeb00000UL
+#define AREA		128	/* bytes compared around the base */
+#define BASE		64	/* where [b] points in the area */
+
+#ifdef __x86_64__
+#define W "q"
+#else
+#define W "l"
+#endif
+
+/* The registers a case starts with and ends with. */
+struct st {
+	unsigned long a, c, d, si, di, b;
+};
+
+/* What a case is given and how its string pointers are placed. */
+enum where { BX, SRC_DEV, DST_DEV, BOTH_DEV };
+
+struct test {
+	const char *name;
+	void (*fn)(struct st *s);
+	struct st in;
+	unsigned long flags;	/* arithmetic flags and DF to start with */
+	enum where where;
+	bool movbe;		/* needs CPUID.1:ECX.MOVBE */
+};
+
+static uint8_t ram[AREA] __attribute__((aligned(64)));
+static uint8_t other[AREA] __attribute__((aligned(64)));
+static unsigned long flags_io;
+
+/*
+ * A case: @insn with the registers of @s, [b] (rBX) the base, and the
+ * flags of flags_io, which it leaves there.
+ */
+#define CASE(name, insn)						\
+static void name(struct st *s)						\
+{									\
+	__asm__ volatile("push" W " %[f]\n\tpopf\n\t" insn		\
+			 "\n\tpushf\n\tpop" W " %[f]\n\tcld"		\
+			 : "+a" (s->a), "+c" (s->c), "+d" (s->d),	\
+			   "+S" (s->si), "+D" (s->di), [b] "+b" (s->b),	\
+			   [f] "+m" (flags_io) : : "memory", "cc");	\
+}
+
+CASE(shl_cl, "shll %%cl, (%[b])")
+CASE(shr_imm16, "shrw $5, 2(%[b])")
+CASE(sar_1, "sarb $1, 1(%[b])")
+CASE(rol_cl, "roll %%cl, 4(%[b])")
+CASE(rcr_1, "rcrl $1, 8(%[b])")
+CASE(rcl_cl8, "rclb %%cl, 3(%[b])")
+CASE(shld_cl, "shldl %%cl, %%edx, (%[b])")
+CASE(shrd_imm, "shrdw $3, %%ax, 6(%[b])")
+CASE(bt_far, "btl %%ecx, (%[b])")
+CASE(bts_imm, "btsl $3, 4(%[b])")
+CASE(btr_reg16, "btrw %%cx, 2(%[b])")
+CASE(btc_imm, "btcl $31, (%[b])")
+CASE(bsf, "bsfl (%[b]), %%eax")
+CASE(bsr, "bsrl 4(%[b]), %%edx")
+CASE(bsf_zero, "bsfl 16(%[b]), %%eax")
+CASE(tzcnt, "tzcntl 8(%[b]), %%eax")
+CASE(imul2, "imull (%[b]), %%eax")
+CASE(imul3, "imull $-7, 4(%[b]), %%edx")
+CASE(imul3_16, "imulw $300, 2(%[b]), %%cx")
+CASE(movsx8, "movsbl 1(%[b]), %%eax")
+CASE(movsx16, "movswl 2(%[b]), %%edx")
+CASE(movbe_load, "movbel 4(%[b]), %%eax")
+CASE(movbe_store, "movbew %%dx, (%[b])")
+CASE(cmpxchg_eq, "movl (%[b]), %%eax\n\tcmpxchgl %%edx, (%[b])")
+CASE(cmpxchg_ne, "lock cmpxchgb %%dl, 1(%[b])")
+CASE(xadd, "xaddl %%edx, 4(%[b])")
+CASE(xadd16, "lock xaddw %%cx, 2(%[b])")
+CASE(setz, "setz (%[b])")
+CASE(setl, "setl 3(%[b])")
+CASE(setnbe, "setnbe 5(%[b])")
+CASE(cmovne, "cmovnel 4(%[b]), %%eax")
+CASE(cmove, "cmovel 4(%[b]), %%eax")
+CASE(movsb, "movsb")
+CASE(rep_movsl, "rep movsl")
+CASE(rep_movsw, "rep movsw")
+CASE(rep_movsb, "rep movsb")
+CASE(rep_stosl, "rep stosl")
+CASE(stosw, "stosw")
+CASE(lodsl, "lodsl")
+CASE(rep_lodsb, "rep lodsb")
+CASE(repe_cmpsb, "repe cmpsb")
+CASE(repne_scasb, "repne scasb")
+CASE(cmpsl, "cmpsl")
+#ifdef __x86_64__
+CASE(shl_q, "shlq $17, (%[b])")
+CASE(sar_q, "sarq %%cl, 8(%[b])")
+CASE(bts_q, "btsq %%rcx, (%[b])")
+CASE(movsxd, "movslq 4(%[b]), %%rax")
+CASE(movsx8_q, "movsbq 7(%[b]), %%rdx")
+CASE(cmpxchg_q, "cmpxchgq %%rdx, 8(%[b])")
+CASE(rep_movsq, "rep movsq")
+CASE(scasq, "scasq")
+CASE(addr32_movsb, "addr32 rep movsb")
+#endif
+
+#define CF 0x001UL
+#define ZF 0x040UL
+#define SF 0x080UL
+#define DF 0x400UL
+
+static const struct test tests[] = {
+	{ .name = "shl mem32, cl", .fn = shl_cl, .in = { .c = 3 } },
+	{ .name = "shr mem16, imm", .fn = shr_imm16 },
+	{ .name = "sar mem8, 1", .fn = sar_1 },
+	{ .name = "rol mem32, cl", .fn = rol_cl, .in = { .c = 13 } },
+	{ .name = "rcr mem32, 1 (CF in)", .fn = rcr_1, .flags = CF },
+	{ .name = "rcl mem8, cl (CF in)", .fn = rcl_cl8, .in = { .c = 5 }, .flags = CF },
+	{ .name = "shld mem32, reg, cl", .fn = shld_cl, .in = { .c = 7, .d = 0x12345678 } },
+	{ .name = "shrd mem16, reg, imm", .fn = shrd_imm, .in = { .a = 0xbeef } },
+	{ .name = "bt mem32, reg (offset 70)", .fn = bt_far, .in = { .c = 70 } },
+	{ .name = "bt mem32, reg (offset -5)", .fn = bt_far, .in = { .c = -5UL } },
+	{ .name = "bts mem32, imm", .fn = bts_imm },
+	{ .name = "btr mem16, reg (offset 31)", .fn = btr_reg16, .in = { .c = 31 } },
+	{ .name = "btc mem32, imm", .fn = btc_imm },
+	{ .name = "bsf reg, mem32", .fn = bsf },
+	{ .name = "bsr reg, mem32", .fn = bsr },
+	{ .name = "bsf reg, mem32 (zero)", .fn = bsf_zero, .in = { .a = 0x5555 } },
+	{ .name = "tzcnt reg, mem32", .fn = tzcnt },
+	{ .name = "imul reg, mem32", .fn = imul2, .in = { .a = 0x10001 } },
+	{ .name = "imul reg, mem32, imm", .fn = imul3 },
+	{ .name = "imul reg, mem16, imm", .fn = imul3_16, .in = { .c = -1UL } },
+	{ .name = "movsx reg, mem8", .fn = movsx8, .in = { .a = -1UL } },
+	{ .name = "movsx reg, mem16", .fn = movsx16 },
+	{ .name = "movbe reg, mem32", .fn = movbe_load, .movbe = true },
+	{ .name = "movbe mem16, reg", .fn = movbe_store, .in = { .d = 0xa1b2 }, .movbe = true },
+	{ .name = "cmpxchg mem32 (equal)", .fn = cmpxchg_eq, .in = { .d = 0xfeedface } },
+	{ .name = "lock cmpxchg mem8 (not equal)", .fn = cmpxchg_ne, .in = { .d = 0x77 } },
+	{ .name = "xadd mem32, reg", .fn = xadd, .in = { .d = 0x80000001 } },
+	{ .name = "lock xadd mem16, reg", .fn = xadd16, .in = { .c = 0x7fff } },
+	{ .name = "setz mem8", .fn = setz, .flags = ZF },
+	{ .name = "setl mem8", .fn = setl, .flags = SF },
+	{ .name = "setnbe mem8", .fn = setnbe },
+	{ .name = "cmovne reg, mem32 (moves)", .fn = cmovne, .in = { .a = -1UL } },
+	{ .name = "cmove reg, mem32 (does not)", .fn = cmove, .in = { .a = -1UL } },
+	{ .name = "movsb from the device", .fn = movsb, .in = { .si = 3, .di = 5 }, .where = SRC_DEV },
+	{ .name = "rep movsl from the device", .fn = rep_movsl, .in = { .c = 5, .si = 4 }, .where = SRC_DEV },
+	{ .name = "rep movsw to the device", .fn = rep_movsw, .in = { .c = 7, .di = 2 }, .where = DST_DEV },
+	{ .name = "rep movsb on the device", .fn = rep_movsb, .in = { .c = 9, .si = 1, .di = 40 }, .where = BOTH_DEV },
+	{ .name = "rep movsb backwards", .fn = rep_movsb, .in = { .c = 6, .si = 30, .di = 20 }, .flags = DF, .where = SRC_DEV },
+	{ .name = "rep stosl to the device", .fn = rep_stosl, .in = { .a = 0xdeadbeef, .c = 4, .di = 8 }, .where = DST_DEV },
+	{ .name = "stosw to the device", .fn = stosw, .in = { .a = 0x1234, .di = 6 }, .where = DST_DEV },
+	{ .name = "lodsl from the device", .fn = lodsl, .in = { .si = 12 }, .where = SRC_DEV },
+	{ .name = "rep lodsb from the device", .fn = rep_lodsb, .in = { .c = 3, .si = 9 }, .where = SRC_DEV },
+	{ .name = "repe cmpsb", .fn = repe_cmpsb, .in = { .c = 16 }, .where = SRC_DEV },
+	{ .name = "repne scasb", .fn = repne_scasb, .in = { .a = 0x39, .c = 32 }, .where = DST_DEV },
+	{ .name = "cmpsl", .fn = cmpsl, .in = { .si = 4, .di = 4 }, .where = DST_DEV },
+#ifdef __x86_64__
+	{ .name = "shl mem64, imm", .fn = shl_q },
+	{ .name = "sar mem64, cl", .fn = sar_q, .in = { .c = 35 } },
+	{ .name = "bts mem64, reg (offset 100)", .fn = bts_q, .in = { .c = 100 } },
+	{ .name = "movsxd reg, mem32", .fn = movsxd },
+	{ .name = "movsx reg64, mem8", .fn = movsx8_q },
+	{ .name = "cmpxchg mem64 (not equal)", .fn = cmpxchg_q, .in = { .d = 1 } },
+	{ .name = "rep movsq from the device", .fn = rep_movsq, .in = { .c = 3, .si = 8 }, .where = SRC_DEV },
+	{ .name = "scasq on the device", .fn = scasq, .in = { .a = 5 }, .where = DST_DEV },
+	{ .name = "rep movsb, 32-bit addresses", .fn = addr32_movsb, .in = { .c = 4 }, .where = SRC_DEV },
+#endif
+};
+
+/* The pattern both areas start with: no two bytes alike, a zero dword. */
+static uint8_t pattern(unsigned int i)
+{
+	if (i >= BASE + 16 && i < BASE + 20)
+		return 0;
+	return (uint8_t)(i * 37 + 0x91);
+}
+
+/* Fill @area (RAM or the device) eight bytes at a time: plain MOVs. */
+static void fill(unsigned long area)
+{
+	volatile uint64_t *q = (volatile uint64_t *)area;
+	unsigned int i, j;
+
+	for (i = 0; i < AREA / 8; i++) {
+		uint64_t v = 0;
+
+		for (j = 0; j < 8; j++)
+			v |= (uint64_t)pattern(i * 8 + j) << (8 * j);
+		q[i] = v;
+	}
+}
+
+static void snapshot(unsigned long area, uint8_t *out)
+{
+	volatile uint64_t *q = (volatile uint64_t *)area;
+	unsigned int i;
+
+	for (i = 0; i < AREA / 8; i++) {
+		uint64_t v = q[i];
+
+		__builtin_memcpy(out + i * 8, &v, 8);
+	}
+}
+
+static unsigned long current_flags(void)
+{
+	unsigned long f;
+
+	__asm__ volatile("pushf\n\tpop" W " %0" : "=r" (f));
+	return f;
+}
+
+struct result {
+	struct st r;
+	unsigned long flags;
+	uint8_t dev[AREA], other[AREA];
+};
+
+/* Run @t with its device area at @dev; registers come back relative. */
+static void run(const struct test *t, unsigned long dev, struct result *out)
+{
+	unsigned long ob = (unsigned long)other;
+	unsigned long si_at = t->where == SRC_DEV || t->where == BOTH_DEV ? dev : ob;
+	unsigned long di_at = t->where == DST_DEV || t->where == BOTH_DEV ? dev : ob;
+	struct st s = t->in;
+
+	fill(dev);
+	fill(ob);
+	other[BASE + 10] ^= 0xff;	/* where repe cmpsb stops */
+	s.b = dev + BASE;
+	s.si += si_at + BASE;
+	s.di += di_at + BASE;
+	flags_io = (current_flags() & ~(0x8d5UL | DF)) | t->flags;
+	t->fn(&s);
+	s.b -= dev;
+	s.si -= si_at;
+	s.di -= di_at;
+	out->r = s;
+	out->flags = flags_io & 0x8d5;
+	snapshot(dev, out->dev);
+	snapshot(ob, out->other);
+}
+
+static bool equal(const void *x, const void *y, unsigned int n)
+{
+	const uint8_t *a = x, *b = y;
+
+	while (n--)
+		if (*a++ != *b++)
+			return false;
+	return true;
+}
+
+static bool same(const struct result *x, const struct result *y)
+{
+	return equal(&x->r, &y->r, sizeof(x->r)) && x->flags == y->flags &&
+	       equal(x->dev, y->dev, AREA) && equal(x->other, y->other, AREA);
+}
+
+static void report(const char *name, const char *via, const struct result *x,
+		   const struct result *y)
+{
+	const unsigned long *a = &x->r.a, *b = &y->r.a;
+	unsigned int i;
+
+	puts_e9("FAIL ");
+	puts_e9(name);
+	puts_e9(via);
+	puts_e9(":");
+	for (i = 0; i < 6; i++)
+		if (a[i] != b[i]) {
+			puts_e9(" reg ");
+			putu(i);
+			puts_e9(" ram ");
+			puthex(a[i]);
+			puts_e9(" mmio ");
+			puthex(b[i]);
+		}
+	if (x->flags != y->flags) {
+		puts_e9(" flags ram ");
+		puthex(x->flags);
+		puts_e9(" mmio ");
+		puthex(y->flags);
+	}
+	for (i = 0; i < AREA; i++)
+		if (x->dev[i] != y->dev[i] || x->other[i] != y->other[i]) {
+			puts_e9(" memory at ");
+			putu(i);
+			break;
+		}
+	puts_e9("\n");
+}
+
+static bool has_movbe(void)
+{
+	unsigned int a = 1, b, c = 0, d;
+
+	__asm__ volatile("cpuid" : "+a" (a), "=b" (b), "+c" (c), "=d" (d));
+	return c & (1U << 22);
+}
+
+#ifdef __x86_64__
+#define ALIAS	0x40000000UL	/* a 4 KiB page of ours that maps DEV */
+static uint64_t alias_pt[512] __attribute__((aligned(4096)));
+
+/* Map ALIAS to DEV through a page table: the 2 MiB entry becomes a table. */
+static unsigned long map_alias(void)
+{
+	unsigned long cr3;
+	uint64_t *pml4, *pdpt, *pd;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r" (cr3));
+	pml4 = (uint64_t *)(cr3 & ~0xfffUL);
+	pdpt = (uint64_t *)(pml4[0] & 0xffffffffff000ULL);
+	pd = (uint64_t *)(pdpt[ALIAS >> 30] & 0xffffffffff000ULL);
+	alias_pt[0] = DEV | 3;
+	pd[(ALIAS >> 21) & 511] = (uint64_t)(unsigned long)alias_pt | 3;
+	__asm__ volatile("invlpg (%0)" : : "r" (ALIAS) : "memory");
+	return ALIAS;
+}
+#endif
+
+static unsigned int check(unsigned long dev, const char *via, unsigned int *n)
+{
+	static struct result x, y;
+	bool movbe = has_movbe();
+	unsigned int i, bad = 0;
+
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		if (tests[i].movbe && !movbe)
+			continue;
+		run(&tests[i], (unsigned long)ram, &x);
+		run(&tests[i], dev, &y);
+		(*n)++;
+		if (!same(&x, &y)) {
+			report(tests[i].name, via, &x, &y);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+int main(void)
+{
+	unsigned int n = 0, bad = check(DEV, "", &n);
+
+#ifdef __x86_64__
+	bad += check(map_alias(), " (4 KiB page)", &n);
+#endif
+	puts_e9("emulate: ");
+	putu(n - bad);
+	puts_e9(" of ");
+	putu(n);
+	puts_e9(" cases alike on RAM and MMIO\n");
+	return bad > 127 ? 127 : bad;
+}
