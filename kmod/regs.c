@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * regs.c - the guest's registers as userspace sees them: the state a vCPU
- * starts in, and MINIVM_GET/SET_REGS and MINIVM_GET/SET_SREGS.
+ * starts in, MINIVM_GET/SET_REGS, MINIVM_GET/SET_SREGS, and the FPU and
+ * SSE registers of MINIVM_GET/SET_XSAVE.
  *
  * While the guest is not running, its registers live in two places: the
  * general-purpose registers other than RSP in struct minivm_gprs (vmenter.S
@@ -15,7 +16,11 @@
  * (vcpu.c takes the vCPU's run_lock and loads it).
  */
 #include <linux/kernel.h>
+#include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xstate.h>
 #include <asm/processor-flags.h>
 #include <asm/vmx.h>
 
@@ -255,4 +260,46 @@ void minivm_set_regs(struct minivm_vcpu *vcpu, const struct minivm_regs *r)
 	 * ("Checks on Guest RIP, RFLAGS, and SSP").
 	 */
 	vmcs_write(GUEST_RFLAGS, (r->rflags & 0x3f7fd7) | X86_EFLAGS_FIXED);
+}
+
+/*
+ * MINIVM_GET_XSAVE and MINIVM_SET_XSAVE.  Between runs the guest's FPU
+ * and SSE state is in vcpu->fpu (run.c swaps it with the thread's), and
+ * the kernel's FPU code converts it to and from the ABI's XSAVE format.
+ * The guest can enable nothing beyond x87 and SSE (msr.c's XSETBV), so
+ * that is all these carry.  SET refuses, with -EINVAL, what the next
+ * FXRSTOR or XRSTOR would fault on in the host: reserved MXCSR bits, a
+ * bad XSAVE header, components the guest cannot have.  The guest has no
+ * PKRU (cpuid.c hides PKU), so none is passed.
+ */
+
+/** minivm_get_xsave() - MINIVM_GET_XSAVE.  @vcpu: the vCPU. @uarg: out. */
+long minivm_get_xsave(struct minivm_vcpu *vcpu, void __user *uarg)
+{
+	struct minivm_xsave *x = kzalloc(sizeof(*x), GFP_KERNEL_ACCOUNT);
+	long ret = 0;
+
+	if (!x)
+		return -ENOMEM;
+	fpu_copy_guest_fpstate_to_uabi(&vcpu->fpu, x->region, sizeof(x->region),
+				       XFEATURE_MASK_FPSSE, 0);
+	if (copy_to_user(uarg, x, sizeof(*x)))
+		ret = -EFAULT;
+	kfree(x);
+	return ret;
+}
+
+/** minivm_set_xsave() - MINIVM_SET_XSAVE.  @vcpu: the vCPU. @uarg: in. */
+long minivm_set_xsave(struct minivm_vcpu *vcpu, const void __user *uarg)
+{
+	struct minivm_xsave *x = memdup_user(uarg, sizeof(*x));
+	u32 pkru = 0;
+	long ret;
+
+	if (IS_ERR(x))
+		return PTR_ERR(x);
+	ret = fpu_copy_uabi_to_guest_fpstate(&vcpu->fpu, x->region,
+					     XFEATURE_MASK_FPSSE, &pkru);
+	kfree(x);
+	return ret;
 }

@@ -151,6 +151,22 @@ static long vcpu_regs_ioctl(struct minivm_vcpu *vcpu, unsigned int cmd,
 	return ret;
 }
 
+/* MINIVM_GET_XSAVE and _SET_XSAVE, while no thread runs the vCPU. */
+static long vcpu_xsave_ioctl(struct minivm_vcpu *vcpu, unsigned int cmd,
+			     void __user *uarg)
+{
+	long ret;
+
+	if (!mutex_trylock(&vcpu->run_lock))
+		return -EBUSY;
+	if (cmd == MINIVM_GET_XSAVE)
+		ret = minivm_get_xsave(vcpu, uarg);
+	else
+		ret = minivm_set_xsave(vcpu, uarg);
+	mutex_unlock(&vcpu->run_lock);
+	return ret;
+}
+
 /* MINIVM_GET_LAPIC and _SET_LAPIC, while no thread runs the vCPU. */
 static long vcpu_lapic_ioctl(struct minivm_vcpu *vcpu, unsigned int cmd,
 			     void __user *uarg)
@@ -191,6 +207,9 @@ static long minivm_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	case MINIVM_GET_LAPIC:
 	case MINIVM_SET_LAPIC:
 		return vcpu_lapic_ioctl(vcpu, cmd, (void __user *)arg);
+	case MINIVM_GET_XSAVE:
+	case MINIVM_SET_XSAVE:
+		return vcpu_xsave_ioctl(vcpu, cmd, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

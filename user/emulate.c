@@ -24,12 +24,13 @@
  *
  * It emulates the string instructions (MOVS, STOS, LODS, CMPS, SCAS, with
  * their REP prefixes), the shifts and rotates, SHLD/SHRD, BT/BTS/BTR/BTC,
- * BSF/BSR/TZCNT/LZCNT/POPCNT, IMUL, MOVSX/MOVSXD/MOVZX, MOVBE, CMPXCHG,
- * XADD, SETcc and CMOVcc.  It declines, and the guest stops with the
- * message it always stopped with, for:
+ * BSF/BSR/TZCNT/LZCNT/POPCNT, IMUL, MOVSX/MOVSXD/MOVZX, MOVBE, MOVNTI,
+ * CMPXCHG, XADD, SETcc, CMOVcc, SMSW, and SSE moves (emulate_sse.c).  It
+ * declines, and the guest stops with the message it always stopped
+ * with, for:
  *
- *   - any other instruction, notably those with SSE, MMX, x87 or AVX
- *     operands (minivm has no ioctl for those registers);
+ *   - any other instruction, notably SSE arithmetic and anything with
+ *     MMX, x87 or AVX operands;
  *   - an access that would fault (a page not present or read-only, the
  *     guest's page tables outside RAM), because userspace cannot inject
  *     the #PF;
@@ -52,6 +53,7 @@
 #define FLAG_TF		0x100ULL
 #define FLAG_DF		0x400ULL
 
+#define CR4_UMIP	(1ULL << 11)
 #define CR4_LA57	(1ULL << 12)
 #define EFER_LMA	(1ULL << 10)
 
@@ -60,25 +62,12 @@
 /* String elements per exit, at most: the guest takes interrupts between. */
 #define REP_BATCH	4096
 
-/* One instruction being emulated. */
-struct emu {
-	struct vmm *v;
-	struct minivm_regs r;
-	struct minivm_sregs s;
-	unsigned int mode;		/* 16, 32 or 64: the code's size */
-	ZydisDecodedInstruction in;
-	ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
-	uint64_t apic_page;		/* the in-kernel APIC's page, or ~0 */
-	bool again;			/* a REP string to resume: keep RIP */
-	const char *why;		/* why it declined */
-};
-
 static uint64_t mask(unsigned int bits)
 {
 	return bits >= 64 ? ~0ULL : (1ULL << bits) - 1;
 }
 
-static bool decline(struct emu *e, const char *why)
+bool emulate_decline(struct emu *e, const char *why)
 {
 	e->why = why;
 	return false;
@@ -185,17 +174,23 @@ static uint64_t address(struct emu *e, const ZydisDecodedOperand *o)
 	return linear(e, o->mem.segment, off & mask(e->in.address_width));
 }
 
-/*
- * Read or write @len bytes at linear @la, a page at a time: RAM in place,
- * anything else through the launcher's MMIO devices.
+/**
+ * emulate_access() - read or write guest memory as the instruction does.
+ * @e: the instruction.  @la: the linear address.  @len: how many bytes.
+ * @write: whether to write.  @data: the bytes.
+ *
+ * A page at a time: RAM in place, anything else through the launcher's
+ * MMIO devices, eight bytes at most per access, as a bus would.
+ *
+ * Return: false (e->why set) if it would fault.
  */
-static bool access(struct emu *e, uint64_t la, unsigned int len, bool write,
-		   void *data)
+bool emulate_access(struct emu *e, uint64_t la, unsigned int len, bool write,
+		    void *data)
 {
 	uint8_t *buf = data;
 
 	while (len) {
-		unsigned int n = 4096 - (la & 4095);
+		unsigned int n = 4096 - (la & 4095), i;
 		uint64_t pa;
 
 		n = n < len ? n : len;
@@ -204,9 +199,10 @@ static bool access(struct emu *e, uint64_t la, unsigned int len, bool write,
 		if (pa + n <= e->v->mem_size)
 			memcpy(write ? e->v->mem + pa : buf, write ? buf : e->v->mem + pa, n);
 		else if ((pa & ~4095ULL) == e->apic_page)
-			return decline(e, "it touches the local APIC, which is the kernel's");
+			return emulate_decline(e, "it touches the local APIC, which is the kernel's");
 		else
-			vmm_mmio(e->v, pa, n, write, buf);
+			for (i = 0; i < n; i += 8)
+				vmm_mmio(e->v, pa + i, n - i < 8 ? n - i : 8, write, buf + i);
 		la += n;
 		buf += n;
 		len -= n;
@@ -222,13 +218,13 @@ static bool load(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
 	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER && gpr(e, o->reg.value))
 		*val = get(e, o->reg.value, o->size);
 	else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY)
-		return access(e, la, o->size / 8, false, val);
+		return emulate_access(e, la, o->size / 8, false, val);
 	else if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE && o->imm.is_signed)
 		*val = (uint64_t)o->imm.value.s & mask(e->in.operand_width);
 	else if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
 		*val = o->imm.value.u;		/* a count or a bit number */
 	else
-		return decline(e, "an operand is not a general register");
+		return emulate_decline(e, "an operand is not a general register");
 	return true;
 }
 
@@ -236,9 +232,9 @@ static bool store(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
 		  uint64_t val)
 {
 	if (o->type == ZYDIS_OPERAND_TYPE_MEMORY)
-		return access(e, la, o->size / 8, true, &val);
+		return emulate_access(e, la, o->size / 8, true, &val);
 	if (o->type != ZYDIS_OPERAND_TYPE_REGISTER || !gpr(e, o->reg.value))
-		return decline(e, "an operand is not a general register");
+		return emulate_decline(e, "an operand is not a general register");
 	put(e, o->reg.value, o->size, val);
 	return true;
 }
@@ -248,7 +244,7 @@ static bool host(struct emu *e, ZydisMnemonic m, unsigned int bits, struct emula
 {
 	x->f = (e->r.rflags & FLAGS_ARITH) | 2;
 	if (!emulate_alu(m, bits, x))
-		return decline(e, "not an instruction the launcher emulates");
+		return emulate_decline(e, "not an instruction the launcher emulates");
 	e->r.rflags = (e->r.rflags & ~FLAGS_ARITH) | (x->f & FLAGS_ARITH);
 	return true;
 }
@@ -304,7 +300,7 @@ static bool to_register(struct emu *e, uint64_t la)
 	struct emulate_alu x = { 0 };
 
 	if (n < 2 || o[0].type != ZYDIS_OPERAND_TYPE_REGISTER)
-		return decline(e, "not a form the launcher emulates");
+		return emulate_decline(e, "not a form the launcher emulates");
 	if (!load(e, &o[1], la, &x.s))
 		return false;
 	if (n > 2 ? !load(e, &o[2], la, &x.d) : !load(e, &o[0], la, &x.d))
@@ -312,7 +308,7 @@ static bool to_register(struct emu *e, uint64_t la)
 	return host(e, e->in.mnemonic, o[0].size, &x) && store(e, &o[0], la, x.d);
 }
 
-/* MOVSX, MOVSXD, MOVZX and MOVBE: a value moved, widened or byte-swapped. */
+/* MOVSX, MOVSXD, MOVZX, MOVBE, MOVNTI: a value moved, widened or swapped. */
 static bool move(struct emu *e, uint64_t la)
 {
 	const ZydisDecodedOperand *o = e->op;
@@ -324,7 +320,8 @@ static bool move(struct emu *e, uint64_t la)
 	if (e->in.mnemonic == ZYDIS_MNEMONIC_MOVBE)
 		v = bits == 16 ? __builtin_bswap16(v) :
 		    bits == 32 ? __builtin_bswap32(v) : __builtin_bswap64(v);
-	else if (e->in.mnemonic != ZYDIS_MNEMONIC_MOVZX)
+	else if (e->in.mnemonic == ZYDIS_MNEMONIC_MOVSX ||
+		 e->in.mnemonic == ZYDIS_MNEMONIC_MOVSXD)
 		v = (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits));
 	return store(e, &o[0], la, v & mask(o[0].size));
 }
@@ -366,6 +363,18 @@ static bool conditional(struct emu *e, uint64_t la)
 	return true;
 }
 
+/*
+ * SMSW to memory: CR0's low 16 bits, in any mode (SDM Vol. 2, "SMSW").
+ * With CR4.UMIP outside ring 0 it is a #GP, which the launcher cannot
+ * inject.
+ */
+static bool store_msw(struct emu *e, uint64_t la)
+{
+	if ((e->s.cr4 & CR4_UMIP) && e->s.ss.dpl)
+		return emulate_decline(e, "SMSW with CR4.UMIP outside ring 0 (a #GP)");
+	return store(e, &e->op[0], la, e->s.cr0 & 0xffff);
+}
+
 /* Add @step to pointer or counter @p at the address size @aw. */
 static void advance(__u64 *p, unsigned int aw, uint64_t step)
 {
@@ -387,15 +396,15 @@ static bool string_once(struct emu *e, ZydisRegister seg, unsigned int size)
 	struct emulate_alu x = { 0 };
 
 	if ((opc == 0xa4 || opc == 0xa6 || opc == 0xac) &&
-	    !access(e, si, size, false, &x.d))
+	    !emulate_access(e, si, size, false, &x.d))
 		return false;
 	if (opc == 0xae)
 		x.d = e->r.rax & mask(size * 8);
-	if ((opc == 0xa6 || opc == 0xae) && !access(e, di, size, false, &x.s))
+	if ((opc == 0xa6 || opc == 0xae) && !emulate_access(e, di, size, false, &x.s))
 		return false;
-	if (opc == 0xa4 && !access(e, di, size, true, &x.d))
+	if (opc == 0xa4 && !emulate_access(e, di, size, true, &x.d))
 		return false;
-	if (opc == 0xaa && !access(e, di, size, true, &e->r.rax))
+	if (opc == 0xaa && !emulate_access(e, di, size, true, &e->r.rax))
 		return false;
 	if ((opc == 0xa6 || opc == 0xae) &&
 	    !host(e, ZYDIS_MNEMONIC_CMP, size * 8, &x))
@@ -482,8 +491,12 @@ static bool execute(struct emu *e)
 		return move(e, la);
 	case ZYDIS_MNEMONIC_CMPXCHG: case ZYDIS_MNEMONIC_XADD:
 		return exchange(e, la);
+	case ZYDIS_MNEMONIC_MOVNTI:
+		return move(e, la);
+	case ZYDIS_MNEMONIC_SMSW:
+		return store_msw(e, la);
 	default:
-		return decline(e, "not an instruction the launcher emulates");
+		return emulate_sse(e, la);
 	}
 }
 
@@ -504,11 +517,11 @@ static bool decode(struct emu *e, const uint8_t *insn)
 	}
 	if (!ZYAN_SUCCESS(ZydisDecoderInit(&dec, mm, sw)) ||
 	    !ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, insn, 15, &e->in, e->op)))
-		return decline(e, "not a valid instruction");
+		return emulate_decline(e, "not a valid instruction");
 	if (e->r.rflags & FLAG_TF)
-		return decline(e, "RFLAGS.TF is set, and userspace cannot deliver the #DB");
+		return emulate_decline(e, "RFLAGS.TF is set, and userspace cannot deliver the #DB");
 	if (e->s.cr4 & CR4_LA57)
-		return decline(e, "5-level paging");
+		return emulate_decline(e, "5-level paging");
 	return true;
 }
 

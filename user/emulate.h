@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * emulate.h - what emulate.c and emulate_alu.c share: one instruction's
- * operands as the host computes with them.
+ * emulate.h - what emulate.c, emulate_alu.c and emulate_sse.c share: the
+ * instruction being emulated, and its operands as the host computes
+ * with them.
  */
 #ifndef MINIVM_EMULATE_H
 #define MINIVM_EMULATE_H
@@ -11,13 +12,33 @@
 
 #include <Zydis/Zydis.h>
 
+#include "vmm.h"
+
 #define FLAGS_ARITH	0x8d5ULL	/* CF PF AF ZF SF OF */
 #define FLAG_ZF		0x40ULL
 
+/* One instruction being emulated (emulate.c). */
+struct emu {
+	struct vmm *v;
+	struct minivm_regs r;
+	struct minivm_sregs s;
+	unsigned int mode;		/* 16, 32 or 64: the code's size */
+	ZydisDecodedInstruction in;
+	ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
+	uint64_t apic_page;		/* the in-kernel APIC's page, or ~0 */
+	bool again;			/* a REP string to resume: keep RIP */
+	const char *why;		/* why it declined */
+};
+
+/* Operands as the host computes with them (emulate_alu.c). */
 struct emulate_alu {
 	uint64_t d, s, c, a, f;
 };
 
+bool emulate_decline(struct emu *e, const char *why);
+bool emulate_access(struct emu *e, uint64_t la, unsigned int len, bool write,
+		    void *data);
+bool emulate_sse(struct emu *e, uint64_t la);
 bool emulate_alu(ZydisMnemonic m, unsigned int bits, struct emulate_alu *x);
 bool emulate_condition(uint64_t rflags, unsigned int cc);
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vCPUs: creation and its errors, the register ioctls as round trips, the
- * CPUID table as the guest sees it, the run page, and who may use a vCPU.
+ * vCPUs: creation and its errors, the register ioctls as round trips (the
+ * FPU and SSE state's too), the CPUID table as the guest sees it, the run
+ * page, and who may use a vCPU.
  */
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -182,6 +183,71 @@ TEST(set_cpuid_is_what_the_guest_sees)
 	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
 	memcpy(&v, minivm_io_data(g.cpu.run), 4);
 	EXPECT_EQ(0x77, v);
+	guest_destroy(&g);
+}
+
+/* Say XMM3 (OUT of its two halves to port 10h), then set XMM4 and halt. */
+GUEST_CODE_ONLY(g_xmm, 64,
+	"movq %xmm3, %rax\n out %eax, $0x10\n"
+	"shr $32, %rax\n out %eax, $0x10\n"
+	"mov $0x1122334455667788, %rax\n movq %rax, %xmm4\n"
+	"hlt\n");
+
+#define XSAVE_MXCSR	6		/* region[] index: byte 24 */
+#define XSAVE_XMM(n)	(160 + 16 * (n))	/* byte offset */
+#define XSAVE_XFEATURES	128		/* region[] index: byte 512, the header */
+
+static uint32_t next_out(struct guest *g)
+{
+	uint32_t v = 0;
+
+	if (guest_run(g) == MINIVM_EXIT_IO)
+		memcpy(&v, minivm_io_data(g->cpu.run), 4);
+	return v;
+}
+
+/*
+ * MINIVM_GET_XSAVE and _SET_XSAVE: the reset state, a round trip, XMM
+ * registers the guest reads and writes, and what the host's FXRSTOR or
+ * XRSTOR would fault on refused with EINVAL.
+ */
+TEST(xsave_round_trip_and_the_guest_sees_it)
+{
+	static struct minivm_xsave x, y;
+	uint64_t q = 0x0123456789abcdefULL;
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_xmm));
+	ASSERT_EQ(0, ioctl(g.cpu.fd, MINIVM_GET_XSAVE, &x));
+	EXPECT_EQ(0x37f, x.region[0] & 0xffff);		/* FCW after FNINIT */
+	EXPECT_EQ(0x1f80, x.region[XSAVE_MXCSR]);	/* MXCSR after reset */
+
+	memcpy((char *)x.region + XSAVE_XMM(3), &q, 8);
+	ASSERT_EQ(0, ioctl(g.cpu.fd, MINIVM_SET_XSAVE, &x));
+	ASSERT_EQ(0, ioctl(g.cpu.fd, MINIVM_GET_XSAVE, &y));
+	EXPECT_EQ(0, memcmp(x.region, y.region, 512));
+	EXPECT_EQ(0x89abcdef, next_out(&g));
+	EXPECT_EQ(0x01234567, next_out(&g));
+	ASSERT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	ASSERT_EQ(0, ioctl(g.cpu.fd, MINIVM_GET_XSAVE, &y));
+	memcpy(&q, (char *)y.region + XSAVE_XMM(4), 8);
+	EXPECT_EQ(0x1122334455667788ULL, q);
+
+	x = y;
+	x.region[XSAVE_MXCSR] |= 1U << 31;		/* reserved */
+	EXPECT_EQ(-1, ioctl(g.cpu.fd, MINIVM_SET_XSAVE, &x));
+	EXPECT_EQ(EINVAL, errno);
+	x = y;
+	x.region[XSAVE_XFEATURES] |= 1U << 2;		/* AVX: not the guest's */
+	EXPECT_EQ(-1, ioctl(g.cpu.fd, MINIVM_SET_XSAVE, &x));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(g.cpu.fd, MINIVM_SET_XSAVE, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(g.cpu.fd, MINIVM_GET_XSAVE, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, ioctl(g.cpu.fd, MINIVM_GET_XSAVE, &x));
+	EXPECT_EQ(0, memcmp(x.region, y.region, 512));	/* refused: unchanged */
 	guest_destroy(&g);
 }
 

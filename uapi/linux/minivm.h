@@ -229,6 +229,18 @@ struct minivm_lapic_state {
 };
 
 /*
+ * MINIVM_GET_XSAVE, MINIVM_SET_XSAVE: the guest's x87 FPU and SSE state
+ * in the XSAVE area's standard format (SDM Vol. 1, "XSAVE-Supported
+ * Features and State-Component Bitmaps"): FXSAVE's 512-byte legacy
+ * region (FCW at byte 0, MXCSR at 24, ST0-ST7 from 32, XMM0-XMM15 from
+ * 160), then the XSAVE header, whose first 8 bytes say which components
+ * the area holds.  KVM's struct kvm_xsave has the same layout.
+ */
+struct minivm_xsave {
+	__u32 region[1024];
+};
+
+/*
  * MINIVM_SIGNAL_MSI: a message-signalled interrupt, as a device would
  * write it to the local APICs (SDM Vol. 3A, "Message Signalled
  * Interrupts"): @address in FEExxxxxh with the destination, @data with
@@ -334,5 +346,7 @@ struct minivm_run {
 #define MINIVM_NMI		_IO(MINIVMIO, 0x26)
 #define MINIVM_GET_LAPIC	_IOR(MINIVMIO, 0x27, struct minivm_lapic_state)
 #define MINIVM_SET_LAPIC	_IOW(MINIVMIO, 0x28, struct minivm_lapic_state)
+#define MINIVM_GET_XSAVE	_IOR(MINIVMIO, 0x29, struct minivm_xsave)
+#define MINIVM_SET_XSAVE	_IOW(MINIVMIO, 0x2a, struct minivm_xsave)
 
 #endif /* _UAPI_LINUX_MINIVM_H */

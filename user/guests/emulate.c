@@ -11,6 +11,8 @@
  * through a 4 KiB page of its own that maps the device, so that the
  * launcher's walk of the guest's page tables goes down to a page table.
  *
+ * The SSE cases leave what they loaded in the general registers.
+ *
  * Built 64-bit (emulate64.elf) and 32-bit (emulate32.elf, and
  * emulate32.bin for --mode paged).  Prints the cases that differ and
  * exits with their number.
@@ -60,7 +62,7 @@ static void name(struct st *s)						\
 	__asm__ volatile("push" W " %[f]\n\tpopf\n\t" insn		\
 			 "\n\tpushf\n\tpop" W " %[f]\n\tcld"		\
 			 : "+a" (s->a), "+c" (s->c), "+d" (s->d),	\
-			   "+S" (s->si), "+D" (s->di), [b] "+b" (s->b),	\
+			   [si] "+S" (s->si), "+D" (s->di), [b] "+b" (s->b), \
 			   [f] "+m" (flags_io) : : "memory", "cc");	\
 }
 
@@ -107,7 +109,32 @@ CASE(rep_lodsb, "rep lodsb")
 CASE(repe_cmpsb, "repe cmpsb")
 CASE(repne_scasb, "repne scasb")
 CASE(cmpsl, "cmpsl")
+/* SSE: XMM0 from RAM at [si] to store, XMM1 all ones before a load. */
 #ifdef __x86_64__
+#define XMM1_OUT "\n\tmovq %%xmm1, %%rax\n\tmovhlps %%xmm1, %%xmm1\n\tmovq %%xmm1, %%rdx"
+#else
+#define XMM1_OUT "\n\tmovd %%xmm1, %%eax\n\tpsrldq $4, %%xmm1\n\tmovd %%xmm1, %%edx" \
+		 "\n\tpsrldq $4, %%xmm1\n\tmovd %%xmm1, %%ecx"
+#endif
+#define ONES	"pcmpeqd %%xmm1, %%xmm1\n\t"
+#define XMM0_IN	"movdqu (%[si]), %%xmm0\n\t"
+CASE(movdqu_load, ONES "movdqu 8(%[b]), %%xmm1" XMM1_OUT)
+CASE(movdqu_store, XMM0_IN "movdqu %%xmm0, 8(%[b])")
+CASE(movaps_load, ONES "movaps (%[b]), %%xmm1" XMM1_OUT)
+CASE(movaps_store, XMM0_IN "movaps %%xmm0, 16(%[b])")
+CASE(movupd_store, XMM0_IN "movupd %%xmm0, 3(%[b])")
+CASE(lddqu_load, ONES "lddqu 5(%[b]), %%xmm1" XMM1_OUT)
+CASE(movd_load, ONES "movd 4(%[b]), %%xmm1" XMM1_OUT)
+CASE(movq_load, ONES "movq 8(%[b]), %%xmm1" XMM1_OUT)
+CASE(movq_store, XMM0_IN "movq %%xmm0, 24(%[b])")
+CASE(movss_load, ONES "movss 12(%[b]), %%xmm1" XMM1_OUT)
+CASE(movsd_store, XMM0_IN "movsd %%xmm0, 32(%[b])")
+CASE(movntdq_store, XMM0_IN "movntdq %%xmm0, 48(%[b])")
+CASE(movnti_store, "movnti %%edx, 4(%[b])")
+CASE(smsw, "smsw 6(%[b])")
+#ifdef __x86_64__
+CASE(xmm9_load, "pcmpeqd %%xmm9, %%xmm9\n\tmovdqu 8(%[b]), %%xmm9\n\t"
+		"movq %%xmm9, %%rax\n\tmovhlps %%xmm9, %%xmm9\n\tmovq %%xmm9, %%rdx")
 CASE(shl_q, "shlq $17, (%[b])")
 CASE(sar_q, "sarq %%cl, 8(%[b])")
 CASE(bts_q, "btsq %%rcx, (%[b])")
@@ -170,7 +197,22 @@ static const struct test tests[] = {
 	{ .name = "repe cmpsb", .fn = repe_cmpsb, .in = { .c = 16 }, .where = SRC_DEV },
 	{ .name = "repne scasb", .fn = repne_scasb, .in = { .a = 0x39, .c = 32 }, .where = DST_DEV },
 	{ .name = "cmpsl", .fn = cmpsl, .in = { .si = 4, .di = 4 }, .where = DST_DEV },
+	{ .name = "movdqu xmm, mem128", .fn = movdqu_load },
+	{ .name = "movdqu mem128, xmm", .fn = movdqu_store },
+	{ .name = "movaps xmm, mem128", .fn = movaps_load },
+	{ .name = "movaps mem128, xmm", .fn = movaps_store },
+	{ .name = "movupd mem128, xmm", .fn = movupd_store },
+	{ .name = "lddqu xmm, mem128", .fn = lddqu_load },
+	{ .name = "movd xmm, mem32", .fn = movd_load },
+	{ .name = "movq xmm, mem64", .fn = movq_load },
+	{ .name = "movq mem64, xmm", .fn = movq_store },
+	{ .name = "movss xmm, mem32", .fn = movss_load },
+	{ .name = "movsd mem64, xmm", .fn = movsd_store },
+	{ .name = "movntdq mem128, xmm", .fn = movntdq_store },
+	{ .name = "movnti mem32, reg", .fn = movnti_store, .in = { .d = 0x600dcafe } },
+	{ .name = "smsw mem16", .fn = smsw },
 #ifdef __x86_64__
+	{ .name = "movdqu xmm9, mem128", .fn = xmm9_load },
 	{ .name = "shl mem64, imm", .fn = shl_q },
 	{ .name = "sar mem64, cl", .fn = sar_q, .in = { .c = 35 } },
 	{ .name = "bts mem64, reg (offset 100)", .fn = bts_q, .in = { .c = 100 } },

@@ -58,6 +58,8 @@ _Static_assert(sizeof(struct minivm_regs) == sizeof(struct kvm_regs),
 	       "minivm_regs is kvm_regs");
 _Static_assert(sizeof(struct minivm_segment) == sizeof(struct kvm_segment),
 	       "minivm_segment is kvm_segment");
+_Static_assert(sizeof(struct minivm_xsave) == sizeof(struct kvm_xsave),
+	       "minivm_xsave is kvm_xsave");
 _Static_assert(sizeof(struct minivm_dtable) == sizeof(struct kvm_dtable),
 	       "minivm_dtable is kvm_dtable");
 _Static_assert(offsetof(struct minivm_sregs, cr0) ==
@@ -418,6 +420,17 @@ int minivm_kvm_set_lapic(struct minivm_vcpu *vcpu,
 
 	memcpy(k.regs, s->regs, sizeof(k.regs));
 	return ret_or_errno(ioctl(vcpu->fd, KVM_SET_LAPIC, &k));
+}
+
+/* KVM_GET_XSAVE and KVM_SET_XSAVE: struct kvm_xsave is minivm's layout. */
+int minivm_kvm_get_xsave(struct minivm_vcpu *vcpu, struct minivm_xsave *x)
+{
+	return ret_or_errno(ioctl(vcpu->fd, KVM_GET_XSAVE, x));
+}
+
+int minivm_kvm_set_xsave(struct minivm_vcpu *vcpu, const struct minivm_xsave *x)
+{
+	return ret_or_errno(ioctl(vcpu->fd, KVM_SET_XSAVE, x));
 }
 
 /*

@@ -33,5 +33,7 @@ int minivm_kvm_get_lapic(struct minivm_vcpu *vcpu,
 int minivm_kvm_set_lapic(struct minivm_vcpu *vcpu,
 			 const struct minivm_lapic_state *s);
 int minivm_kvm_signal_msi(int vmfd, uint64_t address, uint32_t data);
+int minivm_kvm_get_xsave(struct minivm_vcpu *vcpu, struct minivm_xsave *x);
+int minivm_kvm_set_xsave(struct minivm_vcpu *vcpu, const struct minivm_xsave *x);
 
 #endif /* LIBMINIVM_KVM_H */

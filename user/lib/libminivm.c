@@ -201,6 +201,18 @@ int minivm_set_lapic(struct minivm_vcpu *vcpu,
 	return ret_or_errno(ioctl(vcpu->fd, MINIVM_SET_LAPIC, s));
 }
 
+int minivm_get_xsave(struct minivm_vcpu *vcpu, struct minivm_xsave *x)
+{
+	ON_KVM(get_xsave(vcpu, x));
+	return ret_or_errno(ioctl(vcpu->fd, MINIVM_GET_XSAVE, x));
+}
+
+int minivm_set_xsave(struct minivm_vcpu *vcpu, const struct minivm_xsave *x)
+{
+	ON_KVM(set_xsave(vcpu, x));
+	return ret_or_errno(ioctl(vcpu->fd, MINIVM_SET_XSAVE, x));
+}
+
 int minivm_signal_msi(int vmfd, uint64_t address, uint32_t data)
 {
 	struct minivm_msi msi = { .address = address, .data = data };

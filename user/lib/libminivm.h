@@ -128,6 +128,10 @@ int minivm_get_lapic(struct minivm_vcpu *vcpu, struct minivm_lapic_state *s);
 int minivm_set_lapic(struct minivm_vcpu *vcpu,
 		     const struct minivm_lapic_state *s);
 
+/* MINIVM_GET_XSAVE, MINIVM_SET_XSAVE: the FPU and SSE registers; 0 or -errno. */
+int minivm_get_xsave(struct minivm_vcpu *vcpu, struct minivm_xsave *x);
+int minivm_set_xsave(struct minivm_vcpu *vcpu, const struct minivm_xsave *x);
+
 /* MINIVM_SIGNAL_MSI: the number of vCPUs reached, or -errno. */
 int minivm_signal_msi(int vmfd, uint64_t address, uint32_t data);
 

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * emulate_sse.c - SSE moves between an XMM register and MMIO.
+ *
+ * Guests copy to and from device memory with SSE: a libc memcpy() into
+ * a framebuffer, a driver's 16-byte register, kvm-unit-tests' emulator
+ * test.  The XMM registers are not in struct minivm_regs; between runs
+ * they are in the guest's FPU state, which MINIVM_GET_XSAVE and
+ * MINIVM_SET_XSAVE read and write in the XSAVE format (XMM0 at byte 160
+ * of the legacy region, 16 bytes each).  Only moves: MOVD, MOVQ, MOVSS,
+ * MOVSD (a load from memory zeroes the rest of the register), MOVDQU,
+ * MOVUPS, MOVUPD, LDDQU, and the aligned MOVDQA, MOVAPS, MOVAPD and the
+ * non-temporal stores, which the launcher declines when misaligned (a
+ * #GP it cannot inject).  VEX-encoded (AVX) forms and MMX registers are
+ * declined: the first would need the YMM state, the second the x87
+ * tag word's rules.  A 16-byte MMIO access reaches the device as two of
+ * 8 bytes.
+ */
+#include <string.h>
+
+#include "emulate.h"
+
+#define XMM0_OFFSET	160	/* in the legacy region (FXSAVE layout) */
+
+/* Whether @m must be 16-byte aligned (SDM Vol. 2, each one's #GP). */
+static bool aligned_form(ZydisMnemonic m)
+{
+	return m == ZYDIS_MNEMONIC_MOVDQA || m == ZYDIS_MNEMONIC_MOVAPS ||
+	       m == ZYDIS_MNEMONIC_MOVAPD || m == ZYDIS_MNEMONIC_MOVNTDQ ||
+	       m == ZYDIS_MNEMONIC_MOVNTPS || m == ZYDIS_MNEMONIC_MOVNTPD;
+}
+
+static bool sse_move(ZydisMnemonic m)
+{
+	switch (m) {
+	case ZYDIS_MNEMONIC_MOVD: case ZYDIS_MNEMONIC_MOVQ:
+	case ZYDIS_MNEMONIC_MOVSS: case ZYDIS_MNEMONIC_MOVSD:
+	case ZYDIS_MNEMONIC_MOVDQU: case ZYDIS_MNEMONIC_MOVUPS:
+	case ZYDIS_MNEMONIC_MOVUPD: case ZYDIS_MNEMONIC_LDDQU:
+		return true;
+	default:
+		return aligned_form(m);
+	}
+}
+
+/**
+ * emulate_sse() - an SSE move with one operand in MMIO.
+ * @e:  the instruction, decoded.
+ * @la: its memory operand's linear address.
+ *
+ * Return: true if done; false (e->why set) if declined.
+ */
+bool emulate_sse(struct emu *e, uint64_t la)
+{
+	const ZydisDecodedOperand *o = e->op;
+	bool load = o[0].type == ZYDIS_OPERAND_TYPE_REGISTER;
+	const ZydisDecodedOperand *reg = load ? &o[0] : &o[1];
+	const ZydisDecodedOperand *mem = load ? &o[1] : &o[0];
+	unsigned int len = mem->size / 8;
+	struct minivm_xsave x;
+	uint8_t *xmm;
+
+	if (!sse_move(e->in.mnemonic) || e->in.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY)
+		return emulate_decline(e, "not an instruction the launcher emulates");
+	if (reg->type != ZYDIS_OPERAND_TYPE_REGISTER ||
+	    ZydisRegisterGetClass(reg->reg.value) != ZYDIS_REGCLASS_XMM ||
+	    mem->type != ZYDIS_OPERAND_TYPE_MEMORY || len > 16)
+		return emulate_decline(e, "not a form the launcher emulates (MMX?)");
+	if (aligned_form(e->in.mnemonic) && (la & 15))
+		return emulate_decline(e, "a misaligned operand (a #GP)");
+	if (minivm_get_xsave(&e->v->cpu, &x))
+		return emulate_decline(e, "the XMM registers cannot be read");
+	xmm = (uint8_t *)x.region + XMM0_OFFSET +
+	      16 * (reg->reg.value - ZYDIS_REGISTER_XMM0);
+	if (!load)
+		return emulate_access(e, la, len, true, xmm);
+	memset(xmm + len, 0, 16 - len);		/* a 4- or 8-byte load: the rest is 0 */
+	if (!emulate_access(e, la, len, false, xmm))
+		return false;
+	if (minivm_set_xsave(&e->v->cpu, &x))
+		return emulate_decline(e, "the XMM registers cannot be written");
+	return true;
+}
