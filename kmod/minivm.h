@@ -35,6 +35,7 @@
  *   io.c            port I/O, served by userspace
  *   gva.c           guest-linear addresses through the guest's page tables
  *   mmio.c          MMIO: decoding the guest's instruction
+ *   mmio_addr.c     where an instruction's memory operand begins
  *   mmio_alu.c      the arithmetic of an instruction with an MMIO operand
  *   msr.c           the guest's MSRs (the MSR bitmap) and its XCR0
  *   cpuid.c         what CPUID tells the guest
@@ -556,6 +557,18 @@ unsigned int minivm_fetch_insn(struct minivm_vcpu *vcpu, u8 *insn,
 int minivm_emulate_mmio(struct minivm_vcpu *vcpu, u64 gpa, bool write);
 void minivm_complete_mmio_read(struct minivm_vcpu *vcpu);
 int minivm_complete_mmio_alu(struct minivm_vcpu *vcpu);
+
+/* mmio_addr.c: where a decoded instruction's memory operand begins. */
+struct minivm_mem_operand {
+	const u8 *modrm;	/* its ModRM byte, or NULL: an absolute offset */
+	u64 offset;		/* that offset (MOV's moffs forms) */
+	u64 rip_next;		/* RIP after the instruction: RIP-relative */
+	u8 rex, seg, addr;	/* REX, segment prefix or 0, address size */
+	bool long_mode;		/* 64-bit code */
+};
+
+u64 minivm_operand_linear(struct minivm_vcpu *vcpu,
+			  const struct minivm_mem_operand *op);
 
 /*
  * mmio_alu.c: the arithmetic of an instruction with an MMIO operand.  The

@@ -22,12 +22,13 @@
  *   6. write the registers back (MINIVM_SET_REGS), RIP past the
  *      instruction, and let the guest go on.
  *
- * It emulates the string instructions (MOVS, STOS, LODS, CMPS, SCAS, with
- * their REP prefixes), the shifts and rotates, SHLD/SHRD, BT/BTS/BTR/BTC,
- * BSF/BSR/TZCNT/LZCNT/POPCNT, IMUL, MOVSX/MOVSXD/MOVZX, MOVBE, MOVNTI,
- * CMPXCHG, XADD, SETcc, CMOVcc, SMSW, and SSE moves (emulate_sse.c).  It
- * declines, and the guest stops with the message it always stopped
- * with, for:
+ * It emulates the string instructions (MOVS, STOS, LODS, CMPS, SCAS, INS,
+ * OUTS, with their REP prefixes: emulate_string.c), the shifts and
+ * rotates, SHLD/SHRD, BT/BTS/BTR/BTC, BSF/BSR/TZCNT/LZCNT/POPCNT, IMUL,
+ * MOVSX/MOVSXD/MOVZX, MOVBE, MOVNTI, CMPXCHG, XADD, SETcc, CMOVcc, SMSW,
+ * LTR, PUSH and POP, SSE moves (emulate_sse.c), and the MOV and
+ * arithmetic forms the kernel decodes, when their access crosses a page.  It declines, and the guest stops with
+ * the message it always stopped with, for:
  *
  *   - any other instruction, notably SSE arithmetic and anything with
  *     MMX, x87 or AVX operands;
@@ -53,19 +54,10 @@
 #define FLAG_TF		0x100ULL
 #define FLAG_DF		0x400ULL
 
-#define CR4_UMIP	(1ULL << 11)
 #define CR4_LA57	(1ULL << 12)
 #define EFER_LMA	(1ULL << 10)
 
 #define PTE_ADDR	0x000ffffffffff000ULL
-
-/* String elements per exit, at most: the guest takes interrupts between. */
-#define REP_BATCH	4096
-
-static uint64_t mask(unsigned int bits)
-{
-	return bits >= 64 ? ~0ULL : (1ULL << bits) - 1;
-}
 
 bool emulate_decline(struct emu *e, const char *why)
 {
@@ -104,26 +96,26 @@ static uint64_t get(struct emu *e, ZydisRegister reg, unsigned int bits)
 {
 	uint64_t v = *gpr(e, reg);
 
-	return (high_byte(reg) ? v >> 8 : v) & mask(bits);
+	return (high_byte(reg) ? v >> 8 : v) & emu_mask(bits);
 }
 
 /* Write @bits of @reg as any instruction does: 8 and 16 merge, 32 zero-extend. */
-static void set_width(__u64 *p, unsigned int bits, uint64_t val)
+void emulate_set_width(__u64 *p, unsigned int bits, uint64_t val)
 {
 	if (bits == 32)
 		*p = (uint32_t)val;
 	else
-		*p = (*p & ~mask(bits)) | (val & mask(bits));
+		*p = (*p & ~emu_mask(bits)) | (val & emu_mask(bits));
 }
 
-static void put(struct emu *e, ZydisRegister reg, unsigned int bits, uint64_t val)
+void emulate_put(struct emu *e, ZydisRegister reg, unsigned int bits, uint64_t val)
 {
 	__u64 *p = gpr(e, reg);
 
 	if (high_byte(reg))
 		*p = (*p & ~0xff00ULL) | (val & 0xff) << 8;
 	else
-		set_width(p, bits, val);
+		emulate_set_width(p, bits, val);
 }
 
 /* Memory ----------------------------------------------------------------- */
@@ -153,7 +145,7 @@ static uint64_t seg_base(struct emu *e, ZydisRegister seg)
 }
 
 /* Segment @seg's base plus @off: the linear address, 32 bits outside long mode. */
-static uint64_t linear(struct emu *e, ZydisRegister seg, uint64_t off)
+uint64_t emulate_linear(struct emu *e, ZydisRegister seg, uint64_t off)
 {
 	uint64_t la = seg_base(e, seg) + off;
 
@@ -171,7 +163,7 @@ static uint64_t address(struct emu *e, const ZydisDecodedOperand *o)
 		off += get(e, o->mem.base, 64);
 	if (o->mem.index != ZYDIS_REGISTER_NONE)
 		off += get(e, o->mem.index, 64) * o->mem.scale;
-	return linear(e, o->mem.segment, off & mask(e->in.address_width));
+	return emulate_linear(e, o->mem.segment, off & emu_mask(e->in.address_width));
 }
 
 /**
@@ -211,7 +203,7 @@ bool emulate_access(struct emu *e, uint64_t la, unsigned int len, bool write,
 }
 
 /* Operand @o's value: a register, memory at @la, or an immediate. */
-static bool load(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
+bool emulate_load(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
 		 uint64_t *val)
 {
 	*val = 0;
@@ -220,7 +212,7 @@ static bool load(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
 	else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY)
 		return emulate_access(e, la, o->size / 8, false, val);
 	else if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE && o->imm.is_signed)
-		*val = (uint64_t)o->imm.value.s & mask(e->in.operand_width);
+		*val = (uint64_t)o->imm.value.s & emu_mask(e->in.operand_width);
 	else if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
 		*val = o->imm.value.u;		/* a count or a bit number */
 	else
@@ -228,19 +220,19 @@ static bool load(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
 	return true;
 }
 
-static bool store(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
+bool emulate_store(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
 		  uint64_t val)
 {
 	if (o->type == ZYDIS_OPERAND_TYPE_MEMORY)
 		return emulate_access(e, la, o->size / 8, true, &val);
 	if (o->type != ZYDIS_OPERAND_TYPE_REGISTER || !gpr(e, o->reg.value))
 		return emulate_decline(e, "an operand is not a general register");
-	put(e, o->reg.value, o->size, val);
+	emulate_put(e, o->reg.value, o->size, val);
 	return true;
 }
 
 /* Run @m on the host with the guest's flags; take the flags back. */
-static bool host(struct emu *e, ZydisMnemonic m, unsigned int bits, struct emulate_alu *x)
+bool emulate_host(struct emu *e, ZydisMnemonic m, unsigned int bits, struct emulate_alu *x)
 {
 	x->f = (e->r.rflags & FLAGS_ARITH) | 2;
 	if (!emulate_alu(m, bits, x))
@@ -258,13 +250,13 @@ static bool shift_rotate(struct emu *e, uint64_t la)
 	unsigned int n = e->in.operand_count_visible;
 	struct emulate_alu x = { .c = 1 };
 
-	if (!load(e, &o[0], la, &x.d))
+	if (!emulate_load(e, &o[0], la, &x.d))
 		return false;
-	if (n > 1 && !load(e, &o[n - 1], la, &x.c))
+	if (n > 1 && !emulate_load(e, &o[n - 1], la, &x.c))
 		return false;
-	if (n > 2 && !load(e, &o[1], la, &x.s))
+	if (n > 2 && !emulate_load(e, &o[1], la, &x.s))
 		return false;
-	return host(e, e->in.mnemonic, o[0].size, &x) && store(e, &o[0], la, x.d);
+	return emulate_host(e, e->in.mnemonic, o[0].size, &x) && emulate_store(e, &o[0], la, x.d);
 }
 
 /*
@@ -278,7 +270,7 @@ static bool bit_test(struct emu *e, uint64_t la)
 	unsigned int bits = o[0].size;
 	struct emulate_alu x = { 0 };
 
-	if (!load(e, &o[1], la, &x.s))
+	if (!emulate_load(e, &o[1], la, &x.s))
 		return false;
 	if (o[0].type == ZYDIS_OPERAND_TYPE_MEMORY &&
 	    o[1].type == ZYDIS_OPERAND_TYPE_REGISTER) {
@@ -287,9 +279,9 @@ static bool bit_test(struct emu *e, uint64_t la)
 		la += (uint64_t)((off >> __builtin_ctz(bits)) * (bits / 8));
 		la = e->mode == 64 ? la : (uint32_t)la;
 	}
-	if (!load(e, &o[0], la, &x.d) || !host(e, e->in.mnemonic, bits, &x))
+	if (!emulate_load(e, &o[0], la, &x.d) || !emulate_host(e, e->in.mnemonic, bits, &x))
 		return false;
-	return e->in.mnemonic == ZYDIS_MNEMONIC_BT || store(e, &o[0], la, x.d);
+	return e->in.mnemonic == ZYDIS_MNEMONIC_BT || emulate_store(e, &o[0], la, x.d);
 }
 
 /* BSF, BSR, TZCNT, LZCNT, POPCNT and IMUL reg, r/m [, imm]. */
@@ -301,21 +293,43 @@ static bool to_register(struct emu *e, uint64_t la)
 
 	if (n < 2 || o[0].type != ZYDIS_OPERAND_TYPE_REGISTER)
 		return emulate_decline(e, "not a form the launcher emulates");
-	if (!load(e, &o[1], la, &x.s))
+	if (!emulate_load(e, &o[1], la, &x.s))
 		return false;
-	if (n > 2 ? !load(e, &o[2], la, &x.d) : !load(e, &o[0], la, &x.d))
+	if (n > 2 ? !emulate_load(e, &o[2], la, &x.d) : !emulate_load(e, &o[0], la, &x.d))
 		return false;		/* IMUL's immediate, or BSF's old value */
-	return host(e, e->in.mnemonic, o[0].size, &x) && store(e, &o[0], la, x.d);
+	return emulate_host(e, e->in.mnemonic, o[0].size, &x) && emulate_store(e, &o[0], la, x.d);
 }
 
-/* MOVSX, MOVSXD, MOVZX, MOVBE, MOVNTI: a value moved, widened or swapped. */
+/*
+ * The forms the kernel decodes come here too when the access crosses a
+ * page (kmod/mmio.c): MOV, and the arithmetic with one memory operand.
+ */
+static bool arithmetic(struct emu *e, uint64_t la)
+{
+	const ZydisDecodedOperand *o = e->op;
+	ZydisMnemonic m = e->in.mnemonic;
+	struct emulate_alu x = { 0 };
+
+	if (!emulate_load(e, &o[0], la, &x.d))
+		return false;
+	if (e->in.operand_count_visible > 1 && !emulate_load(e, &o[1], la, &x.s))
+		return false;
+	if (m == ZYDIS_MNEMONIC_XCHG)
+		return emulate_store(e, &o[0], la, x.s) && emulate_store(e, &o[1], la, x.d);
+	if (!emulate_host(e, m, o[0].size, &x))
+		return false;
+	return m == ZYDIS_MNEMONIC_CMP || m == ZYDIS_MNEMONIC_TEST ||
+	       emulate_store(e, &o[0], la, x.d);
+}
+
+/* MOV, MOVSX, MOVSXD, MOVZX, MOVBE, MOVNTI: a value moved, widened or swapped. */
 static bool move(struct emu *e, uint64_t la)
 {
 	const ZydisDecodedOperand *o = e->op;
 	unsigned int bits = o[1].size;
 	uint64_t v;
 
-	if (!load(e, &o[1], la, &v))
+	if (!emulate_load(e, &o[1], la, &v))
 		return false;
 	if (e->in.mnemonic == ZYDIS_MNEMONIC_MOVBE)
 		v = bits == 16 ? __builtin_bswap16(v) :
@@ -323,7 +337,40 @@ static bool move(struct emu *e, uint64_t la)
 	else if (e->in.mnemonic == ZYDIS_MNEMONIC_MOVSX ||
 		 e->in.mnemonic == ZYDIS_MNEMONIC_MOVSXD)
 		v = (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits));
-	return store(e, &o[0], la, v & mask(o[0].size));
+	return emulate_store(e, &o[0], la, v & emu_mask(o[0].size));
+}
+
+/*
+ * PUSH and POP with the stack or the operand in MMIO (kvm-unit-tests runs
+ * a stack there).  The stack's address size is the mode's, or SS.B's
+ * outside 64-bit mode; a POP to memory addressed through rSP uses rSP
+ * after the increment (SDM Vol. 2, "POP").
+ */
+static bool push_pop(struct emu *e, uint64_t la)
+{
+	const ZydisDecodedOperand *o = e->op;
+	unsigned int size = e->in.operand_width / 8;
+	unsigned int sw = e->mode == 64 ? 64 : e->s.ss.db ? 32 : 16;
+	uint64_t sp = e->r.rsp & emu_mask(sw), v = 0;
+
+	if (o[0].type == ZYDIS_OPERAND_TYPE_REGISTER && !gpr(e, o[0].reg.value))
+		return emulate_decline(e, "PUSH or POP of a segment register");
+	if (e->in.mnemonic == ZYDIS_MNEMONIC_PUSH) {
+		sp = (sp - size) & emu_mask(sw);
+		if (!emulate_load(e, &o[0], la, &v) ||
+		    !emulate_access(e, emulate_linear(e, ZYDIS_REGISTER_SS, sp),
+				    size, true, &v))
+			return false;
+		emulate_set_width(&e->r.rsp, sw, sp);
+		return true;
+	}
+	if (!emulate_access(e, emulate_linear(e, ZYDIS_REGISTER_SS, sp), size,
+			    false, &v))
+		return false;
+	emulate_set_width(&e->r.rsp, sw, sp + size);
+	if (o[0].type == ZYDIS_OPERAND_TYPE_MEMORY)
+		la = address(e, &o[0]);
+	return emulate_store(e, &o[0], la, v);
 }
 
 /*
@@ -338,13 +385,13 @@ static bool exchange(struct emu *e, uint64_t la)
 	struct emulate_alu x = { 0 };
 
 	x.a = get(e, ZYDIS_REGISTER_RAX, bits);
-	if (!load(e, &o[0], la, &x.d) || !load(e, &o[1], la, &x.s) ||
-	    !host(e, e->in.mnemonic, bits, &x) || !store(e, &o[0], la, x.d))
+	if (!emulate_load(e, &o[0], la, &x.d) || !emulate_load(e, &o[1], la, &x.s) ||
+	    !emulate_host(e, e->in.mnemonic, bits, &x) || !emulate_store(e, &o[0], la, x.d))
 		return false;
 	if (e->in.mnemonic == ZYDIS_MNEMONIC_XADD)
-		put(e, o[1].reg.value, bits, x.s);
+		emulate_put(e, o[1].reg.value, bits, x.s);
 	else if (!(e->r.rflags & FLAG_ZF))
-		put(e, ZYDIS_REGISTER_RAX, bits, x.a);
+		emulate_put(e, ZYDIS_REGISTER_RAX, bits, x.a);
 	return true;
 }
 
@@ -356,105 +403,10 @@ static bool conditional(struct emu *e, uint64_t la)
 	uint64_t v;
 
 	if ((e->in.opcode & 0xf0) == 0x90)
-		return store(e, &o[0], la, yes);
-	if (!load(e, &o[1], la, &v))
+		return emulate_store(e, &o[0], la, yes);
+	if (!emulate_load(e, &o[1], la, &v))
 		return false;
-	put(e, o[0].reg.value, o[0].size, yes ? v : get(e, o[0].reg.value, 64));
-	return true;
-}
-
-/*
- * SMSW to memory: CR0's low 16 bits, in any mode (SDM Vol. 2, "SMSW").
- * With CR4.UMIP outside ring 0 it is a #GP, which the launcher cannot
- * inject.
- */
-static bool store_msw(struct emu *e, uint64_t la)
-{
-	if ((e->s.cr4 & CR4_UMIP) && e->s.ss.dpl)
-		return emulate_decline(e, "SMSW with CR4.UMIP outside ring 0 (a #GP)");
-	return store(e, &e->op[0], la, e->s.cr0 & 0xffff);
-}
-
-/* Add @step to pointer or counter @p at the address size @aw. */
-static void advance(__u64 *p, unsigned int aw, uint64_t step)
-{
-	set_width(p, aw, *p + step);
-}
-
-/*
- * One element of a string instruction (SDM Vol. 2, "MOVS", "CMPS", ...):
- * the source at [rSI] in DS (or the override), the destination at [rDI]
- * in ES.
- */
-static bool string_once(struct emu *e, ZydisRegister seg, unsigned int size)
-{
-	uint8_t opc = e->in.opcode & ~1;
-	unsigned int aw = e->in.address_width;
-	uint64_t si = linear(e, seg, e->r.rsi & mask(aw));
-	uint64_t di = linear(e, ZYDIS_REGISTER_ES, e->r.rdi & mask(aw));
-	uint64_t step = (e->r.rflags & FLAG_DF) ? -(uint64_t)size : size;
-	struct emulate_alu x = { 0 };
-
-	if ((opc == 0xa4 || opc == 0xa6 || opc == 0xac) &&
-	    !emulate_access(e, si, size, false, &x.d))
-		return false;
-	if (opc == 0xae)
-		x.d = e->r.rax & mask(size * 8);
-	if ((opc == 0xa6 || opc == 0xae) && !emulate_access(e, di, size, false, &x.s))
-		return false;
-	if (opc == 0xa4 && !emulate_access(e, di, size, true, &x.d))
-		return false;
-	if (opc == 0xaa && !emulate_access(e, di, size, true, &e->r.rax))
-		return false;
-	if ((opc == 0xa6 || opc == 0xae) &&
-	    !host(e, ZYDIS_MNEMONIC_CMP, size * 8, &x))
-		return false;
-	if (opc == 0xac)
-		put(e, ZYDIS_REGISTER_RAX, size * 8, x.d);
-	if (opc == 0xa4 || opc == 0xa6 || opc == 0xac)
-		advance(&e->r.rsi, aw, step);
-	if (opc != 0xac)
-		advance(&e->r.rdi, aw, step);
-	return true;
-}
-
-/*
- * MOVS, CMPS, STOS, LODS, SCAS, with or without REP.  A REP runs up to
- * REP_BATCH elements per exit and leaves RIP on the instruction until
- * rCX runs out, as the CPU does when an interrupt comes in between
- * ("Fast-String Operation"); what is left runs natively if it no longer
- * touches MMIO.  A fault after the first element ends the batch there,
- * so the guest runs into it again and the launcher declines it then.
- */
-static bool string(struct emu *e)
-{
-	uint64_t attr = e->in.attributes;
-	bool rep = attr & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
-			   ZYDIS_ATTRIB_HAS_REPNE);
-	unsigned int aw = e->in.address_width, n, i;
-	unsigned int size = (e->in.opcode & 1) ? e->in.operand_width / 8 : 1;
-	ZydisRegister seg = ZYDIS_REGISTER_DS;
-
-	for (i = 0; i < e->in.operand_count; i++)	/* the source's segment */
-		if (e->op[i].type == ZYDIS_OPERAND_TYPE_MEMORY &&
-		    ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64,
-						     e->op[i].mem.base) == ZYDIS_REGISTER_RSI)
-			seg = e->op[i].mem.segment;
-	for (n = 0; n < REP_BATCH; n++) {
-		if (rep && !(e->r.rcx & mask(aw)))
-			return true;
-		if (!string_once(e, seg, size)) {
-			e->again = n > 0;
-			return n > 0;
-		}
-		if (!rep)
-			return true;
-		advance(&e->r.rcx, aw, -1);
-		if (((attr & ZYDIS_ATTRIB_HAS_REPE) && !(e->r.rflags & FLAG_ZF)) ||
-		    ((attr & ZYDIS_ATTRIB_HAS_REPNE) && (e->r.rflags & FLAG_ZF)))
-			return true;
-	}
-	e->again = (e->r.rcx & mask(aw)) != 0;
+	emulate_put(e, o[0].reg.value, o[0].size, yes ? v : get(e, o[0].reg.value, 64));
 	return true;
 }
 
@@ -465,9 +417,10 @@ static bool execute(struct emu *e)
 	uint64_t la = 0;
 	unsigned int i;
 
-	if (e->in.opcode_map == ZYDIS_OPCODE_MAP_DEFAULT && opc >= 0xa4 &&
-	    opc <= 0xaf && opc != 0xa8 && opc != 0xa9)
-		return string(e);
+	if (e->in.opcode_map == ZYDIS_OPCODE_MAP_DEFAULT &&
+	    ((opc >= 0xa4 && opc <= 0xaf && opc != 0xa8 && opc != 0xa9) ||
+	     (opc >= 0x6c && opc <= 0x6f)))
+		return emulate_string(e);
 	for (i = 0; i < e->in.operand_count_visible; i++)
 		if (e->op[i].type == ZYDIS_OPERAND_TYPE_MEMORY)
 			la = address(e, &e->op[i]);
@@ -491,13 +444,38 @@ static bool execute(struct emu *e)
 		return move(e, la);
 	case ZYDIS_MNEMONIC_CMPXCHG: case ZYDIS_MNEMONIC_XADD:
 		return exchange(e, la);
-	case ZYDIS_MNEMONIC_MOVNTI:
+	case ZYDIS_MNEMONIC_MOVNTI: case ZYDIS_MNEMONIC_MOV:
 		return move(e, la);
+	case ZYDIS_MNEMONIC_ADD: case ZYDIS_MNEMONIC_OR: case ZYDIS_MNEMONIC_ADC:
+	case ZYDIS_MNEMONIC_SBB: case ZYDIS_MNEMONIC_AND: case ZYDIS_MNEMONIC_SUB:
+	case ZYDIS_MNEMONIC_XOR: case ZYDIS_MNEMONIC_CMP: case ZYDIS_MNEMONIC_TEST:
+	case ZYDIS_MNEMONIC_INC: case ZYDIS_MNEMONIC_DEC: case ZYDIS_MNEMONIC_NOT:
+	case ZYDIS_MNEMONIC_NEG: case ZYDIS_MNEMONIC_XCHG:
+		return arithmetic(e, la);
+	case ZYDIS_MNEMONIC_PUSH: case ZYDIS_MNEMONIC_POP:
+		return push_pop(e, la);
 	case ZYDIS_MNEMONIC_SMSW:
-		return store_msw(e, la);
+		return emulate_smsw(e, la);
+	case ZYDIS_MNEMONIC_LTR:
+		return emulate_ltr(e, la);
 	default:
 		return emulate_sse(e, la);
 	}
+}
+
+/* The instruction at CS:RIP, when the kernel did not send its bytes. */
+static bool fetch(struct emu *e, uint8_t *bytes)
+{
+	uint64_t la = emulate_linear(e, ZYDIS_REGISTER_CS, e->r.rip);
+	unsigned int first = 4096 - (la & 4095);
+
+	memset(bytes, 0, 15);
+	if (first >= 15)
+		return emulate_access(e, la, 15, false, bytes);
+	if (!emulate_access(e, la, first, false, bytes))
+		return false;
+	emulate_access(e, la + first, 15 - first, false, bytes + first);
+	return true;			/* the second page may be past its end */
 }
 
 /* Decode @insn in the guest's current mode; false if the mode forbids. */
@@ -507,7 +485,6 @@ static bool decode(struct emu *e, const uint8_t *insn)
 	ZydisMachineMode mm = ZYDIS_MACHINE_MODE_LONG_64;
 	ZydisStackWidth sw = ZYDIS_STACK_WIDTH_64;
 
-	e->mode = (e->s.efer & EFER_LMA) && e->s.cs.l ? 64 : e->s.cs.db ? 32 : 16;
 	if (e->mode == 32) {
 		mm = ZYDIS_MACHINE_MODE_LEGACY_32;
 		sw = ZYDIS_STACK_WIDTH_32;
@@ -528,7 +505,8 @@ static bool decode(struct emu *e, const uint8_t *insn)
 /**
  * vmm_emulate() - finish an MMIO instruction the kernel could not decode.
  * @v:    the VMM, its vCPU stopped on MINIVM_INTERNAL_MMIO_DECODE.
- * @insn: the instruction's bytes, as the kernel fetched them (15).
+ * @insn: the instruction's bytes, as the kernel fetched them (15), or
+ *        NULL to fetch them at CS:RIP (string I/O).
  * @why:  where to say why not, when it returns false.
  * @len:  its size.
  *
@@ -539,6 +517,7 @@ bool vmm_emulate(struct vmm *v, const uint8_t *insn, char *why, size_t len)
 {
 	struct emu e = { .v = v, .apic_page = ~0ULL };
 	struct minivm_lapic_state apic;
+	uint8_t bytes[15];
 
 	if (minivm_get_regs(&v->cpu, &e.r) || minivm_get_sregs(&v->cpu, &e.s)) {
 		snprintf(why, len, "its registers cannot be read");
@@ -547,12 +526,15 @@ bool vmm_emulate(struct vmm *v, const uint8_t *insn, char *why, size_t len)
 	if (v->opt.lapic && !minivm_get_lapic(&v->cpu, &apic) &&
 	    (apic.base & (1 << 11)))
 		e.apic_page = apic.base & PTE_ADDR;
-	if (!decode(&e, insn) || !execute(&e)) {
+	e.mode = (e.s.efer & EFER_LMA) && e.s.cs.l ? 64 : e.s.cs.db ? 32 : 16;
+	if (!insn && fetch(&e, bytes))
+		insn = bytes;
+	if (!insn || !decode(&e, insn) || !execute(&e)) {
 		snprintf(why, len, "%s", e.why);
 		return false;
 	}
 	if (!e.again)
-		e.r.rip = (e.r.rip + e.in.length) & mask(e.mode);
+		e.r.rip = (e.r.rip + e.in.length) & emu_mask(e.mode);
 	if (minivm_set_regs(&v->cpu, &e.r)) {
 		snprintf(why, len, "its registers cannot be written");
 		return false;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * emulate.h - what emulate.c, emulate_alu.c and emulate_sse.c share: the
+ * emulate.h - what emulate.c and its helpers (emulate_string.c,
+ * emulate_sse.c, emulate_system.c, emulate_alu.c) share: the
  * instruction being emulated, and its operands as the host computes
  * with them.
  */
@@ -35,9 +36,29 @@ struct emulate_alu {
 	uint64_t d, s, c, a, f;
 };
 
+static inline uint64_t emu_mask(unsigned int bits)
+{
+	return bits >= 64 ? ~0ULL : (1ULL << bits) - 1;
+}
+
+/* emulate.c */
 bool emulate_decline(struct emu *e, const char *why);
+uint64_t emulate_linear(struct emu *e, ZydisRegister seg, uint64_t off);
+void emulate_set_width(__u64 *p, unsigned int bits, uint64_t val);
+void emulate_put(struct emu *e, ZydisRegister reg, unsigned int bits, uint64_t val);
+bool emulate_load(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
+		  uint64_t *val);
+bool emulate_store(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
+		   uint64_t val);
+bool emulate_host(struct emu *e, ZydisMnemonic m, unsigned int bits,
+		  struct emulate_alu *x);
 bool emulate_access(struct emu *e, uint64_t la, unsigned int len, bool write,
 		    void *data);
+
+/* emulate_string.c, emulate_sse.c, emulate_system.c, emulate_alu.c */
+bool emulate_string(struct emu *e);
+bool emulate_ltr(struct emu *e, uint64_t la);
+bool emulate_smsw(struct emu *e, uint64_t la);
 bool emulate_sse(struct emu *e, uint64_t la);
 bool emulate_alu(ZydisMnemonic m, unsigned int bits, struct emulate_alu *x);
 bool emulate_condition(uint64_t rflags, unsigned int cc);

@@ -25,6 +25,7 @@
 #define CL_D(w)		"%%cl, %" #w "[d]"
 #define S_D(w)		"%" #w "[s], %" #w "[d]"
 #define CL_S_D(w)	"%%cl, %" #w "[s], %" #w "[d]"
+#define D(w)		"%" #w "[d]"
 #define WLQ(op, fmt)							\
 	case 16: HOST(op "w " fmt(w)); break;			\
 	case 32: HOST(op "l " fmt(k)); break;			\
@@ -71,7 +72,8 @@ static bool host_bits(ZydisMnemonic m, unsigned int bits, struct emulate_alu *x)
 
 /**
  * emulate_alu() - run instruction @m at @bits on the host.
- * @m:    CMP, CMPXCHG, XADD, a shift or rotate, SHLD/SHRD, a bit test or
+ * @m:    ADD, OR, ADC, SBB, AND, SUB, XOR, CMP, TEST, INC, DEC, NOT,
+ *        NEG, CMPXCHG, XADD, a shift or rotate, SHLD/SHRD, a bit test or
  *        scan, POPCNT or IMUL.
  * @bits: the operand size.
  * @x:    the operands in (d the destination, s the source, c the count
@@ -82,6 +84,18 @@ static bool host_bits(ZydisMnemonic m, unsigned int bits, struct emulate_alu *x)
 bool emulate_alu(ZydisMnemonic m, unsigned int bits, struct emulate_alu *x)
 {
 	switch (m) {
+	case ZYDIS_MNEMONIC_ADD: SIZES(BWLQ("add", S_D)); break;
+	case ZYDIS_MNEMONIC_OR: SIZES(BWLQ("or", S_D)); break;
+	case ZYDIS_MNEMONIC_ADC: SIZES(BWLQ("adc", S_D)); break;
+	case ZYDIS_MNEMONIC_SBB: SIZES(BWLQ("sbb", S_D)); break;
+	case ZYDIS_MNEMONIC_AND: SIZES(BWLQ("and", S_D)); break;
+	case ZYDIS_MNEMONIC_SUB: SIZES(BWLQ("sub", S_D)); break;
+	case ZYDIS_MNEMONIC_XOR: SIZES(BWLQ("xor", S_D)); break;
+	case ZYDIS_MNEMONIC_TEST: SIZES(BWLQ("test", S_D)); break;
+	case ZYDIS_MNEMONIC_INC: SIZES(BWLQ("inc", D)); break;
+	case ZYDIS_MNEMONIC_DEC: SIZES(BWLQ("dec", D)); break;
+	case ZYDIS_MNEMONIC_NOT: SIZES(BWLQ("not", D)); break;
+	case ZYDIS_MNEMONIC_NEG: SIZES(BWLQ("neg", D)); break;
 	case ZYDIS_MNEMONIC_CMP: SIZES(BWLQ("cmp", S_D)); break;
 	case ZYDIS_MNEMONIC_CMPXCHG: SIZES(BWLQ("cmpxchg", S_D)); break;
 	case ZYDIS_MNEMONIC_XADD: SIZES(BWLQ("xadd", S_D)); break;

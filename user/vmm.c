@@ -224,30 +224,40 @@ static void unknown_port(struct vmm *v, uint16_t port, bool in)
 	v->warned[port / 8] |= 1 << (port % 8);
 }
 
+/**
+ * vmm_port_io() - one IN or OUT of @size bytes at @port, by the devices.
+ * @v: the VMM.  @port, @size, @in: the access.  @data: its bytes.
+ *
+ * MINIVM_EXIT_IO comes here, and so do the INS and OUTS emulate.c does.
+ */
+void vmm_port_io(struct vmm *v, uint16_t port, unsigned int size, bool in,
+		 uint8_t *data)
+{
+	const struct vmm_device *d = find_device(port);
+	uint32_t val = 0;
+
+	if (!d) {
+		unknown_port(v, port, in);
+		if (in)
+			memset(data, 0xff, size);
+	} else if (in) {
+		val = d->in(v, port, size);
+		memcpy(data, &val, size);
+	} else {
+		memcpy(&val, data, size);
+		d->out(v, port, size, val);
+	}
+}
+
 static void handle_io(struct vmm *v)
 {
 	struct minivm_run *run = v->cpu.run;
-	const struct vmm_device *d = find_device(run->io.port);
 	bool in = run->io.direction == MINIVM_EXIT_IO_IN;
 	uint8_t *data = minivm_io_data(run);
-	uint32_t i, val;
+	uint32_t i;
 
-	for (i = 0; i < run->io.count && !v->stop; i++, data += run->io.size) {
-		if (!d) {
-			unknown_port(v, run->io.port, in);
-			if (in)
-				memset(data, 0xff, run->io.size);
-			continue;
-		}
-		if (in) {
-			val = d->in(v, run->io.port, run->io.size);
-			memcpy(data, &val, run->io.size);
-		} else {
-			val = 0;
-			memcpy(&val, data, run->io.size);
-			d->out(v, run->io.port, run->io.size, val);
-		}
-	}
+	for (i = 0; i < run->io.count && !v->stop; i++, data += run->io.size)
+		vmm_port_io(v, run->io.port, run->io.size, in, data);
 }
 
 /*
@@ -379,10 +389,19 @@ static void handle_internal(struct vmm *v)
 			 run->internal.data[0], run->internal.data[1], text, why);
 		break;
 	case MINIVM_INTERNAL_UNEXPECTED_EXIT:
+		why[0] = 0;
+		if (run->internal.data[0] == VMM_EXIT_REASON_IO &&
+		    vmm_emulate(v, NULL, why, sizeof(why))) {
+			if (v->opt.trace)
+				fprintf(stderr, "trace: emulated rip=%#llx string I/O\n",
+					run->internal.data[2]);
+			return;
+		}
 		snprintf(what, sizeof(what),
-			 "the guest did something minivm does not handle: %s (exit reason %llu, qualification %#llx) at RIP=%#llx",
+			 "the guest did something minivm does not handle: %s (exit reason %llu, qualification %#llx) at RIP=%#llx%s%s%s",
 			 minivm_vmx_exit_name(run->internal.data[0]),
-			 run->internal.data[0], run->internal.data[1], run->internal.data[2]);
+			 run->internal.data[0], run->internal.data[1], run->internal.data[2],
+			 why[0] ? " (" : "", why, why[0] ? ")" : "");
 		break;
 	case MINIVM_INTERNAL_DELIVERY:
 		snprintf(what, sizeof(what),

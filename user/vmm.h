@@ -172,8 +172,15 @@ bool dev_mmio_access(struct vmm *v, uint64_t addr, uint32_t len,
 bool vmm_mmio_ram(uint8_t *mem, uint64_t base, uint64_t size, uint64_t addr,
 		  uint32_t len, bool write, uint8_t *data);
 
-/* emulate.c: MMIO instructions the kernel does not decode */
+/*
+ * emulate.c: MMIO instructions the kernel does not decode, and string
+ * I/O to or from MMIO (an unexpected exit of this reason, "I/O
+ * instruction"; @insn NULL: it fetches the instruction itself)
+ */
+#define VMM_EXIT_REASON_IO	30
 bool vmm_emulate(struct vmm *v, const uint8_t *insn, char *why, size_t len);
+void vmm_port_io(struct vmm *v, uint16_t port, unsigned int size, bool in,
+		 uint8_t *data);
 
 /* paging.c: the guest's page tables, walked for emulate.c */
 bool vmm_translate(struct vmm *v, const struct minivm_sregs *s, uint64_t la,

@@ -235,6 +235,42 @@ TEST_F(exits, mmio_instruction_across_a_page)
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
 }
 
+/*
+ * Stores that cross a page, from the hole into RAM and from RAM into the
+ * hole.  The EPT violation names one page, so minivm cannot do them
+ * alone: MINIVM_INTERNAL_MMIO_DECODE with the address that faulted, for
+ * userspace to finish (the launcher does).  Done as one MMIO write, the
+ * first would lose its byte in RAM and the second would write four
+ * bytes to the device instead of two.
+ */
+GUEST_CODE(g_mmio_cross_out, "movw $0x1234, 0xefff\n hlt");
+GUEST_CODE(g_mmio_cross_in, "movl $0x11223344, 0xdffe\n hlt");
+
+static void expect_decode_exit(struct __test_metadata *_metadata,
+			       struct guest *g, uint64_t addr)
+{
+	struct minivm_run *run = g->cpu.run;
+	uint64_t rip = guest_rip(g);
+
+	ASSERT_EQ(MINIVM_EXIT_INTERNAL_ERROR, guest_run(g));
+	EXPECT_EQ(MINIVM_INTERNAL_MMIO_DECODE, run->internal.suberror);
+	EXPECT_EQ(addr, run->internal.data[0]);
+	EXPECT_EQ(rip, run->internal.data[1]);
+	EXPECT_EQ(rip, guest_rip(g));		/* nothing done */
+}
+
+TEST_F(exits, mmio_store_from_the_hole_into_ram_goes_to_userspace)
+{
+	GUEST_START(g_mmio_cross_out);
+	expect_decode_exit(_metadata, &self->g, 0xefff);
+}
+
+TEST_F(exits, mmio_store_from_ram_into_the_hole_goes_to_userspace)
+{
+	GUEST_START(g_mmio_cross_in);
+	expect_decode_exit(_metadata, &self->g, 0xe000);
+}
+
 /* Reads of 1, 2 and 4 bytes, echoed with OUT; MOVZX too. */
 GUEST_CODE(g_mmio_read,
 	"mov $0xffffffff, %ebx\n"

@@ -11,7 +11,9 @@
  * through a 4 KiB page of its own that maps the device, so that the
  * launcher's walk of the guest's page tables goes down to a page table.
  *
- * The SSE cases leave what they loaded in the general registers.
+ * The SSE cases leave what they loaded in the general registers.  The
+ * string I/O cases go through pc-testdev's echo port, E0h: to and from
+ * RAM the kernel does them, to and from MMIO the launcher.
  *
  * Built 64-bit (emulate64.elf) and 32-bit (emulate32.elf, and
  * emulate32.bin for --mode paged).  Prints the cases that differ and
@@ -132,6 +134,10 @@ CASE(movsd_store, XMM0_IN "movsd %%xmm0, 32(%[b])")
 CASE(movntdq_store, XMM0_IN "movntdq %%xmm0, 48(%[b])")
 CASE(movnti_store, "movnti %%edx, 4(%[b])")
 CASE(smsw, "smsw 6(%[b])")
+CASE(rep_insb, "mov $0xe0, %%dx\n\toutl %%eax, %%dx\n\trep insb")
+CASE(rep_insw, "mov $0xe0, %%dx\n\toutl %%eax, %%dx\n\trep insw")
+CASE(rep_outsb, "mov $0xe0, %%dx\n\trep outsb\n\tinl %%dx, %%eax")
+CASE(outsl, "mov $0xe0, %%dx\n\toutsl\n\tinl %%dx, %%eax")
 #ifdef __x86_64__
 CASE(xmm9_load, "pcmpeqd %%xmm9, %%xmm9\n\tmovdqu 8(%[b]), %%xmm9\n\t"
 		"movq %%xmm9, %%rax\n\tmovhlps %%xmm9, %%xmm9\n\tmovq %%xmm9, %%rdx")
@@ -211,6 +217,10 @@ static const struct test tests[] = {
 	{ .name = "movntdq mem128, xmm", .fn = movntdq_store },
 	{ .name = "movnti mem32, reg", .fn = movnti_store, .in = { .d = 0x600dcafe } },
 	{ .name = "smsw mem16", .fn = smsw },
+	{ .name = "rep insb to the device", .fn = rep_insb, .in = { .a = 0x44332211, .c = 5, .di = 1 }, .where = DST_DEV },
+	{ .name = "rep insw to the device, backwards", .fn = rep_insw, .in = { .a = 0x8877, .c = 3, .di = 20 }, .flags = DF, .where = DST_DEV },
+	{ .name = "rep outsb from the device", .fn = rep_outsb, .in = { .c = 3, .si = 2 }, .where = SRC_DEV },
+	{ .name = "outsl from the device", .fn = outsl, .in = { .si = 8 }, .where = SRC_DEV },
 #ifdef __x86_64__
 	{ .name = "movdqu xmm9, mem128", .fn = xmm9_load },
 	{ .name = "shl mem64, imm", .fn = shl_q },
@@ -376,6 +386,40 @@ static unsigned long map_alias(void)
 	__asm__ volatile("invlpg (%0)" : : "r" (ALIAS) : "memory");
 	return ALIAS;
 }
+
+/*
+ * Stores across a page, through alias pages: device then device (the
+ * same page twice), RAM then device, device then RAM.  The kernel hands
+ * them to the launcher, which splits them where the guest's pages do.
+ */
+static uint8_t ram_pages[2][4096] __attribute__((aligned(4096)));
+
+static int cross_page_stores(void)
+{
+	volatile uint8_t *dev = (volatile uint8_t *)DEV;
+	volatile uint8_t *ram0 = ram_pages[0], *ram1 = ram_pages[1];
+	unsigned int i;
+
+	alias_pt[1] = DEV | 3;
+	alias_pt[2] = (uint64_t)(unsigned long)ram_pages[0] | 3;
+	alias_pt[3] = DEV | 3;
+	alias_pt[4] = DEV | 3;
+	alias_pt[5] = (uint64_t)(unsigned long)ram_pages[1] | 3;
+	for (i = 1; i < 6; i++)
+		__asm__ volatile("invlpg (%0)" : : "r" (ALIAS + i * 4096) : "memory");
+	*(volatile uint16_t *)(ALIAS + 0xfff) = 0x7799;
+	if (dev[0xfff] != 0x99 || dev[0] != 0x77)
+		return 1;
+	*(volatile uint32_t *)(ALIAS + 0x2ffe) = 0x44332211;
+	if (ram0[0xffe] != 0x11 || ram0[0xfff] != 0x22 ||
+	    dev[0] != 0x33 || dev[1] != 0x44)
+		return 2;
+	*(volatile uint32_t *)(ALIAS + 0x4ffe) = 0x88776655;
+	if (dev[0xffe] != 0x55 || dev[0xfff] != 0x66 ||
+	    ram1[0] != 0x77 || ram1[1] != 0x88)
+		return 3;
+	return 0;
+}
 #endif
 
 static unsigned int check(unsigned long dev, const char *via, unsigned int *n)
@@ -398,13 +442,58 @@ static unsigned int check(unsigned long dev, const char *via, unsigned int *n)
 	return bad;
 }
 
+/*
+ * LTR from the device, as kvm-unit-tests' emulator test does it: a GDT
+ * of our own with a TSS descriptor, its selector in the device, then
+ * LTR: TR must name it and the descriptor must be busy.
+ */
+static uint64_t gdt[8] __attribute__((aligned(16)));
+static uint8_t tss[104] __attribute__((aligned(16)));
+
+static bool ltr_from_the_device(void)
+{
+	struct __attribute__((packed)) { uint16_t limit; unsigned long base; } old, gdtr;
+	volatile uint16_t *sel = (volatile uint16_t *)(DEV + 0x200);
+	unsigned long base = (unsigned long)tss;
+	unsigned int i;
+	uint16_t tr;
+
+	__asm__ volatile("sgdt %0" : "=m" (old));
+	for (i = 0; i < 5 && i * 8 < old.limit; i++)	/* the launcher's 4 */
+		gdt[i] = ((volatile uint64_t *)old.base)[i];
+	gdt[5] = 0x67 | (base & 0xffffff) << 16 | 0x89ULL << 40 |
+		 (uint64_t)(base >> 24 & 0xff) << 56;
+	gdt[6] = (uint64_t)base >> 16 >> 16;	/* the upper half in long mode */
+	gdtr.limit = sizeof(gdt) - 1;
+	gdtr.base = (unsigned long)gdt;
+	__asm__ volatile("lgdt %0" : : "m" (gdtr));
+	*sel = 5 * 8;
+	__asm__ volatile("ltr (%0)" : : "r" (sel) : "memory");
+	__asm__ volatile("str %0" : "=r" (tr));
+	__asm__ volatile("lgdt %0" : : "m" (old));
+	return tr == 5 * 8 && ((gdt[5] >> 40) & 0xf) == 0xb;
+}
+
 int main(void)
 {
-	unsigned int n = 0, bad = check(DEV, "", &n);
+	unsigned int n = 0, bad = check(DEV, "", &n), i __attribute__((unused));
 
 #ifdef __x86_64__
 	bad += check(map_alias(), " (4 KiB page)", &n);
+	n++;
+	i = cross_page_stores();
+	if (i) {
+		puts_e9("FAIL stores across a page: device, RAM then device, device then RAM: ");
+		putu(i);
+		puts_e9("\n");
+		bad++;
+	}
 #endif
+	n++;
+	if (!ltr_from_the_device()) {
+		puts_e9("FAIL ltr mem16: TR or the busy bit\n");
+		bad++;
+	}
 	puts_e9("emulate: ");
 	putu(n - bad);
 	puts_e9(" of ");
