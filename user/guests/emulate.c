@@ -63,7 +63,7 @@ static void name(struct st *s)						\
 {									\
 	__asm__ volatile("push" W " %[f]\n\tpopf\n\t" insn		\
 			 "\n\tpushf\n\tpop" W " %[f]\n\tcld"		\
-			 : "+a" (s->a), "+c" (s->c), "+d" (s->d),	\
+			 : [a] "+a" (s->a), "+c" (s->c), [d] "+d" (s->d), \
 			   [si] "+S" (s->si), "+D" (s->di), [b] "+b" (s->b), \
 			   [f] "+m" (flags_io) : : "memory", "cc");	\
 }
@@ -134,6 +134,8 @@ CASE(movsd_store, XMM0_IN "movsd %%xmm0, 32(%[b])")
 CASE(movntdq_store, XMM0_IN "movntdq %%xmm0, 48(%[b])")
 CASE(movnti_store, "movnti %%edx, 4(%[b])")
 CASE(smsw, "smsw 6(%[b])")
+CASE(push_mem, "push" W " 8(%[b])\n\tpop" W " %[a]")
+CASE(pop_mem, "push" W " %[d]\n\tpop" W " 16(%[b])")
 CASE(rep_insb, "mov $0xe0, %%dx\n\toutl %%eax, %%dx\n\trep insb")
 CASE(rep_insw, "mov $0xe0, %%dx\n\toutl %%eax, %%dx\n\trep insw")
 CASE(rep_outsb, "mov $0xe0, %%dx\n\trep outsb\n\tinl %%dx, %%eax")
@@ -217,6 +219,8 @@ static const struct test tests[] = {
 	{ .name = "movntdq mem128, xmm", .fn = movntdq_store },
 	{ .name = "movnti mem32, reg", .fn = movnti_store, .in = { .d = 0x600dcafe } },
 	{ .name = "smsw mem16", .fn = smsw },
+	{ .name = "push mem", .fn = push_mem },
+	{ .name = "pop mem", .fn = pop_mem, .in = { .d = 0x5a5a1234 } },
 	{ .name = "rep insb to the device", .fn = rep_insb, .in = { .a = 0x44332211, .c = 5, .di = 1 }, .where = DST_DEV },
 	{ .name = "rep insw to the device, backwards", .fn = rep_insw, .in = { .a = 0x8877, .c = 3, .di = 20 }, .flags = DF, .where = DST_DEV },
 	{ .name = "rep outsb from the device", .fn = rep_outsb, .in = { .c = 3, .si = 2 }, .where = SRC_DEV },
