@@ -5,7 +5,8 @@
  * This is the classic loop of a userspace VMM: MINIVM_RUN, look at
  * run->exit_reason, do what the guest asked (write a byte, answer a port,
  * emulate a device register), repeat.  Everything the kernel hands back is
- * handled here or ends the run with a diagnosis in words.
+ * handled here, or in diagnose.c, which finishes what emulate.c can and
+ * ends the run with a diagnosis in words otherwise.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,8 +19,6 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <Zydis/Zydis.h>
 
 #include "vmm.h"
 
@@ -164,40 +163,6 @@ void vmm_destroy(struct vmm *v)
 		munmap(v->mem, v->mem_size);
 }
 
-void vmm_dump_regs(struct vmm *v, FILE *out)
-{
-	struct minivm_sregs s;
-	struct minivm_regs r;
-
-	if (minivm_get_regs(&v->cpu, &r) || minivm_get_sregs(&v->cpu, &s)) {
-		fprintf(out, "(registers unavailable)\n");
-		return;
-	}
-	fprintf(out, "RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n"
-		"RSI=%016llx RDI=%016llx RBP=%016llx RSP=%016llx\n"
-		"R8 =%016llx R9 =%016llx R10=%016llx R11=%016llx\n"
-		"R12=%016llx R13=%016llx R14=%016llx R15=%016llx\n"
-		"RIP=%016llx RFLAGS=%08llx\n",
-		r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp,
-		r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15,
-		r.rip, r.rflags);
-	fprintf(out, "CS=%04x base=%llx  DS=%04x SS=%04x  "
-		"CR0=%08llx CR3=%08llx CR4=%08llx EFER=%llx\n",
-		s.cs.selector, (unsigned long long)s.cs.base, s.ds.selector,
-		s.ss.selector, s.cr0, s.cr3, s.cr4, s.efer);
-}
-
-/* Stop the guest with a diagnosis, the registers and a status. */
-static void stop(struct vmm *v, int status, const char *fmt, const char *what)
-{
-	fprintf(stderr, "minivm: ");
-	fprintf(stderr, fmt, what);
-	fputc('\n', stderr);
-	vmm_dump_regs(v, stderr);
-	v->status = status;
-	v->stop = true;
-}
-
 static const struct vmm_device *find_device(uint16_t port)
 {
 	size_t i;
@@ -215,7 +180,7 @@ static void unknown_port(struct vmm *v, uint16_t port, bool in)
 
 	snprintf(what, sizeof(what), "%s port %#x", in ? "IN from" : "OUT to", port);
 	if (v->opt.strict) {
-		stop(v, VMM_EXIT_INTERNAL, "--strict: the guest used %s, which no device serves", what);
+		vmm_stop(v, VMM_EXIT_INTERNAL, "--strict: the guest used %s, which no device serves", what);
 		return;
 	}
 	if (!(v->warned[port / 8] & (1 << (port % 8))))
@@ -278,7 +243,7 @@ static void unknown_mmio(struct vmm *v, uint64_t addr, uint32_t len,
 
 		snprintf(what, sizeof(what), "MMIO %s of %u bytes at %#llx",
 			 write ? "write" : "read", len, (unsigned long long)addr);
-		stop(v, VMM_EXIT_INTERNAL, "--strict: %s, where no device is", what);
+		vmm_stop(v, VMM_EXIT_INTERNAL, "--strict: %s, where no device is", what);
 		return;
 	}
 	if (!write)
@@ -320,24 +285,6 @@ static void handle_mmio(struct vmm *v)
 		 run->mmio.data);
 }
 
-/* The instruction minivm could not decode, in words, by Zydis. */
-static void disassemble(struct vmm *v, const uint8_t *insn, char *buf, size_t len)
-{
-	ZydisDisassembledInstruction di;
-	struct minivm_sregs s;
-	ZydisMachineMode mode = ZYDIS_MACHINE_MODE_REAL_16;
-
-	snprintf(buf, len, "(undecodable)");
-	if (minivm_get_sregs(&v->cpu, &s))
-		return;
-	if (s.cs.l)
-		mode = ZYDIS_MACHINE_MODE_LONG_64;
-	else if (s.cs.db)
-		mode = ZYDIS_MACHINE_MODE_LEGACY_32;
-	if (ZYAN_SUCCESS(ZydisDisassembleIntel(mode, 0, insn, 16, &di)))
-		snprintf(buf, len, "%s", di.text);
-}
-
 /*
  * The launcher's hypercalls (api.rst): write guest memory to stdout, and
  * exit with a status as isa-debug-exit does.  Others return -ENOSYS.
@@ -366,106 +313,6 @@ static void handle_hypercall(struct vmm *v)
 			(unsigned long long)run->hypercall.nr);
 		run->hypercall.ret = -MINIVM_HC_ENOSYS;
 	}
-}
-
-static void handle_internal(struct vmm *v)
-{
-	struct minivm_run *run = v->cpu.run;
-	char what[320], text[96], why[96];
-	const uint8_t *insn;
-
-	switch (run->internal.suberror) {
-	case MINIVM_INTERNAL_MMIO_DECODE:
-		insn = (const uint8_t *)&run->internal.data[2];
-		disassemble(v, insn, text, sizeof(text));
-		if (vmm_emulate(v, insn, why, sizeof(why))) {
-			if (v->opt.trace)
-				fprintf(stderr, "trace: emulated rip=%#llx %s\n",
-					run->internal.data[1], text);
-			return;
-		}
-		snprintf(what, sizeof(what),
-			 "MMIO at %#llx by an instruction minivm cannot emulate: RIP=%#llx: %s (%s)",
-			 run->internal.data[0], run->internal.data[1], text, why);
-		break;
-	case MINIVM_INTERNAL_UNEXPECTED_EXIT:
-		why[0] = 0;
-		if (run->internal.data[0] == VMM_EXIT_REASON_IO &&
-		    vmm_emulate(v, NULL, why, sizeof(why))) {
-			if (v->opt.trace)
-				fprintf(stderr, "trace: emulated rip=%#llx string I/O\n",
-					run->internal.data[2]);
-			return;
-		}
-		snprintf(what, sizeof(what),
-			 "the guest did something minivm does not handle: %s (exit reason %llu, qualification %#llx) at RIP=%#llx%s%s%s",
-			 minivm_vmx_exit_name(run->internal.data[0]),
-			 run->internal.data[0], run->internal.data[1], run->internal.data[2],
-			 why[0] ? " (" : "", why, why[0] ? ")" : "");
-		break;
-	case MINIVM_INTERNAL_DELIVERY:
-		snprintf(what, sizeof(what),
-			 "delivering vector %llu needed guest-physical %#llx, which is not RAM (bad IDT, GDT or stack?) at RIP=%#llx",
-			 run->internal.data[0] & 0xff, run->internal.data[1], run->internal.data[2]);
-		break;
-	case MINIVM_INTERNAL_MEMORY:
-		snprintf(what, sizeof(what),
-			 "guest RAM at %#llx could not be pinned (%s): its memory in this process is gone, at RIP=%#llx",
-			 run->internal.data[0], strerror((int)run->internal.data[2]),
-			 run->internal.data[1]);
-		break;
-	case MINIVM_INTERNAL_PAGE_WALK:
-		snprintf(what, sizeof(what),
-			 "the guest's page tables at %#llx are not in writable RAM (translating %#llx at RIP=%#llx)",
-			 run->internal.data[0], run->internal.data[2], run->internal.data[1]);
-		break;
-	case MINIVM_INTERNAL_KVM_EXIT:
-		snprintf(what, sizeof(what), "KVM exit %llu, which the launcher does not handle",
-			 run->internal.data[0]);
-		break;
-	default:
-		if (run->internal.suberror & MINIVM_INTERNAL_KVM)
-			snprintf(what, sizeof(what), "KVM internal error, suberror %u (KVM_INTERNAL_ERROR_*)",
-				 run->internal.suberror & 0xff);
-		else
-			snprintf(what, sizeof(what), "internal error, suberror %u", run->internal.suberror);
-	}
-	stop(v, VMM_EXIT_INTERNAL, "%s", what);
-}
-
-/*
- * "Invalid guest state" says no more than that: libminivm's checker
- * (entry_check.c) names the SDM check the registers break, into @why.
- */
-static void explain_invalid_state(struct vmm *v, char *why, size_t len)
-{
-	struct minivm_regs r;
-	struct minivm_sregs s;
-
-	*why = 0;
-	if ((v->cpu.run->fail_entry.hardware_entry_failure_reason & 0xffff) != 33 ||
-	    minivm_get_regs(&v->cpu, &r) || minivm_get_sregs(&v->cpu, &s))
-		return;
-	if (!minivm_entry_check(&r, &s, why, len))
-		snprintf(why, len, "the registers pass every check libminivm knows");
-}
-
-static void handle_fail_entry(struct vmm *v)
-{
-	struct minivm_run *run = v->cpu.run;
-	char what[600], why[256];
-
-	explain_invalid_state(v, why, sizeof(why));
-	if (run->fail_entry.hardware_entry_failure_reason)
-		snprintf(what, sizeof(what), "%s (exit reason %llu, qualification %#llx)%s%s",
-			 minivm_vmx_exit_name(run->fail_entry.hardware_entry_failure_reason),
-			 run->fail_entry.hardware_entry_failure_reason & 0xffff,
-			 run->fail_entry.qualification, *why ? "; " : "", why);
-	else
-		snprintf(what, sizeof(what), "%s (VM-instruction error %u)",
-			 minivm_vm_instruction_error_name(run->fail_entry.vm_instruction_error),
-			 run->fail_entry.vm_instruction_error);
-	stop(v, VMM_EXIT_ENTRY, "VM entry failed: %s", what);
 }
 
 static void trace_exit(struct vmm *v)
@@ -564,16 +411,16 @@ static void handle_exit(struct vmm *v)
 		ioapic_eoi(run->eoi.vector);
 		break;
 	case MINIVM_EXIT_SHUTDOWN:
-		stop(v, VMM_EXIT_SHUTDOWN, "%s", "the guest triple-faulted (shutdown): an exception it could not handle");
+		vmm_stop(v, VMM_EXIT_SHUTDOWN, "%s", "the guest triple-faulted (shutdown): an exception it could not handle");
 		break;
 	case MINIVM_EXIT_FAIL_ENTRY:
-		handle_fail_entry(v);
+		vmm_handle_fail_entry(v);
 		break;
 	case MINIVM_EXIT_INTERNAL_ERROR:
-		handle_internal(v);
+		vmm_handle_internal(v);
 		break;
 	default:
-		stop(v, VMM_EXIT_INTERNAL, "unknown exit reason %s", minivm_exit_name(run->exit_reason));
+		vmm_stop(v, VMM_EXIT_INTERNAL, "unknown exit reason %s", minivm_exit_name(run->exit_reason));
 	}
 }
 

@@ -122,7 +122,12 @@ void vmm_catch_signals(struct vmm *v);
 int vmm_alloc_memory(struct vmm *v);
 int vmm_create(struct vmm *v);
 int vmm_run(struct vmm *v);
+
+/* diagnose.c: a run that went wrong, in words */
 void vmm_dump_regs(struct vmm *v, FILE *out);
+void vmm_stop(struct vmm *v, int status, const char *fmt, const char *what);
+void vmm_handle_internal(struct vmm *v);
+void vmm_handle_fail_entry(struct vmm *v);
 void vmm_destroy(struct vmm *v);
 
 /* devices: port I/O and MMIO served in userspace */
