@@ -24,17 +24,19 @@
  *
  * It emulates the string instructions (MOVS, STOS, LODS, CMPS, SCAS, INS,
  * OUTS, with their REP prefixes: emulate_string.c), the shifts and
- * rotates, SHLD/SHRD, BT/BTS/BTR/BTC, BSF/BSR/TZCNT/LZCNT/POPCNT, IMUL,
- * MOVSX/MOVSXD/MOVZX, MOVBE, MOVNTI, CMPXCHG, XADD, SETcc, CMOVcc, SMSW,
- * LTR, PUSH and POP, SSE moves (emulate_sse.c), and the MOV and
- * arithmetic forms the kernel decodes, when their access crosses a page.  It declines, and the guest stops with
- * the message it always stopped with, for:
+ * rotates, SHLD/SHRD, BT/BTS/BTR/BTC, BSF/BSR/TZCNT/LZCNT/POPCNT, MUL,
+ * IMUL, DIV and IDIV, MOVSX/MOVSXD/MOVZX, MOVBE, MOVNTI, CMPXCHG, XADD,
+ * SETcc, CMOVcc, PUSH and POP, SMSW and LTR (emulate_system.c), SSE moves
+ * (emulate_sse.c), and the MOV and arithmetic forms the kernel decodes,
+ * when their access crosses a page.  It declines, and the guest stops
+ * with the message it always stopped with, for:
  *
  *   - any other instruction, notably SSE arithmetic and anything with
  *     MMX, x87 or AVX operands;
  *   - an access that would fault (a page not present or read-only, the
  *     guest's page tables outside RAM), because userspace cannot inject
  *     the #PF;
+ *   - a division that would raise #DE, which it cannot inject either;
  *   - RFLAGS.TF set, because it could not deliver the single-step #DB;
  *   - the local APIC's page, which the kernel serves;
  *   - 5-level paging.
@@ -300,6 +302,49 @@ static bool to_register(struct emu *e, uint64_t la)
 	return emulate_host(e, e->in.mnemonic, o[0].size, &x) && emulate_store(e, &o[0], la, x.d);
 }
 
+/* Whether DIV or IDIV of rDX:rAX (AX for a byte) by x->s is a #DE. */
+static bool divide_error(bool sign, unsigned int bits, const struct emulate_alu *x)
+{
+	uint64_t m = emu_mask(bits), s = x->s & m;
+	unsigned __int128 n = bits == 8 ? x->a & 0xffff :
+			      (unsigned __int128)(x->dx & m) << bits | (x->a & m);
+	__int128 lim = (__int128)1 << (bits - 1), sn, ss;
+
+	if (!s)
+		return true;
+	if (!sign)
+		return (n / s) >> bits != 0;
+	sn = (__int128)(n << (128 - 2 * bits)) >> (128 - 2 * bits);
+	ss = (int64_t)(s << (64 - bits)) >> (64 - bits);
+	if (ss == -1)				/* the quotient is -sn */
+		return sn > lim || sn < -(lim - 1);
+	return sn / ss >= lim || sn / ss < -lim;
+}
+
+/*
+ * MUL, IMUL, DIV and IDIV with one operand: rDX:rAX (AX for a byte) and
+ * r/m.  A division that would raise #DE is declined: the launcher
+ * cannot inject it, and the host would take it itself.
+ */
+static bool multiply_divide(struct emu *e, uint64_t la)
+{
+	ZydisMnemonic m = e->in.mnemonic;
+	unsigned int bits = e->op[0].size;
+	struct emulate_alu x = { .a = e->r.rax, .dx = e->r.rdx, .one_operand = true };
+
+	if (!emulate_load(e, &e->op[0], la, &x.s))
+		return false;
+	if ((m == ZYDIS_MNEMONIC_DIV || m == ZYDIS_MNEMONIC_IDIV) &&
+	    divide_error(m == ZYDIS_MNEMONIC_IDIV, bits, &x))
+		return emulate_decline(e, "a divide error (a #DE)");
+	if (!emulate_host(e, m, bits, &x))
+		return false;
+	emulate_put(e, ZYDIS_REGISTER_RAX, bits == 8 ? 16 : bits, x.a);
+	if (bits != 8)
+		emulate_put(e, ZYDIS_REGISTER_RDX, bits, x.dx);
+	return true;
+}
+
 /*
  * The forms the kernel decodes come here too when the access crosses a
  * page (kmod/mmio.c): MOV, and the arithmetic with one memory operand.
@@ -436,8 +481,14 @@ static bool execute(struct emu *e)
 	case ZYDIS_MNEMONIC_BT: case ZYDIS_MNEMONIC_BTS: case ZYDIS_MNEMONIC_BTR:
 	case ZYDIS_MNEMONIC_BTC:
 		return bit_test(e, la);
+	case ZYDIS_MNEMONIC_IMUL:
+		if (e->in.operand_count_visible == 1)
+			return multiply_divide(e, la);
+		return to_register(e, la);
+	case ZYDIS_MNEMONIC_MUL: case ZYDIS_MNEMONIC_DIV: case ZYDIS_MNEMONIC_IDIV:
+		return multiply_divide(e, la);
 	case ZYDIS_MNEMONIC_BSF: case ZYDIS_MNEMONIC_BSR: case ZYDIS_MNEMONIC_TZCNT:
-	case ZYDIS_MNEMONIC_LZCNT: case ZYDIS_MNEMONIC_POPCNT: case ZYDIS_MNEMONIC_IMUL:
+	case ZYDIS_MNEMONIC_LZCNT: case ZYDIS_MNEMONIC_POPCNT:
 		return to_register(e, la);
 	case ZYDIS_MNEMONIC_MOVSX: case ZYDIS_MNEMONIC_MOVSXD: case ZYDIS_MNEMONIC_MOVZX:
 	case ZYDIS_MNEMONIC_MOVBE:

@@ -33,7 +33,8 @@ struct emu {
 
 /* Operands as the host computes with them (emulate_alu.c). */
 struct emulate_alu {
-	uint64_t d, s, c, a, f;
+	uint64_t d, s, c, a, dx, f;
+	bool one_operand;		/* IMUL r/m: rDX:rAX = rAX * r/m */
 };
 
 static inline uint64_t emu_mask(unsigned int bits)

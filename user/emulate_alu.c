@@ -21,11 +21,12 @@
 	__asm__("lea -128(%%rsp), %%rsp\n\tpush %[f]\n\tpopf\n\t" text	\
 		"\n\tpushf\n\tpop %[f]\n\tlea 128(%%rsp), %%rsp"		\
 		: [d] "+r" (x->d), [s] "+r" (x->s), [f] "+r" (x->f),	\
-		  "+a" (x->a) : "c" (x->c) : "cc")
+		  "+a" (x->a), "+d" (x->dx) : "c" (x->c) : "cc")
 #define CL_D(w)		"%%cl, %" #w "[d]"
 #define S_D(w)		"%" #w "[s], %" #w "[d]"
 #define CL_S_D(w)	"%%cl, %" #w "[s], %" #w "[d]"
 #define D(w)		"%" #w "[d]"
+#define S(w)		"%" #w "[s]"
 #define WLQ(op, fmt)							\
 	case 16: HOST(op "w " fmt(w)); break;			\
 	case 32: HOST(op "l " fmt(k)); break;			\
@@ -64,7 +65,12 @@ static bool host_bits(ZydisMnemonic m, unsigned int bits, struct emulate_alu *x)
 	case ZYDIS_MNEMONIC_TZCNT: SIZES(WLQ("tzcnt", S_D)); break;
 	case ZYDIS_MNEMONIC_LZCNT: SIZES(WLQ("lzcnt", S_D)); break;
 	case ZYDIS_MNEMONIC_POPCNT: SIZES(WLQ("popcnt", S_D)); break;
-	case ZYDIS_MNEMONIC_IMUL: SIZES(WLQ("imul", S_D)); break;
+	case ZYDIS_MNEMONIC_IMUL:
+		if (x->one_operand)
+			SIZES(BWLQ("imul", S));
+		else
+			SIZES(WLQ("imul", S_D));
+		break;
 	default: return false;
 	}
 	return true;
@@ -73,11 +79,13 @@ static bool host_bits(ZydisMnemonic m, unsigned int bits, struct emulate_alu *x)
 /**
  * emulate_alu() - run instruction @m at @bits on the host.
  * @m:    ADD, OR, ADC, SBB, AND, SUB, XOR, CMP, TEST, INC, DEC, NOT,
- *        NEG, CMPXCHG, XADD, a shift or rotate, SHLD/SHRD, a bit test or
- *        scan, POPCNT or IMUL.
+ *        NEG, CMPXCHG, XADD, MUL, IMUL, DIV, IDIV (which the caller has
+ *        checked for #DE), a shift or rotate, SHLD/SHRD, a bit test or
+ *        scan, or POPCNT.
  * @bits: the operand size.
  * @x:    the operands in (d the destination, s the source, c the count
- *        in CL, a the accumulator) and out, with f the arithmetic flags.
+ *        in CL, a and dx rAX and rDX) and out, with f the arithmetic
+ *        flags.
  *
  * Return: false if @m is none of those.
  */
@@ -97,6 +105,9 @@ bool emulate_alu(ZydisMnemonic m, unsigned int bits, struct emulate_alu *x)
 	case ZYDIS_MNEMONIC_NOT: SIZES(BWLQ("not", D)); break;
 	case ZYDIS_MNEMONIC_NEG: SIZES(BWLQ("neg", D)); break;
 	case ZYDIS_MNEMONIC_CMP: SIZES(BWLQ("cmp", S_D)); break;
+	case ZYDIS_MNEMONIC_MUL: SIZES(BWLQ("mul", S)); break;
+	case ZYDIS_MNEMONIC_DIV: SIZES(BWLQ("div", S)); break;
+	case ZYDIS_MNEMONIC_IDIV: SIZES(BWLQ("idiv", S)); break;
 	case ZYDIS_MNEMONIC_CMPXCHG: SIZES(BWLQ("cmpxchg", S_D)); break;
 	case ZYDIS_MNEMONIC_XADD: SIZES(BWLQ("xadd", S_D)); break;
 	default: return host_shift(m, bits, x) || host_bits(m, bits, x);

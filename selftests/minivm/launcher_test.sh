@@ -260,11 +260,16 @@ stderr_has "--trace shows the emulated instruction" \
 	'trace: emulated rip=0x100000 bts dword ptr \[0xFEB00000\], 0x01'
 
 # MMIO nobody emulates: the address, RIP, the disassembly and why.
-printf '\367\065\000\000\260\376\364' > "$T/divmem.bin"	# divl 0xfeb00000; hlt
-expect "MMIO by DIV stops the guest" 10 '' -- \
-	run --mode protected "$T/divmem.bin"
+printf '\333\005\000\000\260\376\364' > "$T/fildmem.bin"	# fildl 0xfeb00000; hlt
+expect "MMIO by an x87 load stops the guest" 10 '' -- \
+	run --mode protected "$T/fildmem.bin"
 stderr_has "unemulated MMIO: address, RIP, disassembly (Zydis), why" \
-	'MMIO at 0xfeb00000 .*RIP=0x100000: div \[0xFEB00000\] \(not an instruction the launcher emulates\)'
+	'MMIO at 0xfeb00000 .*RIP=0x100000: fild \[0xFEB00000\] \(not an instruction the launcher emulates\)'
+printf '\367\065\000\000\260\376\364' > "$T/divmem.bin"	# divl 0xfeb00000 (0); hlt
+expect "DIV by zero from MMIO stops the guest" 10 '' -- \
+	run --mode protected "$T/divmem.bin"
+stderr_has "DIV by zero from MMIO: says it is a #DE" \
+	'div \[0xFEB00000\] \(a divide error \(a #DE\)\)'
 # pushf; orl $0x100, (%esp); popf; btsl $1, 0xfeb00000; hlt
 printf '\234\201\014\044\000\001\000\000\235\017\272\055\000\000\260\376\001\364' > "$T/tfmem.bin"
 expect "MMIO under single-stepping stops the guest" 10 '' -- \

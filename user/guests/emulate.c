@@ -134,6 +134,11 @@ CASE(movsd_store, XMM0_IN "movsd %%xmm0, 32(%[b])")
 CASE(movntdq_store, XMM0_IN "movntdq %%xmm0, 48(%[b])")
 CASE(movnti_store, "movnti %%edx, 4(%[b])")
 CASE(smsw, "smsw 6(%[b])")
+CASE(mull, "mull 4(%[b])")
+CASE(imulb, "imulb 1(%[b])")
+CASE(divl, "divl 8(%[b])")
+CASE(idivw, "idivw 2(%[b])")
+CASE(divb, "divb 1(%[b])")
 CASE(push_mem, "push" W " 8(%[b])\n\tpop" W " %[a]")
 CASE(pop_mem, "push" W " %[d]\n\tpop" W " 16(%[b])")
 CASE(rep_insb, "mov $0xe0, %%dx\n\toutl %%eax, %%dx\n\trep insb")
@@ -219,6 +224,11 @@ static const struct test tests[] = {
 	{ .name = "movntdq mem128, xmm", .fn = movntdq_store },
 	{ .name = "movnti mem32, reg", .fn = movnti_store, .in = { .d = 0x600dcafe } },
 	{ .name = "smsw mem16", .fn = smsw },
+	{ .name = "mul mem32", .fn = mull, .in = { .a = 0x87654321, .d = 7 } },
+	{ .name = "imul mem8", .fn = imulb, .in = { .a = 0x7f } },
+	{ .name = "div mem32", .fn = divl, .in = { .a = 0x12345678, .d = 0x11 } },
+	{ .name = "idiv mem16", .fn = idivw, .in = { .a = 0x8001, .d = 0xffff } },
+	{ .name = "div mem8", .fn = divb, .in = { .a = 0x1234 } },
 	{ .name = "push mem", .fn = push_mem },
 	{ .name = "pop mem", .fn = pop_mem, .in = { .d = 0x5a5a1234 } },
 	{ .name = "rep insb to the device", .fn = rep_insb, .in = { .a = 0x44332211, .c = 5, .di = 1 }, .where = DST_DEV },
