@@ -197,6 +197,24 @@ static void fuzz_regs(struct fuzz *f, int vcpu)
 }
 
 /*
+ * The FPU and SSE state: mostly the vCPU's own, a few words made random
+ * (MXCSR and the XSAVE header among them).  What the host's FXRSTOR or
+ * XRSTOR would fault on must be refused, not loaded at the next RUN.
+ */
+static void fuzz_xsave(struct fuzz *f, int vcpu)
+{
+	static struct minivm_xsave x;
+	int i;
+
+	if (ioctl(vcpu, MINIVM_GET_XSAVE, &x))
+		random_bytes((uint8_t *)&x, sizeof(x));
+	for (i = below(4); i > 0; i--)
+		x.region[below(2) ? below(160) : below(1024)] = rnd();
+	note(f, ioctl(vcpu, MINIVM_SET_XSAVE, below(8) ? (unsigned long)&x :
+		      arg_pointer(f)));
+}
+
+/*
  * The run page is the VMM's to write between any two RUNs, after any
  * exit: every byte of its header at random, or one field at an extreme.
  * The kernel must finish the last exit from its own copy of what it
@@ -294,7 +312,7 @@ static const unsigned long known[] = {
 	MINIVM_CREATE_VM, MINIVM_GET_VCPU_MMAP_SIZE, MINIVM_SET_MEMORY_REGION,
 	MINIVM_CREATE_VCPU, MINIVM_SET_CPUID, MINIVM_RUN, MINIVM_GET_REGS,
 	MINIVM_SET_REGS, MINIVM_GET_SREGS, MINIVM_SET_SREGS, MINIVM_INTERRUPT,
-	MINIVM_NMI,
+	MINIVM_NMI, MINIVM_GET_XSAVE, MINIVM_SET_XSAVE,
 };
 
 /* A known ioctl, or one with minivm's magic and a random number/size. */
@@ -341,6 +359,9 @@ static void one_call(struct fuzz *f)
 		break;
 	case 14:
 		fuzz_events(f, f->vcpu[i]);
+		break;
+	case 15:
+		fuzz_xsave(f, f->vcpu[i]);
 		break;
 	default:	/* anything on anything */
 		cmd = random_cmd();
