@@ -25,8 +25,10 @@
  * It emulates the string instructions (MOVS, STOS, LODS, CMPS, SCAS, INS,
  * OUTS, with their REP prefixes: emulate_string.c), the shifts and
  * rotates, SHLD/SHRD, BT/BTS/BTR/BTC, BSF/BSR/TZCNT/LZCNT/POPCNT, MUL,
- * IMUL, DIV and IDIV, MOVSX/MOVSXD/MOVZX, MOVBE, MOVNTI, CMPXCHG, XADD,
- * SETcc, CMOVcc, PUSH and POP, SMSW and LTR (emulate_system.c), SSE moves
+ * IMUL, DIV and IDIV, MOVSX/MOVSXD/MOVZX, MOVBE, MOVNTI, MOV from a
+ * segment register, CMPXCHG, XADD,
+ * SETcc, CMOVcc, PUSH, POP, CALL, RET, LEAVE and ENTER (emulate_stack.c),
+ * SMSW and LTR (emulate_system.c), SSE moves
  * (emulate_sse.c), and the MOV and arithmetic forms the kernel decodes,
  * when their access crosses a page.  It declines, and the guest stops
  * with the message it always stopped with, for:
@@ -155,7 +157,7 @@ uint64_t emulate_linear(struct emu *e, ZydisRegister seg, uint64_t off)
 }
 
 /* The linear address of memory operand @o (SDM Vol. 1, "Specifying an Offset"). */
-static uint64_t address(struct emu *e, const ZydisDecodedOperand *o)
+uint64_t emulate_address(struct emu *e, const ZydisDecodedOperand *o)
 {
 	uint64_t off = o->mem.disp.value;
 
@@ -205,6 +207,19 @@ bool emulate_access(struct emu *e, uint64_t la, unsigned int len, bool write,
 }
 
 /* Operand @o's value: a register, memory at @la, or an immediate. */
+/* Segment register @seg's selector (MOV r/m16, Sreg stores it). */
+static uint16_t selector(struct emu *e, ZydisRegister seg)
+{
+	switch (seg) {
+	case ZYDIS_REGISTER_ES: return e->s.es.selector;
+	case ZYDIS_REGISTER_CS: return e->s.cs.selector;
+	case ZYDIS_REGISTER_SS: return e->s.ss.selector;
+	case ZYDIS_REGISTER_DS: return e->s.ds.selector;
+	case ZYDIS_REGISTER_FS: return e->s.fs.selector;
+	default: return e->s.gs.selector;
+	}
+}
+
 bool emulate_load(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
 		 uint64_t *val)
 {
@@ -213,6 +228,10 @@ bool emulate_load(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
 		*val = get(e, o->reg.value, o->size);
 	else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY)
 		return emulate_access(e, la, o->size / 8, false, val);
+	else if (o->type == ZYDIS_OPERAND_TYPE_REGISTER &&
+		 e->in.mnemonic == ZYDIS_MNEMONIC_MOV &&
+		 ZydisRegisterGetClass(o->reg.value) == ZYDIS_REGCLASS_SEGMENT)
+		*val = selector(e, o->reg.value);	/* MOV r/m16, Sreg */
 	else if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE && o->imm.is_signed)
 		*val = (uint64_t)o->imm.value.s & emu_mask(e->in.operand_width);
 	else if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
@@ -386,39 +405,6 @@ static bool move(struct emu *e, uint64_t la)
 }
 
 /*
- * PUSH and POP with the stack or the operand in MMIO (kvm-unit-tests runs
- * a stack there).  The stack's address size is the mode's, or SS.B's
- * outside 64-bit mode; a POP to memory addressed through rSP uses rSP
- * after the increment (SDM Vol. 2, "POP").
- */
-static bool push_pop(struct emu *e, uint64_t la)
-{
-	const ZydisDecodedOperand *o = e->op;
-	unsigned int size = e->in.operand_width / 8;
-	unsigned int sw = e->mode == 64 ? 64 : e->s.ss.db ? 32 : 16;
-	uint64_t sp = e->r.rsp & emu_mask(sw), v = 0;
-
-	if (o[0].type == ZYDIS_OPERAND_TYPE_REGISTER && !gpr(e, o[0].reg.value))
-		return emulate_decline(e, "PUSH or POP of a segment register");
-	if (e->in.mnemonic == ZYDIS_MNEMONIC_PUSH) {
-		sp = (sp - size) & emu_mask(sw);
-		if (!emulate_load(e, &o[0], la, &v) ||
-		    !emulate_access(e, emulate_linear(e, ZYDIS_REGISTER_SS, sp),
-				    size, true, &v))
-			return false;
-		emulate_set_width(&e->r.rsp, sw, sp);
-		return true;
-	}
-	if (!emulate_access(e, emulate_linear(e, ZYDIS_REGISTER_SS, sp), size,
-			    false, &v))
-		return false;
-	emulate_set_width(&e->r.rsp, sw, sp + size);
-	if (o[0].type == ZYDIS_OPERAND_TYPE_MEMORY)
-		la = address(e, &o[0]);
-	return emulate_store(e, &o[0], la, v);
-}
-
-/*
  * CMPXCHG and XADD.  CMPXCHG writes its destination back even when the
  * comparison fails, and then loads the accumulator (SDM Vol. 2,
  * "CMPXCHG"); a device sees the read and the write either way.
@@ -468,7 +454,7 @@ static bool execute(struct emu *e)
 		return emulate_string(e);
 	for (i = 0; i < e->in.operand_count_visible; i++)
 		if (e->op[i].type == ZYDIS_OPERAND_TYPE_MEMORY)
-			la = address(e, &e->op[i]);
+			la = emulate_address(e, &e->op[i]);
 	if (e->in.opcode_map == ZYDIS_OPCODE_MAP_0F &&
 	    ((opc & 0xf0) == 0x90 || (opc & 0xf0) == 0x40))
 		return conditional(e, la);
@@ -503,8 +489,9 @@ static bool execute(struct emu *e)
 	case ZYDIS_MNEMONIC_INC: case ZYDIS_MNEMONIC_DEC: case ZYDIS_MNEMONIC_NOT:
 	case ZYDIS_MNEMONIC_NEG: case ZYDIS_MNEMONIC_XCHG:
 		return arithmetic(e, la);
-	case ZYDIS_MNEMONIC_PUSH: case ZYDIS_MNEMONIC_POP:
-		return push_pop(e, la);
+	case ZYDIS_MNEMONIC_PUSH: case ZYDIS_MNEMONIC_POP: case ZYDIS_MNEMONIC_CALL:
+	case ZYDIS_MNEMONIC_RET: case ZYDIS_MNEMONIC_LEAVE: case ZYDIS_MNEMONIC_ENTER:
+		return emulate_stack(e, la);
 	case ZYDIS_MNEMONIC_SMSW:
 		return emulate_smsw(e, la);
 	case ZYDIS_MNEMONIC_LTR:
@@ -584,7 +571,7 @@ bool vmm_emulate(struct vmm *v, const uint8_t *insn, char *why, size_t len)
 		snprintf(why, len, "%s", e.why);
 		return false;
 	}
-	if (!e.again)
+	if (!e.again && !e.jumped)
 		e.r.rip = (e.r.rip + e.in.length) & emu_mask(e.mode);
 	if (minivm_set_regs(&v->cpu, &e.r)) {
 		snprintf(why, len, "its registers cannot be written");

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * emulate.h - what emulate.c and its helpers (emulate_string.c,
- * emulate_sse.c, emulate_system.c, emulate_alu.c) share: the
- * instruction being emulated, and its operands as the host computes
- * with them.
+ * emulate_stack.c, emulate_sse.c, emulate_system.c, emulate_alu.c)
+ * share: the instruction being emulated, and its operands as the host
+ * computes with them.
  */
 #ifndef MINIVM_EMULATE_H
 #define MINIVM_EMULATE_H
@@ -28,6 +28,7 @@ struct emu {
 	ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
 	uint64_t apic_page;		/* the in-kernel APIC's page, or ~0 */
 	bool again;			/* a REP string to resume: keep RIP */
+	bool jumped;			/* RIP set by the instruction */
 	const char *why;		/* why it declined */
 };
 
@@ -47,6 +48,7 @@ bool emulate_decline(struct emu *e, const char *why);
 uint64_t emulate_linear(struct emu *e, ZydisRegister seg, uint64_t off);
 void emulate_set_width(__u64 *p, unsigned int bits, uint64_t val);
 void emulate_put(struct emu *e, ZydisRegister reg, unsigned int bits, uint64_t val);
+uint64_t emulate_address(struct emu *e, const ZydisDecodedOperand *o);
 bool emulate_load(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
 		  uint64_t *val);
 bool emulate_store(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
@@ -56,8 +58,9 @@ bool emulate_host(struct emu *e, ZydisMnemonic m, unsigned int bits,
 bool emulate_access(struct emu *e, uint64_t la, unsigned int len, bool write,
 		    void *data);
 
-/* emulate_string.c, emulate_sse.c, emulate_system.c, emulate_alu.c */
+/* the helpers */
 bool emulate_string(struct emu *e);
+bool emulate_stack(struct emu *e, uint64_t la);
 bool emulate_ltr(struct emu *e, uint64_t la);
 bool emulate_smsw(struct emu *e, uint64_t la);
 bool emulate_sse(struct emu *e, uint64_t la);

@@ -111,6 +111,31 @@ CASE(rep_lodsb, "rep lodsb")
 CASE(repe_cmpsb, "repe cmpsb")
 CASE(repne_scasb, "repne scasb")
 CASE(cmpsl, "cmpsl")
+/*
+ * The stack in the device: rSP and rBP saved, rSP at [b] + @off, @body,
+ * both put back.  What the body leaves in a and d is relative to [b].
+ */
+#ifdef __x86_64__
+#define SP "%%rsp"
+#define BP "%%rbp"
+#define WORD "8"
+#else
+#define SP "%%esp"
+#define BP "%%ebp"
+#define WORD "4"
+#endif
+static unsigned long sp_save __attribute__((used)), bp_save __attribute__((used));
+#define ON_DEV_STACK(off, body) "mov " SP ", sp_save\n\tmov " BP ", bp_save\n\t" \
+	"lea " #off "(%[b]), " SP "\n\t" body "\n\t" \
+	"mov sp_save, " SP "\n\tmov bp_save, " BP
+#define SP_OUT "\n\tmov " SP ", %[a]\n\tsub %[b], %[a]"
+CASE(call_ret, ON_DEV_STACK(64, "call 1f\n\tjmp 2f\n1:\tret\n2:" SP_OUT))
+CASE(call_ret_imm, ON_DEV_STACK(64, "call 1f\n\tjmp 2f\n1:\tret $8\n2:" SP_OUT))
+CASE(call_indirect, "mov" W " $3f, 8(%[b])\n\tcall *8(%[b])\n3:\tadd $" WORD ", " SP)
+CASE(leave, ON_DEV_STACK(32, "lea 40(%[b]), " BP "\n\tleave" SP_OUT "\n\tmov " BP ", %[d]"))
+CASE(enter, ON_DEV_STACK(64, "mov $0x1234, " BP "\n\tenter $24, $0" SP_OUT
+			 "\n\tmov " BP ", %[d]\n\tsub %[b], %[d]"))
+
 /* SSE: XMM0 from RAM at [si] to store, XMM1 all ones before a load. */
 #ifdef __x86_64__
 #define XMM1_OUT "\n\tmovq %%xmm1, %%rax\n\tmovhlps %%xmm1, %%xmm1\n\tmovq %%xmm1, %%rdx"
@@ -139,6 +164,7 @@ CASE(imulb, "imulb 1(%[b])")
 CASE(divl, "divl 8(%[b])")
 CASE(idivw, "idivw 2(%[b])")
 CASE(divb, "divb 1(%[b])")
+CASE(mov_sreg, "movw %%ds, 6(%[b])\n\tmovw %%cs, 10(%[b])")
 CASE(push_mem, "push" W " 8(%[b])\n\tpop" W " %[a]")
 CASE(pop_mem, "push" W " %[d]\n\tpop" W " 16(%[b])")
 CASE(rep_insb, "mov $0xe0, %%dx\n\toutl %%eax, %%dx\n\trep insb")
@@ -229,8 +255,14 @@ static const struct test tests[] = {
 	{ .name = "div mem32", .fn = divl, .in = { .a = 0x12345678, .d = 0x11 } },
 	{ .name = "idiv mem16", .fn = idivw, .in = { .a = 0x8001, .d = 0xffff } },
 	{ .name = "div mem8", .fn = divb, .in = { .a = 0x1234 } },
+	{ .name = "mov mem16, sreg", .fn = mov_sreg },
 	{ .name = "push mem", .fn = push_mem },
 	{ .name = "pop mem", .fn = pop_mem, .in = { .d = 0x5a5a1234 } },
+	{ .name = "call and ret, the stack in the device", .fn = call_ret },
+	{ .name = "call and ret imm16, the stack in the device", .fn = call_ret_imm },
+	{ .name = "call through a pointer in the device", .fn = call_indirect },
+	{ .name = "leave, the stack in the device", .fn = leave },
+	{ .name = "enter, the stack in the device", .fn = enter },
 	{ .name = "rep insb to the device", .fn = rep_insb, .in = { .a = 0x44332211, .c = 5, .di = 1 }, .where = DST_DEV },
 	{ .name = "rep insw to the device, backwards", .fn = rep_insw, .in = { .a = 0x8877, .c = 3, .di = 20 }, .flags = DF, .where = DST_DEV },
 	{ .name = "rep outsb from the device", .fn = rep_outsb, .in = { .c = 3, .si = 2 }, .where = SRC_DEV },
