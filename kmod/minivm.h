@@ -387,8 +387,8 @@ bool minivm_vmcs_has_vnmi(void);
 void minivm_regs_reset(struct minivm_vcpu *vcpu);
 void minivm_get_regs(struct minivm_vcpu *vcpu, struct minivm_regs *r);
 void minivm_set_regs(struct minivm_vcpu *vcpu, const struct minivm_regs *r);
-long minivm_get_xsave(struct minivm_vcpu *vcpu, void __user *uarg);
-long minivm_set_xsave(struct minivm_vcpu *vcpu, const void __user *uarg);
+int minivm_get_xsave(struct minivm_vcpu *vcpu, void __user *uarg);
+int minivm_set_xsave(struct minivm_vcpu *vcpu, void __user *uarg);
 void minivm_get_sregs(struct minivm_vcpu *vcpu, struct minivm_sregs *sr);
 int minivm_set_sregs(struct minivm_vcpu *vcpu, const struct minivm_sregs *sr);
 

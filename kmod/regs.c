@@ -274,10 +274,10 @@ void minivm_set_regs(struct minivm_vcpu *vcpu, const struct minivm_regs *r)
  */
 
 /** minivm_get_xsave() - MINIVM_GET_XSAVE.  @vcpu: the vCPU. @uarg: out. */
-long minivm_get_xsave(struct minivm_vcpu *vcpu, void __user *uarg)
+int minivm_get_xsave(struct minivm_vcpu *vcpu, void __user *uarg)
 {
 	struct minivm_xsave *x = kzalloc(sizeof(*x), GFP_KERNEL_ACCOUNT);
-	long ret = 0;
+	int ret = 0;
 
 	if (!x)
 		return -ENOMEM;
@@ -290,11 +290,11 @@ long minivm_get_xsave(struct minivm_vcpu *vcpu, void __user *uarg)
 }
 
 /** minivm_set_xsave() - MINIVM_SET_XSAVE.  @vcpu: the vCPU. @uarg: in. */
-long minivm_set_xsave(struct minivm_vcpu *vcpu, const void __user *uarg)
+int minivm_set_xsave(struct minivm_vcpu *vcpu, void __user *uarg)
 {
 	struct minivm_xsave *x = memdup_user(uarg, sizeof(*x));
 	u32 pkru = 0;
-	long ret;
+	int ret;
 
 	if (IS_ERR(x))
 		return PTR_ERR(x);

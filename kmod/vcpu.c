@@ -151,34 +151,19 @@ static long vcpu_regs_ioctl(struct minivm_vcpu *vcpu, unsigned int cmd,
 	return ret;
 }
 
-/* MINIVM_GET_XSAVE and _SET_XSAVE, while no thread runs the vCPU. */
-static long vcpu_xsave_ioctl(struct minivm_vcpu *vcpu, unsigned int cmd,
+/*
+ * The state ioctls that need no VMCS (MINIVM_GET/SET_LAPIC, _XSAVE): @op
+ * on the vCPU while no thread runs it.
+ */
+static long vcpu_state_ioctl(struct minivm_vcpu *vcpu,
+			     int (*op)(struct minivm_vcpu *vcpu, void __user *uarg),
 			     void __user *uarg)
 {
 	long ret;
 
 	if (!mutex_trylock(&vcpu->run_lock))
 		return -EBUSY;
-	if (cmd == MINIVM_GET_XSAVE)
-		ret = minivm_get_xsave(vcpu, uarg);
-	else
-		ret = minivm_set_xsave(vcpu, uarg);
-	mutex_unlock(&vcpu->run_lock);
-	return ret;
-}
-
-/* MINIVM_GET_LAPIC and _SET_LAPIC, while no thread runs the vCPU. */
-static long vcpu_lapic_ioctl(struct minivm_vcpu *vcpu, unsigned int cmd,
-			     void __user *uarg)
-{
-	long ret;
-
-	if (!mutex_trylock(&vcpu->run_lock))
-		return -EBUSY;
-	if (cmd == MINIVM_GET_LAPIC)
-		ret = minivm_lapic_get(vcpu, uarg);
-	else
-		ret = minivm_lapic_set(vcpu, uarg);
+	ret = op(vcpu, uarg);
 	mutex_unlock(&vcpu->run_lock);
 	return ret;
 }
@@ -205,11 +190,13 @@ static long minivm_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	case MINIVM_NMI:
 		return arg ? -EINVAL : minivm_queue_nmi(vcpu);
 	case MINIVM_GET_LAPIC:
+		return vcpu_state_ioctl(vcpu, minivm_lapic_get, (void __user *)arg);
 	case MINIVM_SET_LAPIC:
-		return vcpu_lapic_ioctl(vcpu, cmd, (void __user *)arg);
+		return vcpu_state_ioctl(vcpu, minivm_lapic_set, (void __user *)arg);
 	case MINIVM_GET_XSAVE:
+		return vcpu_state_ioctl(vcpu, minivm_get_xsave, (void __user *)arg);
 	case MINIVM_SET_XSAVE:
-		return vcpu_xsave_ioctl(vcpu, cmd, (void __user *)arg);
+		return vcpu_state_ioctl(vcpu, minivm_set_xsave, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
