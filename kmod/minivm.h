@@ -25,6 +25,7 @@
  *   exit.c          what each VM exit means, and who handles it
  *   exception.c     intercepted exceptions (#DB, #AC, #MC) and NMIs
  *   event.c         interrupts and NMIs for the guest, from userspace
+ *   event_state.c   GET/SET_VCPU_EVENTS: the events between instructions
  *   lapic.c         the local APIC: its modes, priorities, IPIs, MSIs
  *   lapic_regs.c    the local APIC's registers, saved and restored
  *   lapic_access.c  reaching the local APIC: its MMIO page and MSRs
@@ -437,6 +438,11 @@ void minivm_report_events(struct minivm_vcpu *vcpu);
 void minivm_redeliver(struct minivm_vcpu *vcpu);
 int minivm_queue_interrupt(struct minivm_vcpu *vcpu, void __user *uarg);
 int minivm_queue_nmi(struct minivm_vcpu *vcpu);
+
+/* event_state.c: MINIVM_GET/SET_VCPU_EVENTS. */
+void minivm_get_events(struct minivm_vcpu *vcpu, struct minivm_vcpu_events *ev);
+int minivm_set_events(struct minivm_vcpu *vcpu,
+		      const struct minivm_vcpu_events *ev);
 
 /* lapic.c: the local APIC's life, its modes, the interrupts it delivers. */
 int minivm_lapic_create(struct minivm_vcpu *vcpu);

@@ -106,7 +106,7 @@ static int minivm_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 }
 
 /*
- * The register ioctls: copy in, then with the VMCS current for this
+ * The register and event ioctls: copy in, then with the VMCS current for this
  * thread read or write it, then copy out.  The thread stays preemptible:
  * SET_SREGS into PAE paging reads the PDPTEs from guest memory under the
  * VM's mutex (cr.c, memslot.c), which may sleep.
@@ -117,11 +117,13 @@ static long vcpu_regs_ioctl(struct minivm_vcpu *vcpu, unsigned int cmd,
 	union {
 		struct minivm_regs regs;
 		struct minivm_sregs sregs;
+		struct minivm_vcpu_events events;
 	} u;
 	long ret = 0;
 
-	if ((cmd == MINIVM_SET_REGS || cmd == MINIVM_SET_SREGS) &&
-	    copy_from_user(&u, uarg, _IOC_SIZE(cmd)))
+	bool get = _IOC_DIR(cmd) == _IOC_READ;
+
+	if (!get && copy_from_user(&u, uarg, _IOC_SIZE(cmd)))
 		return -EFAULT;
 
 	if (!mutex_trylock(&vcpu->run_lock))
@@ -141,12 +143,17 @@ static long vcpu_regs_ioctl(struct minivm_vcpu *vcpu, unsigned int cmd,
 	case MINIVM_SET_SREGS:
 		ret = minivm_set_sregs(vcpu, &u.sregs);
 		break;
+	case MINIVM_GET_VCPU_EVENTS:
+		minivm_get_events(vcpu, &u.events);
+		break;
+	case MINIVM_SET_VCPU_EVENTS:
+		ret = minivm_set_events(vcpu, &u.events);
+		break;
 	}
 	minivm_vcpu_detach(vcpu);
 	mutex_unlock(&vcpu->run_lock);
 
-	if (!ret && (cmd == MINIVM_GET_REGS || cmd == MINIVM_GET_SREGS) &&
-	    copy_to_user(uarg, &u, _IOC_SIZE(cmd)))
+	if (!ret && get && copy_to_user(uarg, &u, _IOC_SIZE(cmd)))
 		ret = -EFAULT;
 	return ret;
 }
@@ -184,6 +191,8 @@ static long minivm_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	case MINIVM_SET_REGS:
 	case MINIVM_GET_SREGS:
 	case MINIVM_SET_SREGS:
+	case MINIVM_GET_VCPU_EVENTS:
+	case MINIVM_SET_VCPU_EVENTS:
 		return vcpu_regs_ioctl(vcpu, cmd, (void __user *)arg);
 	case MINIVM_INTERRUPT:
 		return minivm_queue_interrupt(vcpu, (void __user *)arg);

@@ -78,8 +78,9 @@ void vmm_handle_internal(struct vmm *v)
 		disassemble(v, insn, text, sizeof(text));
 		if (vmm_emulate(v, insn, why, sizeof(why))) {
 			if (v->opt.trace)
-				fprintf(stderr, "trace: emulated rip=%#llx %s\n",
-					run->internal.data[1], text);
+				fprintf(stderr, "trace: emulated rip=%#llx %s%s%s\n",
+					run->internal.data[1], text,
+					why[0] ? ": " : "", why);
 			return;
 		}
 		snprintf(what, sizeof(what),
@@ -91,8 +92,8 @@ void vmm_handle_internal(struct vmm *v)
 		if (run->internal.data[0] == VMM_EXIT_REASON_IO &&
 		    vmm_emulate(v, NULL, why, sizeof(why))) {
 			if (v->opt.trace)
-				fprintf(stderr, "trace: emulated rip=%#llx string I/O\n",
-					run->internal.data[2]);
+				fprintf(stderr, "trace: emulated rip=%#llx string I/O%s%s\n",
+					run->internal.data[2], why[0] ? ": " : "", why);
 			return;
 		}
 		snprintf(what, sizeof(what),

@@ -20,7 +20,16 @@
  *      on the host CPU, on registers, so that every flag is what this CPU
  *      gives, even those the SDM leaves undefined;
  *   6. write the registers back (MINIVM_SET_REGS), RIP past the
- *      instruction, and let the guest go on.
+ *      instruction, and let the guest go on; with RFLAGS.TF set, have
+ *      the kernel deliver the single-step #DB after it, and end any STI
+ *      or MOV-SS shadow, as the end of an instruction does
+ *      (MINIVM_SET_VCPU_EVENTS).
+ *
+ * An instruction that faults instead (a page not present or read-only, a
+ * divide error, LTR of a bad selector) is not done: the registers stay
+ * as they were and the kernel delivers the exception, with its error
+ * code and, for a #PF, CR2, as the CPU would have.  Operands and memory
+ * are emulate_operand.c's.
  *
  * It emulates the string instructions (MOVS, STOS, LODS, CMPS, SCAS, INS,
  * OUTS, with their REP prefixes: emulate_string.c), the shifts and
@@ -35,19 +44,16 @@
  *
  *   - any other instruction, notably SSE arithmetic and anything with
  *     MMX, x87 or AVX operands;
- *   - an access that would fault (a page not present or read-only, the
- *     guest's page tables outside RAM), because userspace cannot inject
- *     the #PF;
- *   - a division that would raise #DE, which it cannot inject either;
- *   - RFLAGS.TF set, because it could not deliver the single-step #DB;
+ *   - guest page tables outside RAM;
  *   - the local APIC's page, which the kernel serves;
- *   - 5-level paging.
+ *   - 5-level paging;
+ *   - a module without MINIVM_SET_VCPU_EVENTS, when there is an
+ *     exception to deliver.
  *
- * Segment limits are not checked, and the STI or MOV SS shadow that
- * covered the instruction is not cleared.
+ * Segment limits and canonical addresses are not checked, and data
+ * breakpoints (DR7) do not fire on emulated accesses.
  */
 #define _GNU_SOURCE
-#include <stddef.h>
 #include <string.h>
 
 #include <Zydis/Zydis.h>
@@ -57,6 +63,8 @@
 
 #define FLAG_TF		0x100ULL
 #define FLAG_DF		0x400ULL
+#define FLAG_RF		0x10000ULL
+#define DR6_BS		0x4000ULL
 
 #define CR4_LA57	(1ULL << 12)
 #define EFER_LMA	(1ULL << 10)
@@ -69,187 +77,17 @@ bool emulate_decline(struct emu *e, const char *why)
 	return false;
 }
 
-/* Registers -------------------------------------------------------------- */
-
-/* The 64-bit register that holds Zydis's @reg, in e->r; NULL if no GPR. */
-static __u64 *gpr(struct emu *e, ZydisRegister reg)
-{
-	static const size_t at[16] = {
-		offsetof(struct minivm_regs, rax), offsetof(struct minivm_regs, rcx),
-		offsetof(struct minivm_regs, rdx), offsetof(struct minivm_regs, rbx),
-		offsetof(struct minivm_regs, rsp), offsetof(struct minivm_regs, rbp),
-		offsetof(struct minivm_regs, rsi), offsetof(struct minivm_regs, rdi),
-		offsetof(struct minivm_regs, r8), offsetof(struct minivm_regs, r9),
-		offsetof(struct minivm_regs, r10), offsetof(struct minivm_regs, r11),
-		offsetof(struct minivm_regs, r12), offsetof(struct minivm_regs, r13),
-		offsetof(struct minivm_regs, r14), offsetof(struct minivm_regs, r15),
-	};
-	ZydisRegister big = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, reg);
-
-	if (big < ZYDIS_REGISTER_RAX || big > ZYDIS_REGISTER_R15)
-		return NULL;
-	return (__u64 *)((char *)&e->r + at[big - ZYDIS_REGISTER_RAX]);
-}
-
-static bool high_byte(ZydisRegister reg)
-{
-	return reg >= ZYDIS_REGISTER_AH && reg <= ZYDIS_REGISTER_BH;
-}
-
-static uint64_t get(struct emu *e, ZydisRegister reg, unsigned int bits)
-{
-	uint64_t v = *gpr(e, reg);
-
-	return (high_byte(reg) ? v >> 8 : v) & emu_mask(bits);
-}
-
-/* Write @bits of @reg as any instruction does: 8 and 16 merge, 32 zero-extend. */
-void emulate_set_width(__u64 *p, unsigned int bits, uint64_t val)
-{
-	if (bits == 32)
-		*p = (uint32_t)val;
-	else
-		*p = (*p & ~emu_mask(bits)) | (val & emu_mask(bits));
-}
-
-void emulate_put(struct emu *e, ZydisRegister reg, unsigned int bits, uint64_t val)
-{
-	__u64 *p = gpr(e, reg);
-
-	if (high_byte(reg))
-		*p = (*p & ~0xff00ULL) | (val & 0xff) << 8;
-	else
-		emulate_set_width(p, bits, val);
-}
-
-/* Memory ----------------------------------------------------------------- */
-
-static uint64_t seg_base(struct emu *e, ZydisRegister seg)
-{
-	const struct minivm_segment *s;
-
-	switch (seg) {
-	case ZYDIS_REGISTER_FS:
-		return e->s.fs.base;
-	case ZYDIS_REGISTER_GS:
-		return e->s.gs.base;
-	case ZYDIS_REGISTER_ES:
-		s = &e->s.es;
-		break;
-	case ZYDIS_REGISTER_CS:
-		s = &e->s.cs;
-		break;
-	case ZYDIS_REGISTER_SS:
-		s = &e->s.ss;
-		break;
-	default:
-		s = &e->s.ds;
-	}
-	return e->mode == 64 ? 0 : s->base;	/* "Segmentation in IA-32e Mode" */
-}
-
-/* Segment @seg's base plus @off: the linear address, 32 bits outside long mode. */
-uint64_t emulate_linear(struct emu *e, ZydisRegister seg, uint64_t off)
-{
-	uint64_t la = seg_base(e, seg) + off;
-
-	return e->mode == 64 ? la : (uint32_t)la;
-}
-
-/* The linear address of memory operand @o (SDM Vol. 1, "Specifying an Offset"). */
-uint64_t emulate_address(struct emu *e, const ZydisDecodedOperand *o)
-{
-	uint64_t off = o->mem.disp.value;
-
-	if (o->mem.base == ZYDIS_REGISTER_RIP || o->mem.base == ZYDIS_REGISTER_EIP)
-		off += e->r.rip + e->in.length;
-	else if (o->mem.base != ZYDIS_REGISTER_NONE)
-		off += get(e, o->mem.base, 64);
-	if (o->mem.index != ZYDIS_REGISTER_NONE)
-		off += get(e, o->mem.index, 64) * o->mem.scale;
-	return emulate_linear(e, o->mem.segment, off & emu_mask(e->in.address_width));
-}
-
-/**
- * emulate_access() - read or write guest memory as the instruction does.
- * @e: the instruction.  @la: the linear address.  @len: how many bytes.
- * @write: whether to write.  @data: the bytes.
- *
- * A page at a time: RAM in place, anything else through the launcher's
- * MMIO devices, eight bytes at most per access, as a bus would.
- *
- * Return: false (e->why set) if it would fault.
+/*
+ * The instruction raises exception @vector (@code: its error code, for
+ * the vectors that push one): it is not done, and vmm_emulate() has the
+ * kernel deliver the exception instead (MINIVM_SET_VCPU_EVENTS), with RIP
+ * still on it, as the CPU would have.
  */
-bool emulate_access(struct emu *e, uint64_t la, unsigned int len, bool write,
-		    void *data)
+bool emulate_fault(struct emu *e, int vector, uint32_t code, const char *why)
 {
-	uint8_t *buf = data;
-
-	while (len) {
-		unsigned int n = 4096 - (la & 4095), i;
-		uint64_t pa;
-
-		n = n < len ? n : len;
-		if (!vmm_translate(e->v, &e->s, la, write, &pa, &e->why))
-			return false;
-		if (pa + n <= e->v->mem_size)
-			memcpy(write ? e->v->mem + pa : buf, write ? buf : e->v->mem + pa, n);
-		else if ((pa & ~4095ULL) == e->apic_page)
-			return emulate_decline(e, "it touches the local APIC, which is the kernel's");
-		else
-			for (i = 0; i < n; i += 8)
-				vmm_mmio(e->v, pa + i, n - i < 8 ? n - i : 8, write, buf + i);
-		la += n;
-		buf += n;
-		len -= n;
-	}
-	return true;
-}
-
-/* Operand @o's value: a register, memory at @la, or an immediate. */
-/* Segment register @seg's selector (MOV r/m16, Sreg stores it). */
-static uint16_t selector(struct emu *e, ZydisRegister seg)
-{
-	switch (seg) {
-	case ZYDIS_REGISTER_ES: return e->s.es.selector;
-	case ZYDIS_REGISTER_CS: return e->s.cs.selector;
-	case ZYDIS_REGISTER_SS: return e->s.ss.selector;
-	case ZYDIS_REGISTER_DS: return e->s.ds.selector;
-	case ZYDIS_REGISTER_FS: return e->s.fs.selector;
-	default: return e->s.gs.selector;
-	}
-}
-
-bool emulate_load(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
-		 uint64_t *val)
-{
-	*val = 0;
-	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER && gpr(e, o->reg.value))
-		*val = get(e, o->reg.value, o->size);
-	else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY)
-		return emulate_access(e, la, o->size / 8, false, val);
-	else if (o->type == ZYDIS_OPERAND_TYPE_REGISTER &&
-		 e->in.mnemonic == ZYDIS_MNEMONIC_MOV &&
-		 ZydisRegisterGetClass(o->reg.value) == ZYDIS_REGCLASS_SEGMENT)
-		*val = selector(e, o->reg.value);	/* MOV r/m16, Sreg */
-	else if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE && o->imm.is_signed)
-		*val = (uint64_t)o->imm.value.s & emu_mask(e->in.operand_width);
-	else if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
-		*val = o->imm.value.u;		/* a count or a bit number */
-	else
-		return emulate_decline(e, "an operand is not a general register");
-	return true;
-}
-
-bool emulate_store(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
-		  uint64_t val)
-{
-	if (o->type == ZYDIS_OPERAND_TYPE_MEMORY)
-		return emulate_access(e, la, o->size / 8, true, &val);
-	if (o->type != ZYDIS_OPERAND_TYPE_REGISTER || !gpr(e, o->reg.value))
-		return emulate_decline(e, "an operand is not a general register");
-	emulate_put(e, o->reg.value, o->size, val);
-	return true;
+	e->fault = vector;
+	e->fault_code = code;
+	return emulate_decline(e, why);
 }
 
 /* Run @m on the host with the guest's flags; take the flags back. */
@@ -342,8 +180,8 @@ static bool divide_error(bool sign, unsigned int bits, const struct emulate_alu 
 
 /*
  * MUL, IMUL, DIV and IDIV with one operand: rDX:rAX (AX for a byte) and
- * r/m.  A division that would raise #DE is declined: the launcher
- * cannot inject it, and the host would take it itself.
+ * r/m.  A division that would raise #DE raises it in the guest, not on
+ * the host, which is never asked to divide.
  */
 static bool multiply_divide(struct emu *e, uint64_t la)
 {
@@ -355,7 +193,7 @@ static bool multiply_divide(struct emu *e, uint64_t la)
 		return false;
 	if ((m == ZYDIS_MNEMONIC_DIV || m == ZYDIS_MNEMONIC_IDIV) &&
 	    divide_error(m == ZYDIS_MNEMONIC_IDIV, bits, &x))
-		return emulate_decline(e, "a divide error (a #DE)");
+		return emulate_fault(e, 0, 0, "a divide error (a #DE)");
 	if (!emulate_host(e, m, bits, &x))
 		return false;
 	emulate_put(e, ZYDIS_REGISTER_RAX, bits == 8 ? 16 : bits, x.a);
@@ -415,7 +253,7 @@ static bool exchange(struct emu *e, uint64_t la)
 	unsigned int bits = o[0].size;
 	struct emulate_alu x = { 0 };
 
-	x.a = get(e, ZYDIS_REGISTER_RAX, bits);
+	x.a = emulate_get(e, ZYDIS_REGISTER_RAX, bits);
 	if (!emulate_load(e, &o[0], la, &x.d) || !emulate_load(e, &o[1], la, &x.s) ||
 	    !emulate_host(e, e->in.mnemonic, bits, &x) || !emulate_store(e, &o[0], la, x.d))
 		return false;
@@ -437,7 +275,7 @@ static bool conditional(struct emu *e, uint64_t la)
 		return emulate_store(e, &o[0], la, yes);
 	if (!emulate_load(e, &o[1], la, &v))
 		return false;
-	emulate_put(e, o[0].reg.value, o[0].size, yes ? v : get(e, o[0].reg.value, 64));
+	emulate_put(e, o[0].reg.value, o[0].size, yes ? v : emulate_get(e, o[0].reg.value, 64));
 	return true;
 }
 
@@ -533,11 +371,62 @@ static bool decode(struct emu *e, const uint8_t *insn)
 	if (!ZYAN_SUCCESS(ZydisDecoderInit(&dec, mm, sw)) ||
 	    !ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, insn, 15, &e->in, e->op)))
 		return emulate_decline(e, "not a valid instruction");
-	if (e->r.rflags & FLAG_TF)
-		return emulate_decline(e, "RFLAGS.TF is set, and userspace cannot deliver the #DB");
 	if (e->s.cr4 & CR4_LA57)
 		return emulate_decline(e, "5-level paging");
 	return true;
+}
+
+/* Exceptions that push an error code (SDM Vol. 3A, "Exception and Interrupt Reference"). */
+static bool pushes_error_code(int vector)
+{
+	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21;
+}
+
+/*
+ * Have the kernel deliver exception @vector on the next entry
+ * (MINIVM_SET_VCPU_EVENTS): a fault the instruction raised, or the
+ * single-step #DB after it (@payload: DR6's BS).  Delivery ends any STI
+ * or MOV-SS shadow.  A #PF's payload is its CR2.
+ */
+static bool deliver(struct emu *e, int vector, uint32_t code, uint64_t payload)
+{
+	struct minivm_vcpu_events ev;
+
+	if (minivm_get_vcpu_events(&e->v->cpu, &ev))
+		return false;
+	ev.injected = MINIVM_EVENT_EXCEPTION;
+	ev.vector = vector;
+	ev.has_error_code = pushes_error_code(vector);
+	ev.error_code = ev.has_error_code ? code : 0;
+	ev.has_payload = vector == 14 || vector == 1;
+	ev.payload = payload;
+	ev.shadow = 0;
+	return !minivm_set_vcpu_events(&e->v->cpu, &ev);
+}
+
+/*
+ * The instruction is done: what the CPU does at its end.  RF is cleared
+ * ("Resume Flag"), an STI or MOV-SS shadow ends, and with RFLAGS.TF the
+ * single-step #DB comes now, after it ("Single-Step Exception Condition").
+ */
+static bool finish(struct emu *e)
+{
+	struct minivm_vcpu_events ev;
+	bool trap = e->r.rflags & FLAG_TF;
+
+	if (!e->again && !e->jumped)
+		e->r.rip = (e->r.rip + e->in.length) & emu_mask(e->mode);
+	e->r.rflags &= ~FLAG_RF;
+	if (minivm_set_regs(&e->v->cpu, &e->r))
+		return emulate_decline(e, "its registers cannot be written");
+	if (trap)
+		return deliver(e, 1, 0, DR6_BS) ||
+		       emulate_decline(e, "RFLAGS.TF is set, and the #DB cannot be delivered");
+	if (minivm_get_vcpu_events(&e->v->cpu, &ev) || !ev.shadow)
+		return true;	/* (an old module: no shadow to clear) */
+	ev.shadow = 0;
+	return !minivm_set_vcpu_events(&e->v->cpu, &ev) ||
+	       emulate_decline(e, "its interrupt shadow cannot be cleared");
 }
 
 /**
@@ -545,11 +434,13 @@ static bool decode(struct emu *e, const uint8_t *insn)
  * @v:    the VMM, its vCPU stopped on MINIVM_INTERNAL_MMIO_DECODE.
  * @insn: the instruction's bytes, as the kernel fetched them (15), or
  *        NULL to fetch them at CS:RIP (string I/O).
- * @why:  where to say why not, when it returns false.
+ * @why:  where to say why not, when it returns false; when it returns
+ *        true, the exception the instruction raised, or "".
  * @len:  its size.
  *
  * Return: true if the instruction was done (or, a REP string, a batch of
- * it) and the guest can go on; false if the launcher declines it.
+ * it), or raised an exception that the guest now gets, and the guest can
+ * go on; false if the launcher declines it.
  */
 bool vmm_emulate(struct vmm *v, const uint8_t *insn, char *why, size_t len)
 {
@@ -557,6 +448,7 @@ bool vmm_emulate(struct vmm *v, const uint8_t *insn, char *why, size_t len)
 	struct minivm_lapic_state apic;
 	uint8_t bytes[15];
 
+	why[0] = 0;
 	if (minivm_get_regs(&v->cpu, &e.r) || minivm_get_sregs(&v->cpu, &e.s)) {
 		snprintf(why, len, "its registers cannot be read");
 		return false;
@@ -567,16 +459,24 @@ bool vmm_emulate(struct vmm *v, const uint8_t *insn, char *why, size_t len)
 	e.mode = (e.s.efer & EFER_LMA) && e.s.cs.l ? 64 : e.s.cs.db ? 32 : 16;
 	if (!insn && fetch(&e, bytes))
 		insn = bytes;
-	if (!insn || !decode(&e, insn) || !execute(&e)) {
-		snprintf(why, len, "%s", e.why);
-		return false;
+	e.fault = -1;		/* a fault of the fetch is not the instruction's */
+	if (insn && decode(&e, insn) && execute(&e) && finish(&e)) {
+		v->emulated++;
+		return true;
 	}
-	if (!e.again && !e.jumped)
-		e.r.rip = (e.r.rip + e.in.length) & emu_mask(e.mode);
-	if (minivm_set_regs(&v->cpu, &e.r)) {
-		snprintf(why, len, "its registers cannot be written");
-		return false;
+	if (e.fault >= 0 && deliver(&e, e.fault, e.fault_code, e.fault_addr)) {
+		int n = snprintf(why, len, "raises vector %d", e.fault);
+
+		if (pushes_error_code(e.fault) && n >= 0 && (size_t)n < len)
+			n += snprintf(why + n, len - n, " (error code %#x)", e.fault_code);
+		if (e.fault == 14 && n >= 0 && (size_t)n < len)
+			n += snprintf(why + n, len - n, " at CR2 %#llx",
+				      (unsigned long long)e.fault_addr);
+		if (n >= 0 && (size_t)n < len)
+			snprintf(why + n, len - n, ": %s", e.why);
+		v->emulated++;
+		return true;
 	}
-	v->emulated++;
-	return true;
+	snprintf(why, len, "%s", e.why ? e.why : "it cannot be done");
+	return false;
 }

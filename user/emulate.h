@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * emulate.h - what emulate.c and its helpers (emulate_string.c,
- * emulate_stack.c, emulate_sse.c, emulate_system.c, emulate_alu.c)
+ * emulate.h - what emulate.c and its helpers (emulate_operand.c,
+ * emulate_string.c, emulate_stack.c, emulate_sse.c, emulate_system.c,
+ * emulate_alu.c)
  * share: the instruction being emulated, and its operands as the host
  * computes with them.
  */
@@ -29,7 +30,10 @@ struct emu {
 	uint64_t apic_page;		/* the in-kernel APIC's page, or ~0 */
 	bool again;			/* a REP string to resume: keep RIP */
 	bool jumped;			/* RIP set by the instruction */
-	const char *why;		/* why it declined */
+	const char *why;		/* why it declined, or what it raised */
+	int fault;			/* the exception it raises, or -1 */
+	uint32_t fault_code;		/* its error code, if it has one */
+	uint64_t fault_addr;		/* a #PF's linear address, for CR2 */
 };
 
 /* Operands as the host computes with them (emulate_alu.c). */
@@ -45,6 +49,12 @@ static inline uint64_t emu_mask(unsigned int bits)
 
 /* emulate.c */
 bool emulate_decline(struct emu *e, const char *why);
+bool emulate_fault(struct emu *e, int vector, uint32_t code, const char *why);
+bool emulate_host(struct emu *e, ZydisMnemonic m, unsigned int bits,
+		  struct emulate_alu *x);
+
+/* emulate_operand.c */
+uint64_t emulate_get(struct emu *e, ZydisRegister reg, unsigned int bits);
 uint64_t emulate_linear(struct emu *e, ZydisRegister seg, uint64_t off);
 void emulate_set_width(__u64 *p, unsigned int bits, uint64_t val);
 void emulate_put(struct emu *e, ZydisRegister reg, unsigned int bits, uint64_t val);
@@ -53,8 +63,6 @@ bool emulate_load(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
 		  uint64_t *val);
 bool emulate_store(struct emu *e, const ZydisDecodedOperand *o, uint64_t la,
 		   uint64_t val);
-bool emulate_host(struct emu *e, ZydisMnemonic m, unsigned int bits,
-		  struct emulate_alu *x);
 bool emulate_access(struct emu *e, uint64_t la, unsigned int len, bool write,
 		    void *data);
 

@@ -10,8 +10,8 @@
  * of the legacy region, 16 bytes each).  Only moves: MOVD, MOVQ, MOVSS,
  * MOVSD (a load from memory zeroes the rest of the register), MOVDQU,
  * MOVUPS, MOVUPD, LDDQU, and the aligned MOVDQA, MOVAPS, MOVAPD and the
- * non-temporal stores, which the launcher declines when misaligned (a
- * #GP it cannot inject).  VEX-encoded (AVX) forms and MMX registers are
+ * non-temporal stores, which raise #GP when misaligned, as on a CPU.
+ * VEX-encoded (AVX) forms and MMX registers are
  * declined: the first would need the YMM state, the second the x87
  * tag word's rules.  A 16-byte MMIO access reaches the device as two of
  * 8 bytes.
@@ -67,7 +67,7 @@ bool emulate_sse(struct emu *e, uint64_t la)
 	    mem->type != ZYDIS_OPERAND_TYPE_MEMORY || len > 16)
 		return emulate_decline(e, "not a form the launcher emulates (MMX?)");
 	if (aligned_form(e->in.mnemonic) && (la & 15))
-		return emulate_decline(e, "a misaligned operand (a #GP)");
+		return emulate_fault(e, 13, 0, "a misaligned operand (a #GP)");
 	if (minivm_get_xsave(&e->v->cpu, &x))
 		return emulate_decline(e, "the XMM registers cannot be read");
 	xmm = (uint8_t *)x.region + XMM0_OFFSET +

@@ -9,6 +9,7 @@
  */
 #include "emulate.h"
 
+#define FLAG_TF		0x100ULL
 #define FLAG_DF		0x400ULL
 
 /* String elements per exit, at most: the guest takes interrupts between. */
@@ -21,15 +22,18 @@ static void advance(__u64 *p, unsigned int aw, uint64_t step)
 }
 
 /*
- * INS: the port's data to ES:[rDI].  The destination is checked first,
- * so that a fault does not swallow what the port gave.
+ * INS: the port's data to ES:[rDI].  The destination is translated
+ * first, so that a #PF there does not swallow what the port gave.
  */
 static bool string_in(struct emu *e, uint64_t di, unsigned int size)
 {
 	uint64_t pa, val = 0;
+	int code;
 
-	if (!vmm_translate(e->v, &e->s, di, true, &pa, &e->why))
-		return false;
+	if (!vmm_translate(e->v, &e->s, di, true, &pa, &e->why, &code)) {
+		e->fault_addr = di;
+		return code < 0 ? false : emulate_fault(e, 14, code, e->why);
+	}
 	vmm_port_io(e->v, e->r.rdx, size, true, (uint8_t *)&val);
 	return emulate_access(e, di, size, true, &val);
 }
@@ -94,7 +98,9 @@ static bool string_once(struct emu *e, ZydisRegister seg, unsigned int size)
  * rCX runs out, as the CPU does when an interrupt comes in between
  * ("Fast-String Operation"); what is left runs natively if it no longer
  * touches MMIO.  A fault after the first element ends the batch there,
- * so the guest runs into it again and the launcher declines it then.
+ * so the guest runs into it again and gets the fault then.  With
+ * RFLAGS.TF a batch is one element: the CPU traps after each iteration
+ * ("Single-Step Exception Condition").
  */
 bool emulate_string(struct emu *e)
 {
@@ -102,6 +108,7 @@ bool emulate_string(struct emu *e)
 	bool rep = attr & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
 			   ZYDIS_ATTRIB_HAS_REPNE);
 	unsigned int aw = e->in.address_width, n, i;
+	unsigned int batch = (e->r.rflags & FLAG_TF) ? 1 : REP_BATCH;
 	unsigned int size = (e->in.opcode & 1) ? e->in.operand_width / 8 : 1;
 	ZydisRegister seg = ZYDIS_REGISTER_DS;
 
@@ -110,7 +117,7 @@ bool emulate_string(struct emu *e)
 		    ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64,
 						     e->op[i].mem.base) == ZYDIS_REGISTER_RSI)
 			seg = e->op[i].mem.segment;
-	for (n = 0; n < REP_BATCH; n++) {
+	for (n = 0; n < batch; n++) {
 		if (rep && !(e->r.rcx & emu_mask(aw)))
 			return true;
 		if (!string_once(e, seg, size)) {

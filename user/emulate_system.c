@@ -16,15 +16,19 @@ static bool tss_descriptor(struct emu *e, uint16_t sel, uint64_t *la,
 	unsigned int size = e->mode == 64 ? 16 : 8;	/* "TSS Descriptor in 64-bit mode" */
 	uint8_t type;
 
-	if (!(sel & ~3) || (sel & 4) || (sel | 7) + size - 8 > e->s.gdt.limit)
-		return emulate_decline(e, "LTR of a null, LDT or out-of-GDT selector (a #GP)");
+	if (!(sel & ~3))
+		return emulate_fault(e, 13, 0, "LTR of a null selector (a #GP)");
+	if ((sel & 4) || (sel | 7) + size - 8 > e->s.gdt.limit)
+		return emulate_fault(e, 13, sel & ~3, "LTR of an LDT or out-of-GDT selector (a #GP)");
 	*la = e->s.gdt.base + (sel & ~7);
 	*la = e->mode == 64 ? *la : (uint32_t)*la;
 	if (!emulate_access(e, *la, size, false, desc))
 		return false;
 	type = desc[5] & 0x1f;			/* S and the type */
-	if ((type != 9 && (type != 1 || e->mode == 64)) || !(desc[5] & 0x80))
-		return emulate_decline(e, "LTR of a descriptor that is not a present, available TSS");
+	if (type != 9 && (type != 1 || e->mode == 64))
+		return emulate_fault(e, 13, sel & ~3, "LTR of a descriptor that is not an available TSS (a #GP)");
+	if (!(desc[5] & 0x80))
+		return emulate_fault(e, 11, sel & ~3, "LTR of a TSS that is not present (a #NP)");
 	return true;
 }
 
@@ -41,7 +45,7 @@ bool emulate_ltr(struct emu *e, uint64_t la)
 	uint32_t limit;
 
 	if (e->s.ss.dpl)
-		return emulate_decline(e, "LTR outside ring 0 (a #GP)");
+		return emulate_fault(e, 13, 0, "LTR outside ring 0 (a #GP)");
 	if (!emulate_load(e, &e->op[0], la, &sel) || !tss_descriptor(e, sel, &dla, desc))
 		return false;
 	desc[5] |= 2;				/* busy */
@@ -64,12 +68,11 @@ bool emulate_ltr(struct emu *e, uint64_t la)
 
 /*
  * SMSW to memory: CR0's low 16 bits, in any mode (SDM Vol. 2, "SMSW").
- * With CR4.UMIP outside ring 0 it is a #GP, which the launcher cannot
- * inject.
+ * With CR4.UMIP outside ring 0 it is a #GP(0).
  */
 bool emulate_smsw(struct emu *e, uint64_t la)
 {
 	if ((e->s.cr4 & CR4_UMIP) && e->s.ss.dpl)
-		return emulate_decline(e, "SMSW with CR4.UMIP outside ring 0 (a #GP)");
+		return emulate_fault(e, 13, 0, "SMSW with CR4.UMIP outside ring 0 (a #GP)");
 	return emulate_store(e, &e->op[0], la, e->s.cr0 & 0xffff);
 }

@@ -76,46 +76,55 @@ static bool is_leaf(const struct minivm_sregs *s, unsigned int level,
  * @write: whether the access writes.
  * @pa:    the guest-physical address, out.
  * @why:   set when it returns false.
+ * @pf_code: when it returns false, the #PF's error code ("Page-Fault
+ *         Error Code"), or -1 if the walk itself left RAM (no #PF: the
+ *         CPU would have read a device).
  *
- * Return: false if the access would fault (a #PF the launcher cannot
- * inject), or the tables are not in RAM.
+ * Return: false if the access would fault, or the tables are not in RAM.
  */
 bool vmm_translate(struct vmm *v, const struct minivm_sregs *s, uint64_t la,
-		   bool write, uint64_t *pa, const char **why)
+		   bool write, uint64_t *pa, const char **why, int *pf_code)
 {
 	bool lma = s->efer & EFER_LMA, pae = s->cr4 & CR4_PAE;
 	bool user = s->ss.dpl == 3, wp = s->cr0 & CR0_WP;
 	unsigned int size = pae ? 8 : 4, bits = pae ? 9 : 10;
 	unsigned int level = lma ? 4 : pae ? 3 : 2, shift = lma ? 39 : pae ? 30 : 22;
 	uint64_t table = s->cr3 & (lma ? PTE_ADDR : pae ? 0xffffffe0 : 0xfffff000);
-	uint64_t entry, ea, page;
+	uint64_t entry, ea, page, rights = PTE_W | PTE_U;
 
 	if (!(s->cr0 & CR0_PG)) {
 		*pa = (uint32_t)la;
 		return true;
 	}
+	*pf_code = (write ? VMM_PF_W : 0) | (user ? VMM_PF_U : 0);
 	for (;; level--, shift -= bits) {
 		bool pdpte = pae && !lma && level == 3;	/* no R/W, U/S, A */
 
 		ea = table + ((la >> shift) & (pdpte ? 3 : mask(bits))) * size;
 		*why = "the guest's page tables are outside RAM";
-		if (!read_entry(v, ea, size, &entry))
+		if (!read_entry(v, ea, size, &entry)) {
+			*pf_code = -1;
 			return false;
+		}
 		*why = "the page is not present (a #PF)";
 		if (!(entry & PTE_P))
 			return false;
-		*why = "the page is read-only (a #PF)";
-		if (!pdpte && write && !(entry & PTE_W) && (user || wp))
-			return false;
-		*why = "the page is the supervisor's (a #PF)";
-		if (!pdpte && user && !(entry & PTE_U))
-			return false;
+		/* The rights are those every level grants ("Access Rights"). */
+		if (!pdpte)
+			rights &= entry;
 		if (is_leaf(s, level, pdpte, entry))
 			break;
 		if (!pdpte)
 			mark(v, ea, size, entry, PTE_A);
 		table = entry & (pae ? PTE_ADDR : 0xfffff000);
 	}
+	*pf_code |= VMM_PF_P;		/* present: a protection fault, if any */
+	*why = "the page is read-only (a #PF)";
+	if (write && !(rights & PTE_W) && (user || wp))
+		return false;
+	*why = "the page is the supervisor's (a #PF)";
+	if (user && !(rights & PTE_U))
+		return false;
 	mark(v, ea, size, entry, write ? PTE_A | PTE_D : PTE_A);
 	page = entry & (pae ? PTE_ADDR : 0xfffff000);
 	*pa = (page & ~mask(shift)) | (la & mask(shift));

@@ -188,8 +188,11 @@ void vmm_port_io(struct vmm *v, uint16_t port, unsigned int size, bool in,
 		 uint8_t *data);
 
 /* paging.c: the guest's page tables, walked for emulate.c */
+#define VMM_PF_P	1U	/* #PF error code: a protection violation */
+#define VMM_PF_W	2U	/* by a write */
+#define VMM_PF_U	4U	/* at CPL 3 */
 bool vmm_translate(struct vmm *v, const struct minivm_sregs *s, uint64_t la,
-		   bool write, uint64_t *pa, const char **why);
+		   bool write, uint64_t *pa, const char **why, int *pf_code);
 
 /* irq.c: which controllers each interrupt line reaches */
 void vmm_set_irq(int irq, int level);

@@ -245,6 +245,27 @@ static void scribble_run_page(struct minivm_run *run)
 }
 
 /*
+ * The event state: the vCPU's own with a few bytes of its first 16 (the
+ * event, the queue, the blocking) made small or random, and a random
+ * payload.  What VM entry would refuse must be refused here; what is
+ * accepted the guest gets.
+ */
+static void fuzz_event_state(struct fuzz *f, int vcpu)
+{
+	struct minivm_vcpu_events ev;
+	int i;
+
+	if (ioctl(vcpu, MINIVM_GET_VCPU_EVENTS, &ev))
+		memset(&ev, 0, sizeof(ev));
+	for (i = below(4); i > 0; i--)
+		((uint8_t *)&ev)[below(16)] = below(4) ? below(16) : rnd();
+	if (!below(4))
+		ev.payload = below(2) ? 0x4000 : ((uint64_t)rnd() << 32 | rnd());
+	note(f, ioctl(vcpu, MINIVM_SET_VCPU_EVENTS, below(8) ?
+		      (unsigned long)&ev : arg_pointer(f)));
+}
+
+/*
  * Interrupts and NMIs at any moment, of any vector (exception vectors
  * too: as external interrupts they are the guest's problem, not the
  * host's), and now and then a bad argument.
@@ -256,7 +277,9 @@ static void fuzz_events(struct fuzz *f, int vcpu)
 		.padding = below(8) ? 0 : rnd(),
 	};
 
-	if (below(4))
+	if (!below(3))
+		fuzz_event_state(f, vcpu);
+	else if (below(4))
 		note(f, ioctl(vcpu, MINIVM_INTERRUPT, below(8) ?
 			      (unsigned long)&irq : arg_pointer(f)));
 	else
@@ -313,6 +336,7 @@ static const unsigned long known[] = {
 	MINIVM_CREATE_VCPU, MINIVM_SET_CPUID, MINIVM_RUN, MINIVM_GET_REGS,
 	MINIVM_SET_REGS, MINIVM_GET_SREGS, MINIVM_SET_SREGS, MINIVM_INTERRUPT,
 	MINIVM_NMI, MINIVM_GET_XSAVE, MINIVM_SET_XSAVE,
+	MINIVM_GET_VCPU_EVENTS, MINIVM_SET_VCPU_EVENTS,
 };
 
 /* A known ioctl, or one with minivm's magic and a random number/size. */

@@ -265,16 +265,26 @@ expect "MMIO by an x87 load stops the guest" 10 '' -- \
 	run --mode protected "$T/fildmem.bin"
 stderr_has "unemulated MMIO: address, RIP, disassembly (Zydis), why" \
 	'MMIO at 0xfeb00000 .*RIP=0x100000: fild \[0xFEB00000\] \(not an instruction the launcher emulates\)'
+# Exceptions the emulated instructions raise reach the guest, each as
+# the CPU raises it on RAM (user/guests/emulate_fault.c).
+minivm run --stats "$G/emulate_fault64.elf" > "$T/out" 2> "$T/err"
+status=$?
+grep -qE '^emulate_fault: ([0-9]+) of \1 exceptions alike on RAM and MMIO$' "$T/out" &&
+	grep -qE '\(emulated by the launcher\) +7$' "$T/err" && [ $status = 0 ]
+r=$?
+[ $r = 0 ] || { echo "# status $status"; sed 's/^/#   /' "$T/out" "$T/err" | head -n 20; }
+ok $r "exceptions of emulated MMIO instructions alike on RAM and MMIO"
+# Without an IDT the #DE and the single step's #DB end in a triple fault.
 printf '\367\065\000\000\260\376\364' > "$T/divmem.bin"	# divl 0xfeb00000 (0); hlt
-expect "DIV by zero from MMIO stops the guest" 10 '' -- \
-	run --mode protected "$T/divmem.bin"
-stderr_has "DIV by zero from MMIO: says it is a #DE" \
-	'div \[0xFEB00000\] \(a divide error \(a #DE\)\)'
+expect "DIV by zero from MMIO: the guest gets the #DE" 6 '' -- \
+	run --trace --mode protected "$T/divmem.bin"
+stderr_has "DIV by zero from MMIO: --trace says it raised #DE" \
+	'trace: emulated rip=0x100000 div \[0xFEB00000\]: raises vector 0: a divide error'
 # pushf; orl $0x100, (%esp); popf; btsl $1, 0xfeb00000; hlt
 printf '\234\201\014\044\000\001\000\000\235\017\272\055\000\000\260\376\001\364' > "$T/tfmem.bin"
-expect "MMIO under single-stepping stops the guest" 10 '' -- \
-	run --mode protected "$T/tfmem.bin"
-stderr_has "single-stepped MMIO: says why" 'bts .*RFLAGS.TF is set'
+expect "MMIO under single-stepping: the guest gets the #DB" 6 '' -- \
+	run --trace --mode protected "$T/tfmem.bin"
+stderr_has "single-stepped MMIO: emulated, then the trap" 'trace: emulated rip=0x100009 bts'
 
 # Abnormal stops: diagnosis in words, registers, documented status.
 printf '\017\001\036\000\020\314' > "$T/triple.bin"	# lidt [0x1000]; int3

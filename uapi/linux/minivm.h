@@ -35,6 +35,7 @@
 #define MINIVM_CAP_LAPIC	8	/* MINIVM_CREATE_LAPIC and its ioctls */
 #define MINIVM_CAP_EOI_EXIT	9	/* level-triggered MSIs, MINIVM_EXIT_EOI */
 #define MINIVM_CAP_APICV	10	/* MINIVM_APICV_* new VMs would get */
+#define MINIVM_CAP_VCPU_EVENTS	11	/* MINIVM_GET/SET_VCPU_EVENTS exist */
 
 /* What the CPU does for a local APIC, as MINIVM_CAP_APICV answers it. */
 #define MINIVM_APICV_VID	_BITUL(0) /* virtual-interrupt delivery */
@@ -241,6 +242,43 @@ struct minivm_xsave {
 };
 
 /*
+ * MINIVM_GET_VCPU_EVENTS, MINIVM_SET_VCPU_EVENTS: what lies between two of
+ * the guest's instructions.  @injected is the event the next VM entry
+ * delivers, whatever would block it (SDM Vol. 3C, "Event Injection"): one
+ * an exit cut short, or one userspace asks for, such as a fault in an
+ * instruction it emulated.  Then what was raised and is not delivered
+ * yet, and what blocks delivery.  Set the registers first: SET judges
+ * the events against RFLAGS and CR0 as they are then.
+ */
+struct minivm_vcpu_events {
+	__u8 injected;			/* MINIVM_EVENT_* */
+	__u8 vector;
+	__u8 has_error_code;		/* exceptions 8, 10-14, 17 and 21 */
+	__u8 instruction_len;		/* the software events: 1-15 */
+	__u32 error_code;
+	__u8 has_payload;		/* SET only: @payload goes with it */
+	__u8 irq_pending;		/* MINIVM_INTERRUPT's, not yet in */
+	__u8 irq_vector;
+	__u8 nmi_pending;		/* MINIVM_NMI's, not yet in */
+	__u8 nmi_masked;		/* NMIs blocked until the guest's IRET */
+	__u8 shadow;			/* MINIVM_SHADOW_* */
+	__u8 padding[2];		/* 0 */
+	__u64 payload;			/* #PF: CR2; #DB: the bits for DR6 */
+	__u64 reserved[4];		/* 0 */
+};
+
+#define MINIVM_EVENT_NONE		0
+#define MINIVM_EVENT_EXTINT		1 /* an external interrupt */
+#define MINIVM_EVENT_NMI		2 /* vector 2 */
+#define MINIVM_EVENT_EXCEPTION		3 /* a hardware exception, 0-31 */
+#define MINIVM_EVENT_SOFT_INT		4 /* INT n */
+#define MINIVM_EVENT_ICEBP		5 /* INT1, vector 1 */
+#define MINIVM_EVENT_SOFT_EXCEPTION	6 /* INT3 or INTO, vector 3 or 4 */
+
+#define MINIVM_SHADOW_STI		_BITUL(0) /* the instruction after STI */
+#define MINIVM_SHADOW_MOV_SS		_BITUL(1) /* after MOV SS or POP SS */
+
+/*
  * MINIVM_SIGNAL_MSI: a message-signalled interrupt, as a device would
  * write it to the local APICs (SDM Vol. 3A, "Message Signalled
  * Interrupts"): @address in FEExxxxxh with the destination, @data with
@@ -348,5 +386,7 @@ struct minivm_run {
 #define MINIVM_SET_LAPIC	_IOW(MINIVMIO, 0x28, struct minivm_lapic_state)
 #define MINIVM_GET_XSAVE	_IOR(MINIVMIO, 0x29, struct minivm_xsave)
 #define MINIVM_SET_XSAVE	_IOW(MINIVMIO, 0x2a, struct minivm_xsave)
+#define MINIVM_GET_VCPU_EVENTS	_IOR(MINIVMIO, 0x2b, struct minivm_vcpu_events)
+#define MINIVM_SET_VCPU_EVENTS	_IOW(MINIVMIO, 0x2c, struct minivm_vcpu_events)
 
 #endif /* _UAPI_LINUX_MINIVM_H */

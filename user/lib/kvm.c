@@ -434,6 +434,99 @@ int minivm_kvm_set_xsave(struct minivm_vcpu *vcpu, const struct minivm_xsave *x)
 }
 
 /*
+ * KVM_GET_VCPU_EVENTS and KVM_SET_VCPU_EVENTS.  KVM splits the injected
+ * event by kind (exception, interrupt, NMI) and numbers its shadows the
+ * other way round.  It keeps a MINIVM_INTERRUPT of its own
+ * (KVM_INTERRUPT) out of these, so irq_pending reads 0 and must be 0.
+ * Without KVM_CAP_EXCEPTION_PAYLOAD a payload goes where the exception
+ * would put it first: CR2 (KVM_SET_SREGS) or DR6 (KVM_SET_DEBUGREGS).
+ * INT1 and INT3/INTO are KVM exceptions; KVM keeps no instruction length.
+ */
+int minivm_kvm_get_vcpu_events(struct minivm_vcpu *vcpu,
+			       struct minivm_vcpu_events *ev)
+{
+	struct kvm_vcpu_events k;
+	int ret = ret_or_errno(ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &k));
+
+	if (ret)
+		return ret;
+	memset(ev, 0, sizeof(*ev));
+	if (k.exception.injected) {
+		ev->injected = k.exception.nr == 3 || k.exception.nr == 4 ?
+			       MINIVM_EVENT_SOFT_EXCEPTION : MINIVM_EVENT_EXCEPTION;
+		ev->vector = k.exception.nr;
+		ev->has_error_code = k.exception.has_error_code;
+		ev->error_code = k.exception.error_code;
+	} else if (k.nmi.injected) {
+		ev->injected = MINIVM_EVENT_NMI;
+		ev->vector = 2;
+	} else if (k.interrupt.injected) {
+		ev->injected = k.interrupt.soft ? MINIVM_EVENT_SOFT_INT :
+						  MINIVM_EVENT_EXTINT;
+		ev->vector = k.interrupt.nr;
+	}
+	if (ev->injected >= MINIVM_EVENT_SOFT_INT)
+		ev->instruction_len = 1;	/* unknown to KVM's ABI */
+	ev->nmi_pending = k.nmi.pending;
+	ev->nmi_masked = k.nmi.masked;
+	ev->shadow = ((k.interrupt.shadow & KVM_X86_SHADOW_INT_STI) ? MINIVM_SHADOW_STI : 0) |
+		     ((k.interrupt.shadow & KVM_X86_SHADOW_INT_MOV_SS) ? MINIVM_SHADOW_MOV_SS : 0);
+	return 0;
+}
+
+static int kvm_payload(struct minivm_vcpu *vcpu, const struct minivm_vcpu_events *ev)
+{
+	struct kvm_debugregs d;
+	struct kvm_sregs s;
+	int ret;
+
+	if (!ev->has_payload)
+		return 0;
+	if (ev->vector == 14) {
+		ret = ret_or_errno(ioctl(vcpu->fd, KVM_GET_SREGS, &s));
+		s.cr2 = ev->payload;
+		return ret ? ret : ret_or_errno(ioctl(vcpu->fd, KVM_SET_SREGS, &s));
+	}
+	ret = ret_or_errno(ioctl(vcpu->fd, KVM_GET_DEBUGREGS, &d));
+	d.dr6 = (d.dr6 & ~0xfULL) | ev->payload | 0xffff0ff0ULL;
+	return ret ? ret : ret_or_errno(ioctl(vcpu->fd, KVM_SET_DEBUGREGS, &d));
+}
+
+int minivm_kvm_set_vcpu_events(struct minivm_vcpu *vcpu,
+			       const struct minivm_vcpu_events *ev)
+{
+	struct kvm_vcpu_events k = { .flags = KVM_VCPUEVENT_VALID_NMI_PENDING |
+					      KVM_VCPUEVENT_VALID_SHADOW };
+	int ret;
+
+	if (ev->irq_pending)
+		return -EINVAL;
+	switch (ev->injected) {
+	case MINIVM_EVENT_EXCEPTION: case MINIVM_EVENT_ICEBP:
+	case MINIVM_EVENT_SOFT_EXCEPTION:
+		k.exception.injected = 1;
+		k.exception.nr = ev->vector;
+		k.exception.has_error_code = ev->has_error_code;
+		k.exception.error_code = ev->error_code;
+		break;
+	case MINIVM_EVENT_NMI:
+		k.nmi.injected = 1;
+		break;
+	case MINIVM_EVENT_EXTINT: case MINIVM_EVENT_SOFT_INT:
+		k.interrupt.injected = 1;
+		k.interrupt.nr = ev->vector;
+		k.interrupt.soft = ev->injected == MINIVM_EVENT_SOFT_INT;
+		break;
+	}
+	k.nmi.pending = ev->nmi_pending;
+	k.nmi.masked = ev->nmi_masked;
+	k.interrupt.shadow = ((ev->shadow & MINIVM_SHADOW_STI) ? KVM_X86_SHADOW_INT_STI : 0) |
+			     ((ev->shadow & MINIVM_SHADOW_MOV_SS) ? KVM_X86_SHADOW_INT_MOV_SS : 0);
+	ret = kvm_payload(vcpu, ev);
+	return ret ? ret : ret_or_errno(ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &k));
+}
+
+/*
  * The GSI routes of a split irqchip's 24 IOAPIC pins, one per distinct
  * level-triggered message: KVM scans them for the vectors whose EOI must
  * exit.  One VM per process, as the launcher has.

@@ -35,5 +35,9 @@ int minivm_kvm_set_lapic(struct minivm_vcpu *vcpu,
 int minivm_kvm_signal_msi(int vmfd, uint64_t address, uint32_t data);
 int minivm_kvm_get_xsave(struct minivm_vcpu *vcpu, struct minivm_xsave *x);
 int minivm_kvm_set_xsave(struct minivm_vcpu *vcpu, const struct minivm_xsave *x);
+int minivm_kvm_get_vcpu_events(struct minivm_vcpu *vcpu,
+			       struct minivm_vcpu_events *ev);
+int minivm_kvm_set_vcpu_events(struct minivm_vcpu *vcpu,
+			       const struct minivm_vcpu_events *ev);
 
 #endif /* LIBMINIVM_KVM_H */

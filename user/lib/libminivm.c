@@ -213,6 +213,20 @@ int minivm_set_xsave(struct minivm_vcpu *vcpu, const struct minivm_xsave *x)
 	return ret_or_errno(ioctl(vcpu->fd, MINIVM_SET_XSAVE, x));
 }
 
+int minivm_get_vcpu_events(struct minivm_vcpu *vcpu,
+			   struct minivm_vcpu_events *ev)
+{
+	ON_KVM(get_vcpu_events(vcpu, ev));
+	return ret_or_errno(ioctl(vcpu->fd, MINIVM_GET_VCPU_EVENTS, ev));
+}
+
+int minivm_set_vcpu_events(struct minivm_vcpu *vcpu,
+			   const struct minivm_vcpu_events *ev)
+{
+	ON_KVM(set_vcpu_events(vcpu, ev));
+	return ret_or_errno(ioctl(vcpu->fd, MINIVM_SET_VCPU_EVENTS, ev));
+}
+
 int minivm_signal_msi(int vmfd, uint64_t address, uint32_t data)
 {
 	struct minivm_msi msi = { .address = address, .data = data };

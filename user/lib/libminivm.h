@@ -132,6 +132,16 @@ int minivm_set_lapic(struct minivm_vcpu *vcpu,
 int minivm_get_xsave(struct minivm_vcpu *vcpu, struct minivm_xsave *x);
 int minivm_set_xsave(struct minivm_vcpu *vcpu, const struct minivm_xsave *x);
 
+/*
+ * MINIVM_GET_VCPU_EVENTS, MINIVM_SET_VCPU_EVENTS: the event the next entry
+ * delivers, what waits, the shadows; 0 or -errno (-EINVAL: not an event
+ * the CPU would deliver now).  To inject an exception, get, change, set.
+ */
+int minivm_get_vcpu_events(struct minivm_vcpu *vcpu,
+			   struct minivm_vcpu_events *ev);
+int minivm_set_vcpu_events(struct minivm_vcpu *vcpu,
+			   const struct minivm_vcpu_events *ev);
+
 /* MINIVM_SIGNAL_MSI: the number of vCPUs reached, or -errno. */
 int minivm_signal_msi(int vmfd, uint64_t address, uint32_t data);
 

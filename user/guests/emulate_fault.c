@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * emulate_fault.c - the exceptions raised by MMIO instructions the
+ * launcher emulates (user/emulate.c), each checked against the CPU.
+ *
+ * Every case runs an instruction that raises an exception, twice: with
+ * its operand in RAM, where the CPU raises it, and with its operand on
+ * the launcher's scratch device at FEB00000h, where the launcher finds
+ * the fault as it emulates and has the kernel deliver it
+ * (MINIVM_SET_VCPU_EVENTS).  One handler serves every vector: it records
+ * what the exception pushed (vector, error code, RIP, RFLAGS with RF),
+ * CR2 for a #PF and DR6 for a #DB, and resumes after the instruction.
+ * The records, the registers and the memory must come out the same.
+ *
+ * The cases: a divide error and a quotient too large (#DE), LTR of a
+ * null selector (#GP(0)), MOVS from the device
+ * into a read-only page and into a page that is not present (#PF), and
+ * single steps (RFLAGS.TF) over an emulated instruction and one
+ * iteration of a REP MOVS (#DB).  Long mode only (emulate_fault64.elf);
+ * prints the cases that differ and exits with their number.
+ *
+ * A misaligned MOVAPS is not among them: the CPU checks the alignment
+ * before it translates the address, so it raises the #GP itself, on the
+ * device as on RAM, and the launcher never sees the instruction.
+ */
+#include <stdbool.h>
+
+#include "rt.h"
+
+#define DEV		0xfeb00000UL
+#define AREA		64
+#define ALIAS		0x40000000UL	/* our 4 KiB pages: see map_aliases() */
+#define RO_PAGE		ALIAS		/* a RAM page mapped read-only */
+#define ABSENT_PAGE	(ALIAS + 0x1000) /* not present */
+#define TF		0x100UL
+#define RF		0x10000UL
+
+/* What the handler saw, and where it resumes. */
+struct seen {
+	uint64_t vector, code, rip, rflags, cr2, dr6;
+};
+
+struct seen seen;
+uint64_t resume;
+
+/*
+ * The handler.  The entry stubs push a zero error code where the CPU
+ * pushes none, then the vector; the common part records, resets DR6,
+ * clears TF in the RFLAGS it returns to and goes back to @resume.
+ */
+void de_entry(void), db_entry(void), gp_entry(void), pf_entry(void);
+__asm__(".text\n"
+	"de_entry: push $0\n push $0\n jmp fault_common\n"
+	"db_entry: push $0\n push $1\n jmp fault_common\n"
+	"gp_entry: push $13\n jmp fault_common\n"
+	"pf_entry: push $14\n jmp fault_common\n"
+	"fault_common:\n push %rax\n"
+	" mov 8(%rsp), %rax\n mov %rax, seen\n"
+	" mov 16(%rsp), %rax\n mov %rax, seen+8\n"
+	" mov 24(%rsp), %rax\n mov %rax, seen+16\n"
+	" mov 40(%rsp), %rax\n mov %rax, seen+24\n"
+	" mov %cr2, %rax\n mov %rax, seen+32\n"
+	" mov %dr6, %rax\n mov %rax, seen+40\n"
+	" mov $0xffff0ff0, %eax\n mov %rax, %dr6\n"
+	" mov resume, %rax\n mov %rax, 24(%rsp)\n"
+	" andq $~0x100, 40(%rsp)\n"
+	" pop %rax\n add $16, %rsp\n iretq\n");
+
+/* The registers a case starts and ends with. */
+struct st {
+	unsigned long a, c, d, si, di, b;
+};
+
+/*
+ * A case: @insn with the registers of @s, rBX at the area, and the flags
+ * of @flags (TF among them, for the single steps).  @resume is the label
+ * after it.
+ */
+#define CASE(name, insn)						\
+static void name(struct st *s, unsigned long flags)			\
+{									\
+	__asm__ volatile("movq $1f, resume\n\t"				\
+			 "pushq %[f]\n\tpopfq\n\t" insn "\n1:\n\t"	\
+			 "pushfq\n\tpopq %[f]\n\tcld"			\
+			 : "+a" (s->a), "+c" (s->c), "+d" (s->d),	\
+			   "+S" (s->si), "+D" (s->di), "+b" (s->b),	\
+			   [f] "+r" (flags) : : "memory", "cc");	\
+}
+
+CASE(div_zero, "divl 16(%%rbx)")
+CASE(idiv_big, "idivb 8(%%rbx)")
+CASE(ltr_null, "ltr 16(%%rbx)")
+CASE(movsb, "movsb")
+CASE(rep_movsb, "rep movsb")
+CASE(bts, "btsl $3, 4(%%rbx)")
+
+struct test {
+	const char *name;
+	void (*fn)(struct st *s, unsigned long flags);
+	struct st in;
+	unsigned long flags;
+	unsigned long di;	/* a destination of our own, or 0: the area */
+};
+
+static const struct test tests[] = {
+	{ .name = "div by zero", .fn = div_zero, .in = { .a = 7 } },
+	{ .name = "idiv quotient too large", .fn = idiv_big, .in = { .a = 0x8000 } },
+	{ .name = "ltr of a null selector", .fn = ltr_null },
+	{ .name = "movsb into a read-only page", .fn = movsb, .in = { .di = 8 },
+	  .di = RO_PAGE },
+	{ .name = "movsb into a page not present", .fn = movsb, .in = { .di = 8 },
+	  .di = ABSENT_PAGE },
+	{ .name = "bts, single-stepped", .fn = bts, .flags = TF },
+	{ .name = "rep movsb, single-stepped", .fn = rep_movsb,
+	  .in = { .c = 3, .di = 8 }, .flags = TF },
+};
+
+static uint8_t ram[AREA] __attribute__((aligned(64)));
+static uint8_t ro_page[4096] __attribute__((aligned(4096)));
+static uint64_t alias_pt[512] __attribute__((aligned(4096)));
+
+/* Map RO_PAGE read-only and leave ABSENT_PAGE out, through a page table. */
+static void map_aliases(void)
+{
+	unsigned long cr3;
+	uint64_t *pml4, *pdpt, *pd;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r" (cr3));
+	pml4 = (uint64_t *)(cr3 & ~0xfffUL);
+	pdpt = (uint64_t *)(pml4[0] & 0xffffffffff000ULL);
+	pd = (uint64_t *)(pdpt[ALIAS >> 30] & 0xffffffffff000ULL);
+	alias_pt[0] = (uint64_t)(unsigned long)ro_page | 1;	/* P, not W */
+	alias_pt[1] = 0;
+	pd[(ALIAS >> 21) & 511] = (uint64_t)(unsigned long)alias_pt | 3;
+	/* CR0.WP: read-only pages are read-only for the kernel too. */
+	__asm__ volatile("mov %%cr0, %%rax\n or $0x10000, %%eax\n mov %%rax, %%cr0\n"
+			 "mov %%cr3, %%rax\n mov %%rax, %%cr3" : : : "rax", "memory");
+}
+
+struct result {
+	struct seen seen;
+	struct st r;
+	uint8_t area[AREA];
+};
+
+/* The area's bytes: no two alike, zeros at 16-19 (DIV, LTR), -1 at 8. */
+static void fill(volatile uint8_t *area)
+{
+	unsigned int i;
+
+	for (i = 0; i < AREA; i++)
+		area[i] = i >= 16 && i < 20 ? 0 : (uint8_t)(i * 37 + 0x91);
+	area[8] = 0xff;
+}
+
+/* Run @t on @area; pointers and CR2 come back relative to where they pointed. */
+static void run(const struct test *t, unsigned long area, struct result *out)
+{
+	unsigned long di_at = t->di ? t->di : area;
+	struct st s = t->in;
+	unsigned int i;
+
+	fill((volatile uint8_t *)area);
+	seen = (struct seen){ 0 };
+	s.b = area;
+	s.si += area;
+	s.di += di_at;
+	t->fn(&s, t->flags | 2);
+	s.b -= area;
+	s.si -= area;
+	s.di -= di_at;
+	out->r = s;
+	out->seen = seen;
+	out->seen.rip -= resume;
+	if (seen.vector == 14)
+		out->seen.cr2 -= di_at;
+	else
+		out->seen.cr2 = 0;
+	if (seen.vector != 1)
+		out->seen.dr6 = 0;
+	for (i = 0; i < AREA; i++)
+		out->area[i] = ((volatile uint8_t *)area)[i];
+}
+
+static bool same(const void *x, const void *y, unsigned int n)
+{
+	const uint8_t *a = x, *b = y;
+
+	while (n--)
+		if (*a++ != *b++)
+			return false;
+	return true;
+}
+
+static void report(const char *name, const struct result *x,
+		   const struct result *y)
+{
+	const uint64_t *a = &x->seen.vector, *b = &y->seen.vector;
+	static const char *const what[] = {
+		"vector", "code", "rip", "rflags", "cr2", "dr6",
+	};
+	unsigned int i;
+
+	puts_e9("FAIL ");
+	puts_e9(name);
+	puts_e9(":");
+	for (i = 0; i < 6; i++)
+		if (a[i] != b[i]) {
+			puts_e9(" ");
+			puts_e9(what[i]);
+			puts_e9(" ram ");
+			puthex(a[i]);
+			puts_e9(" mmio ");
+			puthex(b[i]);
+		}
+	if (!same(&x->r, &y->r, sizeof(x->r)))
+		puts_e9(" registers");
+	if (!same(x->area, y->area, AREA))
+		puts_e9(" memory");
+	puts_e9("\n");
+}
+
+int main(void)
+{
+	static struct result x, y;
+	unsigned int i, n = sizeof(tests) / sizeof(tests[0]), bad = 0;
+
+	set_idt_gate(0, de_entry);
+	set_idt_gate(1, db_entry);
+	set_idt_gate(13, gp_entry);
+	set_idt_gate(14, pf_entry);
+	load_idt();
+	map_aliases();
+	for (i = 0; i < n; i++) {
+		run(&tests[i], (unsigned long)ram, &x);
+		run(&tests[i], DEV, &y);
+		if (!x.seen.vector && !x.seen.rflags) {
+			puts_e9("FAIL ");
+			puts_e9(tests[i].name);
+			puts_e9(": no exception on RAM\n");
+			bad++;
+		} else if (!same(&x, &y, sizeof(x))) {
+			report(tests[i].name, &x, &y);
+			bad++;
+		}
+	}
+	puts_e9("emulate_fault: ");
+	putu(n - bad);
+	puts_e9(" of ");
+	putu(n);
+	puts_e9(" exceptions alike on RAM and MMIO\n");
+	return bad;
+}
