@@ -36,9 +36,10 @@
  * rotates, SHLD/SHRD, BT/BTS/BTR/BTC, BSF/BSR/TZCNT/LZCNT/POPCNT, MUL,
  * IMUL, DIV and IDIV, MOVSX/MOVSXD/MOVZX, MOVBE, MOVNTI, MOV from a
  * segment register, CMPXCHG, XADD,
- * SETcc, CMOVcc, PUSH, POP, CALL, RET, LEAVE and ENTER (emulate_stack.c),
- * SMSW and LTR (emulate_system.c), SSE moves
- * (emulate_sse.c), and the MOV and arithmetic forms the kernel decodes,
+ * SETcc, CMOVcc, PUSH, POP, CALL, RET, JMP, LEAVE and ENTER
+ * (emulate_stack.c), MOV to a segment register and far JMP, CALL and
+ * RET (emulate_segment.c), SMSW and LTR (emulate_system.c), SSE and MMX
+ * moves (emulate_sse.c), and the MOV and arithmetic forms the kernel decodes,
  * when their access crosses a page.  It declines, and the guest stops
  * with the message it always stopped with, for:
  *
@@ -296,6 +297,10 @@ static bool execute(struct emu *e)
 	if (e->in.opcode_map == ZYDIS_OPCODE_MAP_0F &&
 	    ((opc & 0xf0) == 0x90 || (opc & 0xf0) == 0x40))
 		return conditional(e, la);
+	if (e->in.mnemonic == ZYDIS_MNEMONIC_MOV &&
+	    e->op[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+	    ZydisRegisterGetClass(e->op[0].reg.value) == ZYDIS_REGCLASS_SEGMENT)
+		return emulate_mov_sreg(e, la);
 
 	switch (e->in.mnemonic) {
 	case ZYDIS_MNEMONIC_SHL: case ZYDIS_MNEMONIC_SHR: case ZYDIS_MNEMONIC_SAR:
@@ -329,6 +334,7 @@ static bool execute(struct emu *e)
 		return arithmetic(e, la);
 	case ZYDIS_MNEMONIC_PUSH: case ZYDIS_MNEMONIC_POP: case ZYDIS_MNEMONIC_CALL:
 	case ZYDIS_MNEMONIC_RET: case ZYDIS_MNEMONIC_LEAVE: case ZYDIS_MNEMONIC_ENTER:
+	case ZYDIS_MNEMONIC_JMP:
 		return emulate_stack(e, la);
 	case ZYDIS_MNEMONIC_SMSW:
 		return emulate_smsw(e, la);
@@ -406,13 +412,16 @@ static bool deliver(struct emu *e, int vector, uint32_t code, uint64_t payload)
 
 /*
  * The instruction is done: what the CPU does at its end.  RF is cleared
- * ("Resume Flag"), an STI or MOV-SS shadow ends, and with RFLAGS.TF the
- * single-step #DB comes now, after it ("Single-Step Exception Condition").
+ * ("Resume Flag"), an STI or MOV-SS shadow ends (a MOV to SS starts
+ * one), and with RFLAGS.TF the single-step #DB comes now, after it
+ * ("Single-Step Exception Condition"), unless a MOV-SS shadow holds it
+ * for one more instruction (the kernel marks it pending then).
  */
 static bool finish(struct emu *e)
 {
+	uint8_t shadow = e->mov_ss ? MINIVM_SHADOW_MOV_SS : 0;
+	bool trap = (e->r.rflags & FLAG_TF) && !e->mov_ss;
 	struct minivm_vcpu_events ev;
-	bool trap = e->r.rflags & FLAG_TF;
 
 	if (!e->again && !e->jumped)
 		e->r.rip = (e->r.rip + e->in.length) & emu_mask(e->mode);
@@ -422,11 +431,13 @@ static bool finish(struct emu *e)
 	if (trap)
 		return deliver(e, 1, 0, DR6_BS) ||
 		       emulate_decline(e, "RFLAGS.TF is set, and the #DB cannot be delivered");
-	if (minivm_get_vcpu_events(&e->v->cpu, &ev) || !ev.shadow)
-		return true;	/* (an old module: no shadow to clear) */
-	ev.shadow = 0;
+	if (minivm_get_vcpu_events(&e->v->cpu, &ev))	/* an old module */
+		return !shadow || emulate_decline(e, "the MOV-SS shadow cannot be set");
+	if (ev.shadow == shadow)
+		return true;
+	ev.shadow = shadow;
 	return !minivm_set_vcpu_events(&e->v->cpu, &ev) ||
-	       emulate_decline(e, "its interrupt shadow cannot be cleared");
+	       emulate_decline(e, "its interrupt shadow cannot be changed");
 }
 
 /**

@@ -30,6 +30,7 @@ struct emu {
 	uint64_t apic_page;		/* the in-kernel APIC's page, or ~0 */
 	bool again;			/* a REP string to resume: keep RIP */
 	bool jumped;			/* RIP set by the instruction */
+	bool mov_ss;			/* it loaded SS: a MOV-SS shadow follows */
 	const char *why;		/* why it declined, or what it raised */
 	int fault;			/* the exception it raises, or -1 */
 	uint32_t fault_code;		/* its error code, if it has one */
@@ -69,6 +70,10 @@ bool emulate_access(struct emu *e, uint64_t la, unsigned int len, bool write,
 /* the helpers */
 bool emulate_string(struct emu *e);
 bool emulate_stack(struct emu *e, uint64_t la);
+bool emulate_push(struct emu *e, unsigned int size, uint64_t v);
+bool emulate_pop(struct emu *e, unsigned int size, uint64_t *v);
+bool emulate_far(struct emu *e, uint64_t la);
+bool emulate_mov_sreg(struct emu *e, uint64_t la);
 bool emulate_ltr(struct emu *e, uint64_t la);
 bool emulate_smsw(struct emu *e, uint64_t la);
 bool emulate_sse(struct emu *e, uint64_t la);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * emulate_sse.c - SSE moves between an XMM register and MMIO.
+ * emulate_sse.c - SSE and MMX moves between a register and MMIO.
  *
  * Guests copy to and from device memory with SSE: a libc memcpy() into
  * a framebuffer, a driver's 16-byte register, kvm-unit-tests' emulator
@@ -11,16 +11,17 @@
  * MOVSD (a load from memory zeroes the rest of the register), MOVDQU,
  * MOVUPS, MOVUPD, LDDQU, and the aligned MOVDQA, MOVAPS, MOVAPD and the
  * non-temporal stores, which raise #GP when misaligned, as on a CPU.
- * VEX-encoded (AVX) forms and MMX registers are
- * declined: the first would need the YMM state, the second the x87
- * tag word's rules.  A 16-byte MMIO access reaches the device as two of
- * 8 bytes.
+ * MOVD and MOVQ with an MMX register work on the x87 registers the MMX
+ * ones alias, in the same state.  VEX-encoded (AVX) forms are declined:
+ * they would need the YMM state.  A 16-byte MMIO access reaches the
+ * device as two of 8 bytes.
  */
 #include <string.h>
 
 #include "emulate.h"
 
 #define XMM0_OFFSET	160	/* in the legacy region (FXSAVE layout) */
+#define ST0_OFFSET	32
 
 /* Whether @m must be 16-byte aligned (SDM Vol. 2, each one's #GP). */
 static bool aligned_form(ZydisMnemonic m)
@@ -43,6 +44,44 @@ static bool sse_move(ZydisMnemonic m)
 	}
 }
 
+/*
+ * MOVD and MOVQ between an MMX register and MMIO.  MMn is the low 64 bits
+ * of x87 physical register Rn, which the FXSAVE image keeps as ST(i),
+ * i = (n - TOP) mod 8, 16 bytes each from byte 32.  Every MMX
+ * instruction sets TOP to 0 and every tag to valid, and a load writes 1s
+ * to the register's exponent and sign (SDM Vol. 1, "Effect of MMX
+ * Instructions on the x87 FPU"), so the image is rotated to TOP 0.
+ */
+static bool mmx_move(struct emu *e, unsigned int n, bool load, uint64_t la,
+		     unsigned int len)
+{
+	struct minivm_xsave x;
+	uint8_t *fx = (uint8_t *)x.region, st[8][16];
+	unsigned int top, i;
+	uint64_t v = 0;
+
+	if (minivm_get_xsave(&e->v->cpu, &x))
+		return emulate_decline(e, "the MMX registers cannot be read");
+	top = (fx[3] >> 3) & 7;			/* FSW bits 13:11 */
+	memcpy(st, fx + ST0_OFFSET, sizeof(st));
+	if (!load) {
+		if (!emulate_access(e, la, len, true, st[(n - top) & 7]))
+			return false;
+	} else {
+		if (!emulate_access(e, la, len, false, &v))
+			return false;
+		memcpy(st[(n - top) & 7], &v, 8);
+		st[(n - top) & 7][8] = st[(n - top) & 7][9] = 0xff;
+	}
+	for (i = 0; i < 8; i++)			/* slot i holds R(i) now */
+		memcpy(fx + ST0_OFFSET + 16 * i, st[(i - top) & 7], 16);
+	fx[3] &= ~0x38;				/* TOP = 0 */
+	fx[4] = 0xff;				/* the abridged tag word: all valid */
+	if (minivm_set_xsave(&e->v->cpu, &x))
+		return emulate_decline(e, "the MMX registers cannot be written");
+	return true;
+}
+
 /**
  * emulate_sse() - an SSE move with one operand in MMIO.
  * @e:  the instruction, decoded.
@@ -62,10 +101,15 @@ bool emulate_sse(struct emu *e, uint64_t la)
 
 	if (!sse_move(e->in.mnemonic) || e->in.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY)
 		return emulate_decline(e, "not an instruction the launcher emulates");
+	if (reg->type == ZYDIS_OPERAND_TYPE_REGISTER &&
+	    ZydisRegisterGetClass(reg->reg.value) == ZYDIS_REGCLASS_MMX &&
+	    mem->type == ZYDIS_OPERAND_TYPE_MEMORY &&
+	    (e->in.mnemonic == ZYDIS_MNEMONIC_MOVD || e->in.mnemonic == ZYDIS_MNEMONIC_MOVQ))
+		return mmx_move(e, reg->reg.value - ZYDIS_REGISTER_MM0, load, la, len);
 	if (reg->type != ZYDIS_OPERAND_TYPE_REGISTER ||
 	    ZydisRegisterGetClass(reg->reg.value) != ZYDIS_REGCLASS_XMM ||
 	    mem->type != ZYDIS_OPERAND_TYPE_MEMORY || len > 16)
-		return emulate_decline(e, "not a form the launcher emulates (MMX?)");
+		return emulate_decline(e, "not a form the launcher emulates");
 	if (aligned_form(e->in.mnemonic) && (la & 15))
 		return emulate_fault(e, 13, 0, "a misaligned operand (a #GP)");
 	if (minivm_get_xsave(&e->v->cpu, &x))

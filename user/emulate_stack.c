@@ -6,8 +6,10 @@
  * A stack in device memory is rare (kvm-unit-tests runs one on its IORAM
  * page; a device's SRAM would do), but where PUSH works, CALL and RET
  * must too.  The stack's address size is 64 bits in 64-bit mode and
- * SS.B's outside it; the operand size is the instruction's.  Far CALL
- * and RET, which load CS, and ENTER with a nesting level are declined.
+ * SS.B's outside it; the operand size is the instruction's.  JMP and
+ * CALL through a pointer in MMIO are here too; a branch to a
+ * non-canonical address raises #GP(0) before anything is pushed.  Far
+ * branches are emulate_segment.c's; ENTER with a nesting level is declined.
  */
 #include "emulate.h"
 
@@ -16,7 +18,7 @@ static unsigned int stack_width(struct emu *e)
 	return e->mode == 64 ? 64 : e->s.ss.db ? 32 : 16;
 }
 
-static bool push(struct emu *e, unsigned int size, uint64_t v)
+bool emulate_push(struct emu *e, unsigned int size, uint64_t v)
 {
 	unsigned int sw = stack_width(e);
 	uint64_t sp = (e->r.rsp - size) & emu_mask(sw);
@@ -28,7 +30,7 @@ static bool push(struct emu *e, unsigned int size, uint64_t v)
 	return true;
 }
 
-static bool pop(struct emu *e, unsigned int size, uint64_t *v)
+bool emulate_pop(struct emu *e, unsigned int size, uint64_t *v)
 {
 	unsigned int sw = stack_width(e);
 	uint64_t sp = e->r.rsp & emu_mask(sw);
@@ -41,9 +43,18 @@ static bool pop(struct emu *e, unsigned int size, uint64_t *v)
 	return true;
 }
 
+/* Would RIP = @target fault?  In 64-bit mode it must be canonical. */
+static bool bad_target(struct emu *e, unsigned int size, uint64_t target)
+{
+	target &= emu_mask(size * 8);
+	return e->mode == 64 && (uint64_t)((int64_t)(target << 16) >> 16) != target;
+}
+
 /* A near branch: RIP at the operand size, the rest of it cleared. */
 static bool jump(struct emu *e, unsigned int size, uint64_t target)
 {
+	if (bad_target(e, size, target))
+		return emulate_fault(e, 13, 0, "a branch to a non-canonical address (a #GP)");
 	e->r.rip = target & emu_mask(size * 8);
 	e->jumped = true;
 	return true;
@@ -59,7 +70,9 @@ static bool call(struct emu *e, uint64_t la, unsigned int size)
 		target = next + o[0].imm.value.s;
 	else if (!emulate_load(e, &o[0], la, &target))
 		return false;
-	return push(e, size, next & emu_mask(size * 8)) && jump(e, size, target);
+	if (bad_target(e, size, target))	/* before the push, as the CPU checks */
+		return jump(e, size, target);
+	return emulate_push(e, size, next & emu_mask(size * 8)) && jump(e, size, target);
 }
 
 /* ENTER n, 0: push rBP, rBP to the frame, rSP n bytes lower. */
@@ -69,7 +82,7 @@ static bool enter(struct emu *e, unsigned int size)
 
 	if (e->op[1].imm.value.u & 31)
 		return emulate_decline(e, "ENTER with a nesting level");
-	if (!push(e, size, e->r.rbp))
+	if (!emulate_push(e, size, e->r.rbp))
 		return false;
 	emulate_put(e, ZYDIS_REGISTER_RBP, size * 8, e->r.rsp);
 	emulate_set_width(&e->r.rsp, sw, e->r.rsp - e->op[0].imm.value.u);
@@ -77,7 +90,8 @@ static bool enter(struct emu *e, unsigned int size)
 }
 
 /**
- * emulate_stack() - a stack instruction with the stack or its operand in MMIO.
+ * emulate_stack() - a stack instruction or a branch with the stack or its
+ * operand in MMIO.
  * @e:  the instruction.
  * @la: its memory operand's linear address, if it has one.
  *
@@ -90,12 +104,14 @@ bool emulate_stack(struct emu *e, uint64_t la)
 	uint64_t v;
 
 	if (e->in.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
-		return emulate_decline(e, "a far CALL or RET, which loads CS");
+		return emulate_far(e, la);
 	switch (e->in.mnemonic) {
+	case ZYDIS_MNEMONIC_JMP:
+		return emulate_load(e, &o[0], la, &v) && jump(e, size, v);
 	case ZYDIS_MNEMONIC_PUSH:
-		return emulate_load(e, &o[0], la, &v) && push(e, size, v);
+		return emulate_load(e, &o[0], la, &v) && emulate_push(e, size, v);
 	case ZYDIS_MNEMONIC_POP:
-		if (!pop(e, size, &v))
+		if (!emulate_pop(e, size, &v))
 			return false;
 		if (o[0].type == ZYDIS_OPERAND_TYPE_MEMORY)	/* rSP after the pop */
 			la = emulate_address(e, &o[0]);
@@ -103,7 +119,7 @@ bool emulate_stack(struct emu *e, uint64_t la)
 	case ZYDIS_MNEMONIC_CALL:
 		return call(e, la, size);
 	case ZYDIS_MNEMONIC_RET:
-		if (!pop(e, size, &v))
+		if (!emulate_pop(e, size, &v))
 			return false;
 		if (e->in.operand_count_visible)		/* RET imm16 */
 			emulate_set_width(&e->r.rsp, stack_width(e),
@@ -111,7 +127,7 @@ bool emulate_stack(struct emu *e, uint64_t la)
 		return jump(e, size, v);
 	case ZYDIS_MNEMONIC_LEAVE:
 		emulate_set_width(&e->r.rsp, stack_width(e), e->r.rbp);
-		if (!pop(e, size, &v))
+		if (!emulate_pop(e, size, &v))
 			return false;
 		emulate_put(e, ZYDIS_REGISTER_RBP, size * 8, v);
 		return true;

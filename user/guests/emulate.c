@@ -183,6 +183,11 @@ CASE(cmpxchg_q, "cmpxchgq %%rdx, 8(%[b])")
 CASE(rep_movsq, "rep movsq")
 CASE(scasq, "scasq")
 CASE(addr32_movsb, "addr32 rep movsb")
+/* MMX, with x87's TOP at 7 first: MMn is Rn, and TOP comes back 0. */
+CASE(mmx_load, "fninit\n\tfld1\n\tmovq 8(%[b]), %%mm1\n\tmovq %%mm1, %%rcx\n\t"
+	  "fnstsw %%ax\n\temms")
+CASE(mmx_store, "fninit\n\tfld1\n\tfld1\n\tmovq %%rdx, %%mm3\n\tfld1\n\t"
+	  "movq %%mm3, 16(%[b])\n\tfnstsw %%ax\n\temms")
 #endif
 
 #define CF 0x001UL
@@ -269,6 +274,8 @@ static const struct test tests[] = {
 	{ .name = "outsl from the device", .fn = outsl, .in = { .si = 8 }, .where = SRC_DEV },
 #ifdef __x86_64__
 	{ .name = "movdqu xmm9, mem128", .fn = xmm9_load },
+	{ .name = "movq mm1, mem64 (TOP 7)", .fn = mmx_load },
+	{ .name = "movq mem64, mm3", .fn = mmx_store, .in = { .d = 0x1122334455667788 } },
 	{ .name = "shl mem64, imm", .fn = shl_q },
 	{ .name = "sar mem64, cl", .fn = sar_q, .in = { .c = 35 } },
 	{ .name = "bts mem64, reg (offset 100)", .fn = bts_q, .in = { .c = 100 } },

@@ -16,7 +16,11 @@
  * null selector (#GP(0)), MOVS from the device
  * into a read-only page and into a page that is not present (#PF), and
  * single steps (RFLAGS.TF) over an emulated instruction and one
- * iteration of a REP MOVS (#DB).  Long mode only (emulate_fault64.elf);
+ * iteration of a REP MOVS (#DB), JMP to a non-canonical address and far
+ * JMP to a null selector or a data segment and MOV to SS of a selector
+ * it may not load (#GP).  And, with no exception, far JMP and CALL
+ * through a pointer on the device to this code segment, and null
+ * selectors into SS and DS (user/emulate_segment.c).  Long mode only (emulate_fault64.elf);
  * prints the cases that differ and exits with their number.
  *
  * A misaligned MOVAPS is not among them: the CPU checks the alignment
@@ -93,6 +97,17 @@ CASE(ltr_null, "ltr 16(%%rbx)")
 CASE(movsb, "movsb")
 CASE(rep_movsb, "rep movsb")
 CASE(bts, "btsl $3, 4(%%rbx)")
+CASE(jmp_mem, "jmpq *24(%%rbx)")
+CASE(ljmp_mem, "rex64 ljmp *24(%%rbx)")
+CASE(ljmp_here, "movq $1f, 24(%%rbx)\n\tmov %%cs, 32(%%rbx)\n\t"
+	  "rex64 ljmp *24(%%rbx)\n\tmov $1, %%eax")
+CASE(mov_ss, "mov 24(%%rbx), %%ss")
+CASE(mov_ss_null, "mov %%ss, %%edx\n\tmov 24(%%rbx), %%ss\n\tmov %%ss, %%ecx\n\t"
+	  "mov %%edx, %%ss")
+CASE(mov_ds_null, "mov %%ds, %%edx\n\tmov 24(%%rbx), %%ds\n\tmov %%ds, %%ecx\n\t"
+	  "mov %%edx, %%ds")
+CASE(lcall_here, "movq $2f, 24(%%rbx)\n\tmov %%cs, 32(%%rbx)\n\t"
+	  "rex64 lcall *24(%%rbx)\n\tjmp 1f\n2:\tmov %%rsp, %%rdx\n\tlretq")
 
 struct test {
 	const char *name;
@@ -100,6 +115,8 @@ struct test {
 	struct st in;
 	unsigned long flags;
 	unsigned long di;	/* a destination of our own, or 0: the area */
+	uint64_t ptr[2];	/* the area's bytes 24-39: a pointer */
+	bool none;		/* no exception: a far branch that goes */
 };
 
 static const struct test tests[] = {
@@ -113,6 +130,19 @@ static const struct test tests[] = {
 	{ .name = "bts, single-stepped", .fn = bts, .flags = TF },
 	{ .name = "rep movsb, single-stepped", .fn = rep_movsb,
 	  .in = { .c = 3, .di = 8 }, .flags = TF },
+	{ .name = "jmp to a non-canonical address", .fn = jmp_mem,
+	  .ptr = { 0x8000000000001000ULL } },
+	{ .name = "ljmp to a null selector", .fn = ljmp_mem,
+	  .ptr = { 0x1000, 0 } },
+	{ .name = "ljmp to a data segment", .fn = ljmp_mem,
+	  .ptr = { 0x1000, 0x10 } },
+	{ .name = "ljmp to this code segment", .fn = ljmp_here, .none = true },
+	{ .name = "mov to ss of a null selector, RPL 3", .fn = mov_ss, .ptr = { 3 } },
+	{ .name = "mov to ss of a data segment, RPL 3", .fn = mov_ss, .ptr = { 0x13 } },
+	{ .name = "mov to ss of a code segment", .fn = mov_ss, .ptr = { 0x18 } },
+	{ .name = "mov to ss of a null selector", .fn = mov_ss_null, .none = true },
+	{ .name = "mov to ds of a null selector", .fn = mov_ds_null, .none = true },
+	{ .name = "lcall to this code segment", .fn = lcall_here, .none = true },
 };
 
 static uint8_t ram[AREA] __attribute__((aligned(64)));
@@ -161,6 +191,8 @@ static void run(const struct test *t, unsigned long area, struct result *out)
 	unsigned int i;
 
 	fill((volatile uint8_t *)area);
+	((volatile uint64_t *)area)[3] = t->ptr[0];
+	((volatile uint64_t *)area)[4] = t->ptr[1];
 	seen = (struct seen){ 0 };
 	s.b = area;
 	s.si += area;
@@ -234,7 +266,7 @@ int main(void)
 	for (i = 0; i < n; i++) {
 		run(&tests[i], (unsigned long)ram, &x);
 		run(&tests[i], DEV, &y);
-		if (!x.seen.vector && !x.seen.rflags) {
+		if (!x.seen.vector && !x.seen.rflags && !tests[i].none) {
 			puts_e9("FAIL ");
 			puts_e9(tests[i].name);
 			puts_e9(": no exception on RAM\n");
