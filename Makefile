@@ -78,6 +78,11 @@ tests/unit/launcher_test: tests/unit/launcher_test.c tests/unit/tap.h user/*.c \
 		user/parse.c user/loader.c user/load_linux.c user/load_pvh.c \
 		user/load_multiboot.c user/lib/libminivm.a
 
+# The launcher's walk of the guest's page tables, without VMX.
+tests/unit/paging_test: tests/unit/paging_test.c tests/unit/tap.h user/paging.c user/vmm.h
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -Iuapi -o $@ $< \
+		user/paging.c
+
 # The module for the test machine is built in a copy of kmod/, so that it
 # and the one for this machine (KDIR) never share object files.  W=1, and
 # any compiler or objtool warning fails the build.

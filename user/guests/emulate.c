@@ -362,20 +362,10 @@ static void run(const struct test *t, unsigned long dev, struct result *out)
 	snapshot(ob, out->other);
 }
 
-static bool equal(const void *x, const void *y, unsigned int n)
-{
-	const uint8_t *a = x, *b = y;
-
-	while (n--)
-		if (*a++ != *b++)
-			return false;
-	return true;
-}
-
 static bool same(const struct result *x, const struct result *y)
 {
-	return equal(&x->r, &y->r, sizeof(x->r)) && x->flags == y->flags &&
-	       equal(x->dev, y->dev, AREA) && equal(x->other, y->other, AREA);
+	return bytes_equal(&x->r, &y->r, sizeof(x->r)) && x->flags == y->flags &&
+	       bytes_equal(x->dev, y->dev, AREA) && bytes_equal(x->other, y->other, AREA);
 }
 
 static void report(const char *name, const char *via, const struct result *x,

@@ -214,16 +214,6 @@ static void run(const struct test *t, unsigned long area, struct result *out)
 		out->area[i] = ((volatile uint8_t *)area)[i];
 }
 
-static bool same(const void *x, const void *y, unsigned int n)
-{
-	const uint8_t *a = x, *b = y;
-
-	while (n--)
-		if (*a++ != *b++)
-			return false;
-	return true;
-}
-
 static void report(const char *name, const struct result *x,
 		   const struct result *y)
 {
@@ -245,9 +235,9 @@ static void report(const char *name, const struct result *x,
 			puts_e9(" mmio ");
 			puthex(b[i]);
 		}
-	if (!same(&x->r, &y->r, sizeof(x->r)))
+	if (!bytes_equal(&x->r, &y->r, sizeof(x->r)))
 		puts_e9(" registers");
-	if (!same(x->area, y->area, AREA))
+	if (!bytes_equal(x->area, y->area, AREA))
 		puts_e9(" memory");
 	puts_e9("\n");
 }
@@ -271,7 +261,7 @@ int main(void)
 			puts_e9(tests[i].name);
 			puts_e9(": no exception on RAM\n");
 			bad++;
-		} else if (!same(&x, &y, sizeof(x))) {
+		} else if (!bytes_equal(&x, &y, sizeof(x))) {
 			report(tests[i].name, &x, &y);
 			bad++;
 		}

@@ -7,6 +7,7 @@
 #ifndef GUEST_RT_H
 #define GUEST_RT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 static inline void outb(uint16_t port, uint8_t v)
@@ -55,6 +56,17 @@ static inline void puthex(unsigned long long v)
 		shift -= 4;
 	for (; shift >= 0; shift -= 4)
 		putc_e9("0123456789abcdef"[(v >> shift) & 15]);
+}
+
+/* Whether @n bytes at @x and @y are the same (no libc, no memcmp). */
+static inline bool bytes_equal(const void *x, const void *y, unsigned long n)
+{
+	const uint8_t *a = x, *b = y;
+
+	while (n--)
+		if (*a++ != *b++)
+			return false;
+	return true;
 }
 
 /* isa-debug-exit: the launcher exits with status (code << 1) | 1. */
