@@ -270,7 +270,7 @@ stderr_has "unemulated MMIO: address, RIP, disassembly (Zydis), why" \
 minivm run --stats "$G/emulate_fault64.elf" > "$T/out" 2> "$T/err"
 status=$?
 grep -qE '^emulate_fault: ([0-9]+) of \1 exceptions alike on RAM and MMIO$' "$T/out" &&
-	grep -qE '\(emulated by the launcher\) +19$' "$T/err" && [ $status = 0 ]
+	grep -qE '\(emulated by the launcher\) +21$' "$T/err" && [ $status = 0 ]
 r=$?
 [ $r = 0 ] || { echo "# status $status"; sed 's/^/#   /' "$T/out" "$T/err" | head -n 20; }
 ok $r "exceptions of emulated MMIO instructions alike on RAM and MMIO"

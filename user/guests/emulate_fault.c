@@ -14,7 +14,8 @@
  *
  * The cases: a divide error and a quotient too large (#DE), LTR of a
  * null selector (#GP(0)), MOVS from the device
- * into a read-only page and into a page that is not present (#PF), and
+ * into a read-only page and into a page that is not present, INSB into
+ * one not present (the kernel's walk finds it; #PF), and
  * single steps (RFLAGS.TF) over an emulated instruction and one
  * iteration of a REP MOVS (#DB), JMP to a non-canonical address and far
  * JMP to a null selector or a data segment and MOV to SS of a selector
@@ -96,6 +97,7 @@ CASE(idiv_big, "idivb 8(%%rbx)")
 CASE(ltr_null, "ltr 16(%%rbx)")
 CASE(movsb, "movsb")
 CASE(rep_movsb, "rep movsb")
+CASE(insb, "insb")
 CASE(bts, "btsl $3, 4(%%rbx)")
 CASE(jmp_mem, "jmpq *24(%%rbx)")
 CASE(ljmp_mem, "rex64 ljmp *24(%%rbx)")
@@ -127,6 +129,8 @@ static const struct test tests[] = {
 	  .di = RO_PAGE },
 	{ .name = "movsb into a page not present", .fn = movsb, .in = { .di = 8 },
 	  .di = ABSENT_PAGE },
+	{ .name = "insb into a page not present", .fn = insb,
+	  .in = { .d = 0xe0, .di = 8 }, .di = ABSENT_PAGE },
 	{ .name = "bts, single-stepped", .fn = bts, .flags = TF },
 	{ .name = "rep movsb, single-stepped", .fn = rep_movsb,
 	  .in = { .c = 3, .di = 8 }, .flags = TF },
