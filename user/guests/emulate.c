@@ -417,15 +417,8 @@ static uint64_t alias_pt[512] __attribute__((aligned(4096)));
 /* Map ALIAS to DEV through a page table: the 2 MiB entry becomes a table. */
 static unsigned long map_alias(void)
 {
-	unsigned long cr3;
-	uint64_t *pml4, *pdpt, *pd;
-
-	__asm__ volatile("mov %%cr3, %0" : "=r" (cr3));
-	pml4 = (uint64_t *)(cr3 & ~0xfffUL);
-	pdpt = (uint64_t *)(pml4[0] & 0xffffffffff000ULL);
-	pd = (uint64_t *)(pdpt[ALIAS >> 30] & 0xffffffffff000ULL);
 	alias_pt[0] = DEV | 3;
-	pd[(ALIAS >> 21) & 511] = (uint64_t)(unsigned long)alias_pt | 3;
+	*pde_of(ALIAS) = (uint64_t)(unsigned long)alias_pt | 3;
 	__asm__ volatile("invlpg (%0)" : : "r" (ALIAS) : "memory");
 	return ALIAS;
 }

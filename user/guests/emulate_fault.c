@@ -156,16 +156,9 @@ static uint64_t alias_pt[512] __attribute__((aligned(4096)));
 /* Map RO_PAGE read-only and leave ABSENT_PAGE out, through a page table. */
 static void map_aliases(void)
 {
-	unsigned long cr3;
-	uint64_t *pml4, *pdpt, *pd;
-
-	__asm__ volatile("mov %%cr3, %0" : "=r" (cr3));
-	pml4 = (uint64_t *)(cr3 & ~0xfffUL);
-	pdpt = (uint64_t *)(pml4[0] & 0xffffffffff000ULL);
-	pd = (uint64_t *)(pdpt[ALIAS >> 30] & 0xffffffffff000ULL);
 	alias_pt[0] = (uint64_t)(unsigned long)ro_page | 1;	/* P, not W */
 	alias_pt[1] = 0;
-	pd[(ALIAS >> 21) & 511] = (uint64_t)(unsigned long)alias_pt | 3;
+	*pde_of(ALIAS) = (uint64_t)(unsigned long)alias_pt | 3;
 	/* CR0.WP: read-only pages are read-only for the kernel too. */
 	__asm__ volatile("mov %%cr0, %%rax\n or $0x10000, %%eax\n mov %%rax, %%cr0\n"
 			 "mov %%cr3, %%rax\n mov %%rax, %%cr3" : : : "rax", "memory");

@@ -115,6 +115,23 @@ static inline void __attribute__((noreturn)) hc_exit(unsigned long code)
 
 #ifdef __x86_64__
 /*
+ * The page-directory entry that maps linear address @la in the 4-level
+ * tables the launcher built: a guest makes it point to a page table of
+ * its own to map 4 KiB pages there.
+ */
+static inline uint64_t *pde_of(unsigned long la)
+{
+	unsigned long cr3;
+	uint64_t *pml4, *pdpt, *pd;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r" (cr3));
+	pml4 = (uint64_t *)(cr3 & ~0xfffUL);
+	pdpt = (uint64_t *)(pml4[(la >> 39) & 511] & 0xffffffffff000ULL);
+	pd = (uint64_t *)(pdpt[(la >> 30) & 511] & 0xffffffffff000ULL);
+	return &pd[(la >> 21) & 511];
+}
+
+/*
  * Interrupts for 64-bit guests: an IDT of interrupt gates, the PIC pair
  * initialised as a PC's firmware leaves it (IRQ 0-7 at vectors 20h-27h,
  * 8-15 at 28h-2Fh), and IRQ_ENTRY(name, handler), an entry stub that
