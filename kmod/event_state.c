@@ -55,7 +55,7 @@ static const u32 event_type[] = {
 	[MINIVM_EVENT_SOFT_EXCEPTION]	= INTR_TYPE_SOFT_EXCEPTION,
 };
 
-/* Does exception @vector push an error code?  (SDM Vol. 3A, Table 6-1) */
+/* Does exception @vector push an error code?  ("Exception and Interrupt Reference") */
 static bool has_error_code(u8 vector)
 {
 	switch (vector) {

@@ -119,9 +119,8 @@ static long vcpu_regs_ioctl(struct minivm_vcpu *vcpu, unsigned int cmd,
 		struct minivm_sregs sregs;
 		struct minivm_vcpu_events events;
 	} u;
-	long ret = 0;
-
 	bool get = _IOC_DIR(cmd) == _IOC_READ;
+	long ret = 0;
 
 	if (!get && copy_from_user(&u, uarg, _IOC_SIZE(cmd)))
 		return -EFAULT;
