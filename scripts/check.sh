@@ -122,7 +122,7 @@ done
 # The figures: what the suites measured, one line each.  A
 # figure no test printed means its test did not get that far: a failure.
 problems=$(cat "$out"/*.out | sed -n 's/^# dmesg_problems=//p' | awk '{s += $1} END {print s + 0}')
-hostile=$(awk '/^MINIVM-TEST-BEGIN hostile_test/ {on = 1} /^MINIVM-TEST-END hostile_test/ {on = 0}
+hostile=$(awk '/^MINIVM-TEST-BEGIN hostile_(memory_)?test/ {on = 1} /^MINIVM-TEST-END hostile_(memory_)?test/ {on = 0}
 	on && /^ok / && !/# SKIP/ {n++} END {print n + 0}' "$out"/vmx*.out)
 figure() {
 	local v
