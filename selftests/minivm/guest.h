@@ -36,6 +36,7 @@
 #define GUEST_STACK	0x9000UL
 #define GUEST_RO	0x200000UL
 #define GUEST_IDT	0x6000UL	/* guest_set_handler()'s IDT */
+#define GUEST_DTR	0x7ff0UL	/* guest_write_dtr()'s LIDT/LGDT operand */
 
 /* One blob of guest code, its bytes in the test binary. */
 struct guest_code {
@@ -110,6 +111,18 @@ static inline uint64_t guest_int_gate(uint16_t cs, uint64_t offset)
 {
 	return (offset & 0xffff) | (uint64_t)cs << 16 | 0x8eULL << 40 |
 	       (offset >> 16 & 0xffff) << 48;
+}
+
+/*
+ * The operand of LIDT or LGDT at GUEST_DTR in guest memory @mem: a 16-bit
+ * limit, then a base of 32 bits (64 in 64-bit mode; the high half is
+ * ignored outside it).  Intel SDM Vol. 3A, "Descriptor Table Registers".
+ */
+static inline void guest_write_dtr(uint8_t *mem, uint16_t limit,
+				   uint64_t base)
+{
+	memcpy(mem + GUEST_DTR, &limit, 2);
+	memcpy(mem + GUEST_DTR + 2, &base, 8);
 }
 
 struct guest {

@@ -21,7 +21,6 @@ static void __attribute__((constructor)) check_the_host(void)
 		host_state_install();
 }
 
-#define DTR_IMAGE	0x7ff0UL	/* what LIDT/LGDT load */
 #define NOT_RAM		0xe00000UL	/* in no slot, below 16 MiB */
 
 /*
@@ -34,12 +33,6 @@ FIXTURE_VARIANT_ADD(anymode, protected) { .mode = MINIVM_MODE_PROTECTED };
 FIXTURE_VARIANT_ADD(anymode, paged) { .mode = MINIVM_MODE_PAGED };
 FIXTURE_VARIANT_ADD(anymode, long) { .mode = MINIVM_MODE_LONG };
 
-static void write_dtr(uint8_t *mem, uint16_t limit, uint64_t base)
-{
-	memcpy(mem + DTR_IMAGE, &limit, 2);
-	memcpy(mem + DTR_IMAGE + 2, &base, 8);
-}
-
 /* An exception through the IDT the guest loads from 7FF0h. */
 GUEST_CODE(g_int3, "lidt 0x7ff0\n int3\n hlt");
 
@@ -50,7 +43,7 @@ TEST_F(anymode, idt_outside_ram_is_a_delivery_error)
 
 	GUEST_START(g_int3);
 	run = self->g.cpu.run;
-	write_dtr(self->g.mem, 0xfff, NOT_RAM);
+	guest_write_dtr(self->g.mem, 0xfff, NOT_RAM);
 	ASSERT_EQ(MINIVM_EXIT_INTERNAL_ERROR, guest_run(&self->g));
 	EXPECT_EQ(MINIVM_INTERNAL_DELIVERY, run->internal.suberror);
 	EXPECT_EQ(3, run->internal.data[0] & 0xff);	/* vector 3 */
@@ -107,7 +100,7 @@ TEST_F(anymode, gdt_outside_ram)
 
 	GUEST_START(g_bad_gdt);
 	run = self->g.cpu.run;
-	write_dtr(self->g.mem, 0xffff, NOT_RAM);
+	guest_write_dtr(self->g.mem, 0xffff, NOT_RAM);
 	if (variant->mode == MINIVM_MODE_REAL) {
 		EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
 		return;

@@ -30,14 +30,12 @@ static void __attribute__((constructor)) check_the_host(void)
 }
 
 #define IDT		0x7000UL
-#define DTR_IMAGE	0x7ff0UL	/* what LIDT/LGDT load */
 #define HANDLERS	0x11000UL	/* 8 bytes per vector */
 #define DONE		0xaa		/* the guest saw what it should */
 
 /* An IDT of 32 interrupt gates; handler v does "out v to 80h; hlt". */
 static void install_idt(uint8_t *mem)
 {
-	uint8_t idtr[6] = { 0xff, 0 };	/* limit FFh: 32 gates */
 	uint64_t h, gate;
 	int v;
 
@@ -47,8 +45,7 @@ static void install_idt(uint8_t *mem)
 		gate = guest_int_gate(0x08, h);
 		memcpy(mem + IDT + v * 8, &gate, 8);
 	}
-	memcpy(idtr + 2, &(uint32_t){ IDT }, 4);
-	memcpy(mem + DTR_IMAGE, idtr, sizeof(idtr));
+	guest_write_dtr(mem, 32 * 8 - 1, IDT);
 }
 
 /* The byte the guest sent to port 80h, or -1 after any other exit. */
@@ -337,19 +334,13 @@ FIXTURE_VARIANT_ADD(anymode, protected) { .mode = MINIVM_MODE_PROTECTED };
 FIXTURE_VARIANT_ADD(anymode, paged) { .mode = MINIVM_MODE_PAGED };
 FIXTURE_VARIANT_ADD(anymode, long) { .mode = MINIVM_MODE_LONG };
 
-static void write_dtr(uint8_t *mem, uint16_t limit, uint64_t base)
-{
-	memcpy(mem + DTR_IMAGE, &limit, 2);
-	memcpy(mem + DTR_IMAGE + 2, &base, 8);
-}
-
 /* An empty IDT: the first exception is a triple fault, a shutdown. */
 GUEST_CODE(g_triple, "lidt 0x7ff0\n int3\n hlt");
 
 TEST_F(anymode, triple_fault_is_shutdown)
 {
 	GUEST_START(g_triple);
-	write_dtr(self->g.mem, 0, 0);
+	guest_write_dtr(self->g.mem, 0, 0);
 	EXPECT_EQ(MINIVM_EXIT_SHUTDOWN, guest_run(&self->g));
 }
 
