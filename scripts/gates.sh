@@ -83,6 +83,6 @@ gate "layout: one reading order everywhere" scripts/lint/layout.py order
 gate "layout: the docs name only what exists" scripts/lint/layout.py names
 gate "layout: each function the docs place in a file is defined there" scripts/lint/layout.py tour
 gate "layout: the SDM cited by section title" scripts/lint/layout.py sdm
-gate "labs: each has its regions and its section in labs.rst" scripts/lab check
+gate "labs: each has its regions, its section in labs.rst and its grader" scripts/lab check
 echo "1..$n"
 exit $failed
