@@ -6,7 +6,8 @@
  *   - pinned pages are locked memory: a slot past RLIMIT_MEMLOCK is
  *     refused (KVM pins nothing; VFIO, which pins, counts the same way);
  *   - a shared mapping of an ordinary file is refused: its filesystem
- *     writes those pages back, and a pinned page cannot be cleaned;
+ *     writes those pages back, and cannot see writes made through a
+ *     long-term pin (kernels from 6.5 refuse such pins themselves);
  *   - a huge page over a range that had small pages frees the EPT page
  *     table that mapped them, and no EPT table outlives its VM.
  *
