@@ -13,7 +13,12 @@
  *   what was raised and is not delivered yet  the interrupt of
  *       MINIVM_INTERRUPT and the NMI of MINIVM_NMI, kept by event.c;
  *   what blocks delivery  the STI and MOV-SS shadows and blocking by
- *       NMI, in the guest's interruptibility state.
+ *       NMI, in the guest's interruptibility state;
+ *   what the vCPU is doing  a debug trap due after the last instruction
+ *       (the pending debug exceptions field: a single step the CPU held
+ *       across an exit, or the one minivm_step_over() left after an
+ *       instruction minivm carried out), and whether it sleeps in a HLT
+ *       (halt.c).
  *
  * Userspace writes them for two reasons: to deliver an exception of its
  * own, as the launcher does when an instruction it emulates faults
@@ -26,9 +31,10 @@
  * make the entry refuse the event; RUN then returns
  * MINIVM_EXIT_FAIL_ENTRY, which concerns the guest only.
  *
- * Left out: pending debug exceptions (a single step the CPU holds across
- * an exit) and the halted state.  An injected event ends a halt, as it
- * would on a CPU.
+ * So GET after any exit, and SET into a new vCPU after its registers,
+ * carry a vCPU over without losing a step's #DB or waking it from a HLT.
+ * The guest's activity state in the VMCS is always "active" (halt.c), so
+ * the halt is minivm's own flag; an injected event ends it, as on a CPU.
  */
 #include <linux/kernel.h>
 #include <linux/percpu.h>
@@ -44,6 +50,12 @@
 
 #define SHADOWS		(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
 #define DB_PAYLOAD	0xe00fULL	/* DR6's B0-B3, BD, BS, BT */
+/*
+ * The pending debug exceptions field: B0-B3, bit 12 (an enabled
+ * breakpoint among them) and BS; the rest is reserved, or RTM, which
+ * minivm does not offer ("Guest Non-Register State").
+ */
+#define PENDING_DBG	(DR_TRAP_BITS | BIT(12) | DR_STEP)
 
 /* The VMX interruption type of each MINIVM_EVENT_* ("Event Injection"). */
 static const u32 event_type[] = {
@@ -100,6 +112,8 @@ void minivm_get_events(struct minivm_vcpu *vcpu, struct minivm_vcpu_events *ev)
 	ev->nmi_pending = vcpu->nmi_pending;
 	ev->nmi_masked = !!(intr & GUEST_INTR_STATE_NMI);
 	ev->shadow = intr & SHADOWS;	/* MINIVM_SHADOW_* are the same bits */
+	ev->pending_debug = vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) & PENDING_DBG;
+	ev->halted = vcpu->halted;
 }
 
 /*
@@ -162,8 +176,7 @@ static bool events_valid(const struct minivm_vcpu_events *ev)
 {
 	bool iflag = vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF;
 
-	if (memchr_inv(ev->padding, 0, sizeof(ev->padding)) ||
-	    memchr_inv(ev->reserved, 0, sizeof(ev->reserved)) ||
+	if (ev->padding || memchr_inv(ev->reserved, 0, sizeof(ev->reserved)) ||
 	    ev->has_payload > 1 || ev->has_error_code > 1 ||
 	    ev->irq_pending > 1 || ev->nmi_pending > 1 || ev->nmi_masked > 1 ||
 	    (!ev->irq_pending && ev->irq_vector) || !injection_valid(ev))
@@ -183,6 +196,32 @@ static bool events_valid(const struct minivm_vcpu_events *ev)
 }
 
 /*
+ * The debug trap and the halt.  Inside a shadow, entry wants BS pending
+ * exactly when RFLAGS.TF is set ("Checks on Guest Non-Register State";
+ * a minivm guest's IA32_DEBUGCTL.BTF is always 0): SET adds the BS that
+ * TF calls for, as the CPU holds it after a real STI, and refuses one
+ * without TF.  A vCPU sleeps in a HLT only where halt.c would have put it
+ * to sleep (a local APIC, RFLAGS.IF set, TF clear), and right after the
+ * HLT nothing is injected, shadowed or due.
+ */
+static bool activity_valid(const struct minivm_vcpu *vcpu,
+			   const struct minivm_vcpu_events *ev)
+{
+	unsigned long rflags = vmcs_read(GUEST_RFLAGS);
+
+	if ((ev->pending_debug & ~(u64)PENDING_DBG) || ev->halted > 1)
+		return false;
+	if (ev->shadow && (ev->pending_debug & DR_STEP) &&
+	    !(rflags & X86_EFLAGS_TF))
+		return false;
+	if (!ev->halted)
+		return true;
+	return vcpu->lapic && (rflags & X86_EFLAGS_IF) &&
+	       !(rflags & X86_EFLAGS_TF) && !ev->shadow &&
+	       ev->injected == MINIVM_EVENT_NONE && !ev->pending_debug;
+}
+
+/*
  * Write the event into the entry field.  An exception goes through the
  * same helpers as minivm's own: RF in the RFLAGS a fault pushes, no error
  * code in real mode, DR6 for a #DB; a #PF's payload is its CR2, loaded
@@ -196,7 +235,6 @@ static void inject(struct minivm_vcpu *vcpu, const struct minivm_vcpu_events *ev
 		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
 		return;
 	}
-	vcpu->halted = false;		/* an event ends a halt */
 	if (ev->injected == MINIVM_EVENT_EXCEPTION) {
 		if (ev->vector == X86_TRAP_PF && ev->has_payload)
 			vcpu->cr2 = ev->payload;
@@ -222,22 +260,21 @@ static void inject(struct minivm_vcpu *vcpu, const struct minivm_vcpu_events *ev
 int minivm_set_events(struct minivm_vcpu *vcpu,
 		      const struct minivm_vcpu_events *ev)
 {
+	u64 pending;
 	u32 intr;
 
-	if (!events_valid(ev))
+	if (!events_valid(ev) || !activity_valid(vcpu, ev))
 		return -EINVAL;
 	intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
 	       ~(SHADOWS | GUEST_INTR_STATE_NMI);
 	if (ev->nmi_masked)
 		intr |= GUEST_INTR_STATE_NMI;
 	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, intr | ev->shadow);
-	/*
-	 * A shadow over a single step holds the step's trap pending, and
-	 * entry checks that it is ("Checks on Guest Non-Register State").
-	 */
+	pending = ev->pending_debug;
 	if (ev->shadow && (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_TF))
-		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
-			   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | DR_STEP);
+		pending |= DR_STEP;	/* activity_valid() says why */
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, pending);
+	vcpu->halted = ev->halted;
 	vcpu->irq_pending = ev->irq_pending;
 	vcpu->irq_vector = ev->irq_vector;
 	vcpu->nmi_pending = ev->nmi_pending;

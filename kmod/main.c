@@ -30,8 +30,9 @@ static long minivm_check_extension(unsigned long ext)
 	case MINIVM_CAP_VMX_CAPS:
 	case MINIVM_CAP_CREATE_VM:
 	case MINIVM_CAP_READONLY_MEM:
-	case MINIVM_CAP_VCPU_EVENTS:
 		return 1;
+	case MINIVM_CAP_VCPU_EVENTS:
+		return 2;		/* with halted and pending_debug */
 	case MINIVM_CAP_INTERRUPT:
 	case MINIVM_CAP_LAPIC:		/* its interrupts go in the same way */
 	case MINIVM_CAP_EOI_EXIT:

@@ -231,10 +231,11 @@ TEST_F(events, state_round_trip)
 
 /*
  * An STI shadow set over a single step: SET marks the step's trap
- * pending, as the CPU holds it after a real STI, or entry would fail
- * ("Checks on Guest Non-Register State").  The shadow blocks interrupts,
- * not a #DB: entry delivers it at once ("Delivery of Pending Debug
- * Exceptions after VM Entry"), before the instruction the shadow covers.
+ * pending (GET shows it), as the CPU holds it after a real STI, or entry
+ * would fail ("Checks on Guest Non-Register State").  The shadow blocks
+ * interrupts, not a #DB: entry delivers it at once ("Delivery of Pending
+ * Debug Exceptions after VM Entry"), before the instruction the shadow
+ * covers.
  */
 TEST_F(events, shadow_over_a_single_step)
 {
@@ -245,6 +246,8 @@ TEST_F(events, shadow_over_a_single_step)
 	r.rflags |= IF | 0x100;		/* TF */
 	ASSERT_EQ(0, minivm_set_regs(&self->g.cpu, &r));
 	ASSERT_EQ(0, set_events(&self->g, &ev));
+	ASSERT_EQ(0, get_events(&self->g, &ev));
+	EXPECT_EQ(0x4000, ev.pending_debug);	/* BS */
 	EXPECT_EQ(self->eip, lapic_expect_out(_metadata, &self->g, 0x91));
 	lapic_expect_out(_metadata, &self->g, 0x94);
 	EXPECT_EQ(DR6_BS, lapic_expect_out(_metadata, &self->g, 0x93) & DR6_BS);
@@ -295,8 +298,14 @@ static const struct bad_event {
 	  { .injected = MINIVM_EVENT_NMI, .vector = 2, .nmi_masked = 1 } },
 	{ "a vector with no interrupt queued", { .irq_vector = 0x40 } },
 	{ "a flag of 2", { .nmi_pending = 2 } },
-	{ "padding", { .padding = { 1 } } },
-	{ "reserved", { .reserved = { [3] = 1 } } },
+	{ "a halt flag of 2", { .halted = 2 } },
+	{ "a halt without a local APIC or IF", { .halted = 1 } },
+	{ "pending debug bits other than B0-B3, bit 12 and BS",
+	  { .pending_debug = 0x10 } },
+	{ "BS pending in a MOV-SS shadow without TF",
+	  { .shadow = MINIVM_SHADOW_MOV_SS, .pending_debug = 0x4000 } },
+	{ "padding", { .padding = 1 } },
+	{ "reserved", { .reserved = { [2] = 1 } } },
 };
 
 /* Refused with EINVAL, and nothing changes: the guest goes on to 81h. */

@@ -246,9 +246,9 @@ static void scribble_run_page(struct minivm_run *run)
 
 /*
  * The event state: the vCPU's own with a few bytes of its first 16 (the
- * event, the queue, the blocking) made small or random, and a random
- * payload.  What VM entry would refuse must be refused here; what is
- * accepted the guest gets.
+ * event, the queue, the blocking, the halt) made small or random, and a
+ * random payload and pending debug trap.  What VM entry would refuse must
+ * be refused here; what is accepted the guest gets.
  */
 static void fuzz_event_state(struct fuzz *f, int vcpu)
 {
@@ -261,6 +261,8 @@ static void fuzz_event_state(struct fuzz *f, int vcpu)
 		((uint8_t *)&ev)[below(16)] = below(4) ? below(16) : rnd();
 	if (!below(4))
 		ev.payload = below(2) ? 0x4000 : ((uint64_t)rnd() << 32 | rnd());
+	if (!below(4))
+		ev.pending_debug = below(2) ? 1ULL << below(17) : rnd();
 	note(f, ioctl(vcpu, MINIVM_SET_VCPU_EVENTS, below(8) ?
 		      (unsigned long)&ev : arg_pointer(f)));
 }

@@ -35,7 +35,8 @@
 #define MINIVM_CAP_LAPIC	8	/* MINIVM_CREATE_LAPIC and its ioctls */
 #define MINIVM_CAP_EOI_EXIT	9	/* level-triggered MSIs, MINIVM_EXIT_EOI */
 #define MINIVM_CAP_APICV	10	/* MINIVM_APICV_* new VMs would get */
-#define MINIVM_CAP_VCPU_EVENTS	11	/* MINIVM_GET/SET_VCPU_EVENTS exist */
+/* MINIVM_GET/SET_VCPU_EVENTS exist; 2: with halted and pending_debug */
+#define MINIVM_CAP_VCPU_EVENTS	11
 
 /* What the CPU does for a local APIC, as MINIVM_CAP_APICV answers it. */
 #define MINIVM_APICV_VID	_BITUL(0) /* virtual-interrupt delivery */
@@ -247,7 +248,8 @@ struct minivm_xsave {
  * delivers, whatever would block it (SDM Vol. 3C, "Event Injection"): one
  * an exit cut short, or one userspace asks for, such as a fault in an
  * instruction it emulated.  Then what was raised and is not delivered
- * yet, and what blocks delivery.  Set the registers first: SET judges
+ * yet, what blocks delivery, a debug trap the next entry delivers, and
+ * whether the vCPU sleeps in a HLT.  Set the registers first: SET judges
  * the events against RFLAGS and CR0 as they are then.
  */
 struct minivm_vcpu_events {
@@ -262,9 +264,11 @@ struct minivm_vcpu_events {
 	__u8 nmi_pending;		/* MINIVM_NMI's, not yet in */
 	__u8 nmi_masked;		/* NMIs blocked until the guest's IRET */
 	__u8 shadow;			/* MINIVM_SHADOW_* */
-	__u8 padding[2];		/* 0 */
+	__u8 halted;			/* HLT done, waiting for an event */
+	__u8 padding;			/* 0 */
 	__u64 payload;			/* #PF: CR2; #DB: the bits for DR6 */
-	__u64 reserved[4];		/* 0 */
+	__u64 pending_debug;		/* a #DB due: B0-B3, bit 12, BS */
+	__u64 reserved[3];		/* 0 */
 };
 
 #define MINIVM_EVENT_NONE		0

@@ -441,16 +441,23 @@ int minivm_kvm_set_xsave(struct minivm_vcpu *vcpu, const struct minivm_xsave *x)
  * Without KVM_CAP_EXCEPTION_PAYLOAD a payload goes where the exception
  * would put it first: CR2 (KVM_SET_SREGS) or DR6 (KVM_SET_DEBUGREGS).
  * INT1 and INT3/INTO are KVM exceptions; KVM keeps no instruction length.
+ * The halt is KVM's MP state; KVM queues a step's #DB as an exception
+ * rather than keep pending debug exceptions, so pending_debug reads 0 and
+ * must be 0.
  */
 int minivm_kvm_get_vcpu_events(struct minivm_vcpu *vcpu,
 			       struct minivm_vcpu_events *ev)
 {
 	struct kvm_vcpu_events k;
+	struct kvm_mp_state mp;
 	int ret = ret_or_errno(ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &k));
 
+	if (!ret)
+		ret = ret_or_errno(ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp));
 	if (ret)
 		return ret;
 	memset(ev, 0, sizeof(*ev));
+	ev->halted = mp.mp_state == KVM_MP_STATE_HALTED;
 	if (k.exception.injected) {
 		ev->injected = k.exception.nr == 3 || k.exception.nr == 4 ?
 			       MINIVM_EVENT_SOFT_EXCEPTION : MINIVM_EVENT_EXCEPTION;
@@ -497,9 +504,12 @@ int minivm_kvm_set_vcpu_events(struct minivm_vcpu *vcpu,
 {
 	struct kvm_vcpu_events k = { .flags = KVM_VCPUEVENT_VALID_NMI_PENDING |
 					      KVM_VCPUEVENT_VALID_SHADOW };
+	struct kvm_mp_state mp = {
+		.mp_state = ev->halted ? KVM_MP_STATE_HALTED : KVM_MP_STATE_RUNNABLE,
+	};
 	int ret;
 
-	if (ev->irq_pending)
+	if (ev->irq_pending || ev->pending_debug)
 		return -EINVAL;
 	switch (ev->injected) {
 	case MINIVM_EVENT_EXCEPTION: case MINIVM_EVENT_ICEBP:
@@ -523,7 +533,9 @@ int minivm_kvm_set_vcpu_events(struct minivm_vcpu *vcpu,
 	k.interrupt.shadow = ((ev->shadow & MINIVM_SHADOW_STI) ? KVM_X86_SHADOW_INT_STI : 0) |
 			     ((ev->shadow & MINIVM_SHADOW_MOV_SS) ? KVM_X86_SHADOW_INT_MOV_SS : 0);
 	ret = kvm_payload(vcpu, ev);
-	return ret ? ret : ret_or_errno(ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &k));
+	if (!ret)
+		ret = ret_or_errno(ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &k));
+	return ret ? ret : ret_or_errno(ioctl(vcpu->fd, KVM_SET_MP_STATE, &mp));
 }
 
 /*

@@ -134,8 +134,9 @@ int minivm_set_xsave(struct minivm_vcpu *vcpu, const struct minivm_xsave *x);
 
 /*
  * MINIVM_GET_VCPU_EVENTS, MINIVM_SET_VCPU_EVENTS: the event the next entry
- * delivers, what waits, the shadows; 0 or -errno (-EINVAL: not an event
- * the CPU would deliver now).  To inject an exception, get, change, set.
+ * delivers, what waits, the shadows, a debug trap due, the halt; 0 or
+ * -errno (-EINVAL: not an event the CPU would deliver now).  To inject an
+ * exception, get, change, set.
  */
 int minivm_get_vcpu_events(struct minivm_vcpu *vcpu,
 			   struct minivm_vcpu_events *ev);
