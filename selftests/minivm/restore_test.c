@@ -266,7 +266,10 @@ TEST_F(restore, halt_refused_where_hlt_would_not_sleep)
  * The step after an OUT.  The #DB handler reports the EIP it would
  * return to (91h) and DR6 (93h).  The test sets TF at the OUT to 82h;
  * minivm finishes that OUT and leaves the step's trap due (pending debug
- * exceptions), to be delivered before the NOP that follows.
+ * exceptions), to be delivered before the NOP that follows.  A copy
+ * without it would run the NOP first on a CPU; Bochs steps at the entry
+ * itself and hides that (testing.rst), so GET's pending_debug is checked
+ * as well as where the #DB comes.
  */
 GUEST_CODE_ONLY(g_step, 32,
 	"0:" SLOT(0x10) "mov (%esp), %eax\n" REPORT(0x91)
