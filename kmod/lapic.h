@@ -2,7 +2,7 @@
 /*
  * lapic.h - the local APIC's register page, as lapic.c, lapic_regs.c,
  * lapic_access.c, lapic_virt.c, lapic_access_page.c and lapic_timer.c
- * read it.
+ * read it, and the functions they call in each other.
  *
  * The registers are kept at their xAPIC offsets, 16 bytes apart (SDM
  * Vol. 3A, "Local APIC Register Address Map"); IRR, ISR and TMR are
@@ -112,5 +112,30 @@ static inline u32 lapic_x2apic_ldr(u32 id)
 {
 	return ((id >> 4) << 16) | BIT(id & 0xf);
 }
+
+/*
+ * What the local APIC's files ask of each other, and no other file needs
+ * (what the rest of minivm calls is in minivm.h).
+ */
+
+/* lapic.c */
+bool minivm_lapic_set_base(struct minivm_lapic *apic, u64 val, bool host);
+void minivm_lapic_send_ipi(struct minivm_lapic *apic, u32 icr, u32 dest);
+
+/* lapic_regs.c */
+bool minivm_lapic_write(struct minivm_lapic *apic, u32 off, u32 val);
+void minivm_lapic_write_icr(struct minivm_lapic *apic, u64 icr);
+
+/* lapic_access_page.c */
+void minivm_apic_access_leave(struct minivm_vm *vm);
+
+/* lapic_timer.c */
+void minivm_lapic_timer_init(struct minivm_lapic *apic);
+void minivm_lapic_timer_stop(struct minivm_lapic *apic);
+void minivm_lapic_timer_start(struct minivm_lapic *apic, u32 count,
+			      bool periodic);
+u32 minivm_lapic_timer_count(struct minivm_lapic *apic);
+void minivm_lapic_timer_expired(struct minivm_lapic *apic);
+void minivm_lapic_timer_set_deadline(struct minivm_lapic *apic, u64 tsc);
 
 #endif /* MINIVM_LAPIC_H */

@@ -447,8 +447,6 @@ int minivm_set_events(struct minivm_vcpu *vcpu,
 /* lapic.c: the local APIC's life, its modes, the interrupts it delivers. */
 int minivm_lapic_create(struct minivm_vcpu *vcpu);
 void minivm_lapic_free(struct minivm_vcpu *vcpu);
-bool minivm_lapic_set_base(struct minivm_lapic *apic, u64 val, bool host);
-void minivm_lapic_send_ipi(struct minivm_lapic *apic, u32 icr, u32 dest);
 void minivm_lapic_sync(struct minivm_vcpu *vcpu);
 int minivm_lapic_next_irq(struct minivm_vcpu *vcpu);
 void minivm_lapic_accept_irq(struct minivm_vcpu *vcpu, int vector);
@@ -458,8 +456,6 @@ int minivm_signal_msi(struct minivm_vm *vm, void __user *uarg);
 
 /* lapic_regs.c: each register's meaning; the state saved and restored. */
 u32 minivm_lapic_read(struct minivm_lapic *apic, u32 off);
-bool minivm_lapic_write(struct minivm_lapic *apic, u32 off, u32 val);
-void minivm_lapic_write_icr(struct minivm_lapic *apic, u64 icr);
 int minivm_lapic_get(struct minivm_vcpu *vcpu, void __user *uarg);
 int minivm_lapic_set(struct minivm_vcpu *vcpu, void __user *uarg);
 
@@ -485,17 +481,9 @@ int minivm_handle_apic_write(struct minivm_vcpu *vcpu);
 int minivm_apic_access_create(struct minivm_vm *vm);
 void minivm_apic_access_free(struct minivm_vm *vm);
 bool minivm_apic_access_fault(struct minivm_vcpu *vcpu, u64 gpa, bool fetch);
-void minivm_apic_access_leave(struct minivm_vm *vm);
 
 /* lapic_timer.c: the timer, in one-shot, periodic or TSC-deadline mode. */
-void minivm_lapic_timer_init(struct minivm_lapic *apic);
-void minivm_lapic_timer_stop(struct minivm_lapic *apic);
-void minivm_lapic_timer_start(struct minivm_lapic *apic, u32 count,
-			      bool periodic);
-u32 minivm_lapic_timer_count(struct minivm_lapic *apic);
-void minivm_lapic_timer_expired(struct minivm_lapic *apic);
 void minivm_lapic_timer_wait(struct minivm_vcpu *vcpu);
-void minivm_lapic_timer_set_deadline(struct minivm_lapic *apic, u64 tsc);
 
 /* halt.c: HLT, and the wait that follows it. */
 int minivm_handle_hlt(struct minivm_vcpu *vcpu);
