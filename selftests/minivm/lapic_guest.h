@@ -16,7 +16,9 @@
 #define MINIVM_LAPIC_GUEST_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include "guest.h"
@@ -103,6 +105,25 @@ static inline double lapic_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static inline void lapic_on_alarm(int sig)
+{
+}
+
+/*
+ * Deliver SIGALRM to this thread after @ms, without SA_RESTART, so that
+ * a RUN asleep in a HLT returns -EINTR; 0 takes an armed alarm back.
+ */
+static inline void lapic_alarm_in(int ms)
+{
+	struct sigaction sa = { .sa_handler = lapic_on_alarm };
+	struct itimerval it = {
+		.it_value = { ms / 1000, (ms % 1000) * 1000 },
+	};
+
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
 }
 
 /* Does /dev/minivm have extension @cap (MINIVM_CAP_*)? */

@@ -13,8 +13,6 @@
  * machine is an emulator that may fall behind.
  */
 #include <pthread.h>
-#include <signal.h>
-#include <sys/time.h>
 
 #include "kselftest_harness.h"
 #include "minivm_selftest.h"
@@ -167,22 +165,6 @@ TEST_F(timer, tsc_deadline_fires_at_the_deadline)
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(g));
 }
 
-static void on_alarm(int sig)
-{
-}
-
-/* Deliver SIGALRM to this thread after @ms, without SA_RESTART. */
-static void alarm_in(int ms)
-{
-	struct sigaction sa = { .sa_handler = on_alarm };
-	struct itimerval it = {
-		.it_value = { ms / 1000, (ms % 1000) * 1000 },
-	};
-
-	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &it, NULL);
-}
-
 /*
  * STI; HLT with nothing armed sleeps until a signal: RUN returns -EINTR
  * (MINIVM_EXIT_INTR) and the vCPU stays halted.  The PIC's interrupt,
@@ -202,12 +184,12 @@ TEST_F(timer, signal_ends_the_wait_and_extint_wakes)
 
 	NEED_LAPIC();
 	ASSERT_EQ(0, lapic_start(g, variant->mode, g_extint, h, 1));
-	alarm_in(50);
+	lapic_alarm_in(50);
 	EXPECT_EQ(-EINTR, minivm_run(&g->cpu));
 	EXPECT_EQ(MINIVM_EXIT_INTR, g->cpu.run->exit_reason);
 	ASSERT_EQ(0, minivm_get_regs(&g->cpu, &r));
 	rip = r.rip;
-	alarm_in(50);			/* still halted: sleeps again */
+	lapic_alarm_in(50);			/* still halted: sleeps again */
 	EXPECT_EQ(-EINTR, minivm_run(&g->cpu));
 	ASSERT_EQ(0, minivm_get_regs(&g->cpu, &r));
 	EXPECT_EQ(rip, r.rip);
@@ -264,7 +246,7 @@ TEST_F(storm, at_the_shortest_period_leaves_the_host_alive)
 	NEED_LAPIC();
 	ASSERT_EQ(0, lapic_start(g, variant->mode, g_storm, tick, 1));
 	ASSERT_EQ(0, pthread_create(&t, NULL, sleep_loop, &s));
-	alarm_in(STORM_MS);
+	lapic_alarm_in(STORM_MS);
 	EXPECT_EQ(-EINTR, minivm_run(&g->cpu));
 	s.stop = true;
 	pthread_join(t, NULL);

@@ -17,9 +17,7 @@
  * leaves nothing of its own in the state the copy replaces.
  */
 #define _GNU_SOURCE
-#include <signal.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -69,24 +67,17 @@ static bool events_carry_activity(void)
 	return ok;
 }
 
-static void on_alarm(int sig)
-{
-}
-
 /*
- * RUN, with SIGALRM (no SA_RESTART) 50 ms later to end a sleep: -EINTR
- * if the vCPU slept, else 0 with the exit.  The alarm is gone after it.
+ * RUN, with SIGALRM 50 ms later to end a sleep: -EINTR if the vCPU
+ * slept, else 0 with the exit.  The alarm is gone after it.
  */
 static int run_with_alarm(struct guest *g)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };
-	struct itimerval it = { .it_value = { 0, 50000 } }, off = { 0 };
 	int ret;
 
-	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &it, NULL);
+	lapic_alarm_in(50);
 	ret = minivm_run(&g->cpu);
-	setitimer(ITIMER_REAL, &off, NULL);
+	lapic_alarm_in(0);
 	return ret;
 }
 
