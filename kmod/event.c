@@ -83,15 +83,19 @@ static bool nmi_window_open(void)
 		 (SHADOWS | GUEST_INTR_STATE_NMI)) && !injecting();
 }
 
-/* Turn a window exit on or off, if the CPU has it. */
-static void want_window(u32 control, bool on)
+#define WINDOWS	(CPU_BASED_NMI_WINDOW_EXITING | CPU_BASED_INTR_WINDOW_EXITING)
+
+/*
+ * Ask for the window exits in @want (of WINDOWS), and no others, as far as
+ * the CPU has them: one VMREAD, and a VMWRITE only for a change.
+ */
+static void set_windows(u32 want)
 {
 	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
-	u32 want = (proc & ~control) |
-		   (on ? control & minivm_vmcs_window_exits() : 0);
+	u32 next = (proc & ~WINDOWS) | (want & minivm_vmcs_window_exits());
 
-	if (want != proc)
-		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, want);
+	if (next != proc)
+		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, next);
 }
 
 /*
@@ -134,15 +138,30 @@ static void inject_pending_db(struct minivm_vcpu *vcpu)
 
 /*
  * The external interrupt that would go in next: the PIC's, if it can
- * reach the CPU, else the local APIC's.  Return: a vector, or -1.
+ * reach the CPU, else the local APIC's.  Return: a vector, with FROM_PIC
+ * set if it is the PIC's; or -1.
  */
-static int next_irq(struct minivm_vcpu *vcpu, bool *extint)
+#define FROM_PIC	BIT(8)
+
+static int next_irq(struct minivm_vcpu *vcpu)
 {
-	*extint = vcpu->irq_pending && minivm_lapic_takes_extint(vcpu);
-	if (*extint)
-		return vcpu->irq_vector;
+	if (vcpu->irq_pending && minivm_lapic_takes_extint(vcpu))
+		return vcpu->irq_vector | FROM_PIC;
 	return vcpu->lapic && !cpu_delivers(vcpu) ?
 	       minivm_lapic_next_irq(vcpu) : -1;
+}
+
+/*
+ * The common case, an exit handled and the guest resumed with nothing to
+ * give it: no local APIC, nothing raised by userspace, no window exit
+ * asked for or still on.  Nothing the guest does in between can change
+ * that, as only the host raises interrupts: skip the rest.
+ */
+static bool nothing_waits(struct minivm_vcpu *vcpu)
+{
+	return !vcpu->lapic && !vcpu->irq_pending && !vcpu->nmi_pending &&
+	       !READ_ONCE(vcpu->run->request_interrupt_window) &&
+	       !(vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & WINDOWS);
 }
 
 /**
@@ -155,31 +174,33 @@ static int next_irq(struct minivm_vcpu *vcpu, bool *extint)
  */
 void minivm_inject_events(struct minivm_vcpu *vcpu)
 {
-	bool extint;
 	int irq;
-	u32 info;
+	u32 info, windows;
 
+	inject_pending_db(vcpu);
+	if (nothing_waits(vcpu))
+		return;
 	if (vcpu->lapic)
 		minivm_lapic_sync(vcpu);	/* what was posted meanwhile */
-	inject_pending_db(vcpu);
-	irq = next_irq(vcpu, &extint);
+	irq = next_irq(vcpu);
 	if (vcpu->nmi_pending && nmi_window_open()) {
 		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, NMI_VECTOR |
 			   INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
 		vcpu->nmi_pending = false;
 	} else if (irq >= 0 && irq_window_open()) {
-		inject_irq(irq);
-		if (extint)
+		inject_irq(irq & 0xff);
+		if (irq & FROM_PIC)
 			vcpu->irq_pending = false;
 		else
 			minivm_lapic_accept_irq(vcpu, irq);
-		irq = next_irq(vcpu, &extint);
+		irq = next_irq(vcpu);
 	}
-	want_window(CPU_BASED_NMI_WINDOW_EXITING, vcpu->nmi_pending);
+	windows = vcpu->nmi_pending ? CPU_BASED_NMI_WINDOW_EXITING : 0;
 	/* LAB 10 begin */
-	want_window(CPU_BASED_INTR_WINDOW_EXITING, irq >= 0 ||
-		    READ_ONCE(vcpu->run->request_interrupt_window));
+	if (irq >= 0 || READ_ONCE(vcpu->run->request_interrupt_window))
+		windows |= CPU_BASED_INTR_WINDOW_EXITING;
 	/* LAB 10 end */
+	set_windows(windows);
 	if (vcpu->lapic && cpu_delivers(vcpu)) {
 		minivm_apicv_before_entry(vcpu);
 		/* Whose is an external interrupt cut short (redeliver)? */

@@ -80,7 +80,7 @@ static bool page_walk(unsigned long qual)
  * instruction's own access goes elsewhere, so emulating it would send
  * userspace a device access that the guest never made.
  */
-static int handle_ept_violation(struct minivm_vcpu *vcpu)
+static noinline int handle_ept_violation(struct minivm_vcpu *vcpu)
 {
 	u32 vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
 	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
@@ -153,7 +153,7 @@ static int handle_ept_violation(struct minivm_vcpu *vcpu)
  * error, as above; a page-table access there, an unexpected exit:
  * minivm does not emulate paging structures in MMIO.
  */
-static int handle_apic_access(struct minivm_vcpu *vcpu)
+static noinline int handle_apic_access(struct minivm_vcpu *vcpu)
 {
 	unsigned long qual = vmcs_read(EXIT_QUALIFICATION);
 	u64 gpa = APIC_DEFAULT_PHYS_BASE + (qual & APIC_ACCESS_OFFSET);
@@ -177,7 +177,7 @@ static int handle_apic_access(struct minivm_vcpu *vcpu)
 	}
 }
 
-static int handle_ept_misconfig(struct minivm_vcpu *vcpu)
+static noinline int handle_ept_misconfig(struct minivm_vcpu *vcpu)
 {
 	u64 data[] = {
 		vmcs_read64(GUEST_PHYSICAL_ADDRESS), vmcs_read(GUEST_RIP),
@@ -187,13 +187,31 @@ static int handle_ept_misconfig(struct minivm_vcpu *vcpu)
 				     ARRAY_SIZE(data), data);
 }
 
+/* The hypercall number in RAX: 32 bits outside 64-bit mode. */
+static u64 hypercall_mask(struct minivm_vcpu *vcpu)
+{
+	return minivm_long_mode(vcpu) ? ~0ULL : 0xffffffffULL;
+}
+
+/*
+ * Is this VMCALL one for userspace to serve?  Those in its range, made
+ * at CPL 0; the kernel answers every other (api.rst, "Hypercalls").
+ */
+static bool hypercall_for_userspace(struct minivm_vcpu *vcpu)
+{
+	u64 nr = vcpu->gprs.rax & hypercall_mask(vcpu);
+
+	return nr >= MINIVM_HC_USER_FIRST && nr <= MINIVM_HC_USER_LAST &&
+	       !VMX_AR_DPL(vmcs_read32(GUEST_SS_AR_BYTES));
+}
+
 /*
  * VMCALL: the guest asks its hypervisor, the para-virtual way (api.rst,
  * "Hypercalls").  Outside 64-bit mode the number and arguments are 32-bit.
  */
 static int handle_vmcall(struct minivm_vcpu *vcpu)
 {
-	u64 mask = minivm_long_mode(vcpu) ? ~0ULL : 0xffffffffULL;
+	u64 mask = hypercall_mask(vcpu);
 	struct minivm_gprs *g = &vcpu->gprs;
 	struct minivm_run *run = vcpu->run;
 	u64 nr = g->rax & mask;
@@ -213,7 +231,7 @@ static int handle_vmcall(struct minivm_vcpu *vcpu)
 		return 1;
 	/* LAB 7 end */
 	}
-	if (nr < MINIVM_HC_USER_FIRST || nr > MINIVM_HC_USER_LAST) {
+	if (!hypercall_for_userspace(vcpu)) {
 		g->rax = -MINIVM_HC_ENOSYS & mask;
 		return 1;
 	}
@@ -242,7 +260,7 @@ static int emulated(struct minivm_vcpu *vcpu, bool done)
  * has bit 31 set and says which checks failed (SDM Vol. 3C, "VM-Entry
  * Failures During or After Loading Guest State").
  */
-static int failed_entry(struct minivm_vcpu *vcpu, u32 reason)
+static noinline int failed_entry(struct minivm_vcpu *vcpu, u32 reason)
 {
 	struct minivm_run *run = vcpu->run;
 
@@ -278,7 +296,8 @@ int minivm_handle_exit(struct minivm_vcpu *vcpu)
 	 * that themselves; after any other exit it simply goes in again.
 	 */
 	if ((u16)reason != EXIT_REASON_EPT_VIOLATION &&
-	    (u16)reason != EXIT_REASON_EXCEPTION_NMI)
+	    (u16)reason != EXIT_REASON_EXCEPTION_NMI &&
+	    (vmcs_read32(IDT_VECTORING_INFO_FIELD) & VECTORING_INFO_VALID_MASK))
 		minivm_redeliver(vcpu);
 
 	switch ((u16)reason) {

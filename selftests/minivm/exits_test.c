@@ -584,4 +584,43 @@ TEST_F(exits, hypercalls)
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&self->g));
 }
 
+/*
+ * A VMCALL at CPL 3 is the guest kernel's business, never userspace's:
+ * even a number in userspace's range returns -MINIVM_HC_EPERM (-1) from
+ * the kernel (api.rst, "Hypercalls").  The guest is put at CPL 3 by its
+ * segments' DPL and RPL, with IOPL 3 for its OUT.
+ */
+GUEST_CODE_ONLY(g_hc_cpl3, 32,
+		"mov $0x150, %eax\n vmcall\n out %eax, $0x80\n"
+		"xor %eax, %eax\n vmcall\n out %eax, $0x80\n 1: jmp 1b");
+
+TEST(hypercall_at_cpl3_is_refused_in_the_kernel)
+{
+	struct minivm_segment *seg[6];
+	struct minivm_sregs sr;
+	struct minivm_regs r;
+	struct guest g;
+	int i;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_PROTECTED, g_hc_cpl3));
+	ASSERT_EQ(0, minivm_get_sregs(&g.cpu, &sr));
+	seg[0] = &sr.cs; seg[1] = &sr.ss; seg[2] = &sr.ds;
+	seg[3] = &sr.es; seg[4] = &sr.fs; seg[5] = &sr.gs;
+	for (i = 0; i < 6; i++) {
+		seg[i]->dpl = 3;
+		seg[i]->selector |= 3;
+	}
+	ASSERT_EQ(0, minivm_set_sregs(&g.cpu, &sr));
+	ASSERT_EQ(0, minivm_get_regs(&g.cpu, &r));
+	r.rflags |= 3 << 12;			/* IOPL 3 */
+	ASSERT_EQ(0, minivm_set_regs(&g.cpu, &r));
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	EXPECT_EQ(0x80, g.cpu.run->io.port);
+	EXPECT_EQ(0xffffffff, *(uint32_t *)minivm_io_data(g.cpu.run));
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));	/* NOP: EPERM too */
+	EXPECT_EQ(0xffffffff, *(uint32_t *)minivm_io_data(g.cpu.run));
+	guest_destroy(&g);
+}
+
 TEST_HARNESS_MAIN

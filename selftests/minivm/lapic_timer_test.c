@@ -133,6 +133,36 @@ TEST_F(timer, mode_change_keeps_or_disarms_the_count)
 }
 
 /*
+ * The same one-shot timer, while the guest loops on CPUID, every exit
+ * answered in the kernel: the guest's interrupt still goes in.  The
+ * handler sets a flag at 5000h that ends the loop; it reloads EBX, which
+ * CPUID clobbers.
+ */
+GUEST_CODE(g_oneshot_cpuid,
+	"0:" SLOT(0x00) "movb $1, 0x5000\n out %al, $0x81\n" APIC_PAGE
+	APIC_WR(0xb0, 0) IRET
+	MAIN "movb $0, 0x5000\n" APIC_PAGE SVR_ON APIC_WR(0x3e0, 0xb)
+	APIC_WR(0x320, 0x40) APIC_WR(0x380, 20000000)
+	"sti\n 1: xor %eax, %eax\n cpuid\n cmpb $0, 0x5000\n je 1b\n"
+	"out %al, $0x84\n cli\n hlt");
+
+TEST_F(timer, oneshot_reaches_a_guest_looping_on_cpuid)
+{
+	struct guest *g = &self->g;
+	double t0, ms;
+
+	NEED_LAPIC();
+	ASSERT_EQ(0, lapic_start(g, variant->mode, g_oneshot_cpuid, tick, 1));
+	t0 = lapic_now_ms();
+	lapic_expect_out(_metadata, g, 0x81);
+	ms = lapic_now_ms() - t0;
+	EXPECT_LE(19.0, ms);
+	EXPECT_GE(2000.0, ms);
+	lapic_expect_out(_metadata, g, 0x84);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(g));
+}
+
+/*
  * TSC-deadline: the guest reads the TSC's rate from CPUID 40000010h and
  * arms IA32_TSC_DEADLINE 20 ms ahead.  The MSR reads back what was
  * written while armed, and 0 once the timer fired.

@@ -87,6 +87,29 @@ TEST(exit_budget_bounds_a_run)
 	guest_destroy(&g);
 }
 
+/*
+ * A guest whose every exit is answered in the kernel (CPUID) never
+ * returns to userspace by itself, yet stops on a signal: the host
+ * interrupt that brings it ends the guest's run, and RUN sees it.
+ */
+TEST(signal_interrupts_a_guest_looping_on_cpuid)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_value = { .tv_usec = 20000 } };
+	struct minivm_regs r;
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_cpuid_loop));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	EXPECT_EQ(-EINTR, minivm_run(&g.cpu));
+	EXPECT_EQ(MINIVM_EXIT_INTR, g.cpu.run->exit_reason);
+	ASSERT_EQ(0, minivm_get_regs(&g.cpu, &r));
+	EXPECT_LT(0, r.rdi);			/* it ran its loop */
+	guest_destroy(&g);
+}
+
 /* One vCPU, two threads: the second RUN is refused with EBUSY. */
 static void *run_thread(void *arg)
 {

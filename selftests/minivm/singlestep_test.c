@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Single-stepping (RFLAGS.TF) where minivm, not the CPU, finishes the
- * instruction, the #DB traps that meet other events, ICEBP, and data
+ * instruction (CPUID and VMCALL among them), the #DB traps that meet other events, ICEBP, and data
  * breakpoints in a MOV-SS shadow.  What the guest must see is the SDM's
  * order ("Priority Among Concurrent Events" in the interrupt chapter): a
  * trap on the previous instruction comes before an NMI or an external
@@ -224,6 +224,34 @@ TEST_F(icebp, is_a_trap_without_status)
 	expect_db(_metadata, g, icebp + 3, DR6_BS, false);	/* NOP */
 	lapic_expect_out(_metadata, g, 0x84);
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(g));
+}
+
+/*
+ * CPUID and a NOP hypercall, answered in the kernel without a trip to
+ * userspace: each still ends with its #DB trap, at the next instruction.
+ */
+GUEST_CODE_ONLY(g_fast, 32, STEP_HANDLERS MAIN TF_ON
+		"nop\n xor %eax, %eax\n cpuid\n xor %eax, %eax\n vmcall\n"
+		"nop\n out %al, $0x84\n cli\n hlt");
+
+TEST(cpuid_and_vmcall_step_like_any_instruction)
+{
+	uint32_t nop = addr_of(g_fast, "\x90\x31\xc0\x0f\xa2\x31\xc0"
+			       "\x0f\x01\xc1\x90", 11);
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_NE(0, nop);
+	ASSERT_EQ(0, slots_start(&g, MINIVM_MODE_PROTECTED, g_fast, handlers,
+				 ARRAY_SIZE(handlers), false));
+	expect_db(_metadata, &g, nop + 1, DR6_BS, true);	/* NOP */
+	expect_db(_metadata, &g, nop + 3, DR6_BS, true);	/* XOR */
+	expect_db(_metadata, &g, nop + 5, DR6_BS, true);	/* CPUID */
+	expect_db(_metadata, &g, nop + 7, DR6_BS, true);	/* XOR */
+	expect_db(_metadata, &g, nop + 10, DR6_BS, false);	/* VMCALL */
+	lapic_expect_out(_metadata, &g, 0x84);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	guest_destroy(&g);
 }
 
 /*
