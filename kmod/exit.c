@@ -187,31 +187,13 @@ static noinline int handle_ept_misconfig(struct minivm_vcpu *vcpu)
 				     ARRAY_SIZE(data), data);
 }
 
-/* The hypercall number in RAX: 32 bits outside 64-bit mode. */
-static u64 hypercall_mask(struct minivm_vcpu *vcpu)
-{
-	return minivm_long_mode(vcpu) ? ~0ULL : 0xffffffffULL;
-}
-
-/*
- * Is this VMCALL one for userspace to serve?  Those in its range, made
- * at CPL 0; the kernel answers every other (api.rst, "Hypercalls").
- */
-static bool hypercall_for_userspace(struct minivm_vcpu *vcpu)
-{
-	u64 nr = vcpu->gprs.rax & hypercall_mask(vcpu);
-
-	return nr >= MINIVM_HC_USER_FIRST && nr <= MINIVM_HC_USER_LAST &&
-	       !VMX_AR_DPL(vmcs_read32(GUEST_SS_AR_BYTES));
-}
-
 /*
  * VMCALL: the guest asks its hypervisor, the para-virtual way (api.rst,
  * "Hypercalls").  Outside 64-bit mode the number and arguments are 32-bit.
  */
 static int handle_vmcall(struct minivm_vcpu *vcpu)
 {
-	u64 mask = hypercall_mask(vcpu);
+	u64 mask = minivm_long_mode(vcpu) ? ~0ULL : 0xffffffffULL;
 	struct minivm_gprs *g = &vcpu->gprs;
 	struct minivm_run *run = vcpu->run;
 	u64 nr = g->rax & mask;
@@ -231,7 +213,7 @@ static int handle_vmcall(struct minivm_vcpu *vcpu)
 		return 1;
 	/* LAB 7 end */
 	}
-	if (!hypercall_for_userspace(vcpu)) {
+	if (nr < MINIVM_HC_USER_FIRST || nr > MINIVM_HC_USER_LAST) {
 		g->rax = -MINIVM_HC_ENOSYS & mask;
 		return 1;
 	}

@@ -211,12 +211,27 @@ static void trace_entry(struct minivm_vcpu *vcpu)
  *
  * Return: how the entry went (enum minivm_entry).
  */
-static enum minivm_entry enter_once(struct minivm_vcpu *vcpu)
+static enum minivm_entry enter_guest(struct minivm_vcpu *vcpu)
 {
 	bool launch = !vcpu->launched;
 	enum minivm_entry ret;
 
+	/*
+	 * After the reboot notifier's VMXOFF, never touch the VMCS again;
+	 * nor enter through a VMCS that is not this vCPU's.
+	 */
+	if (!minivm_vmx_ready() || !minivm_vmcs_is_current(vcpu))
+		return MINIVM_ENTRY_NOT_READY;
 	minivm_inject_events(vcpu);
+	update_host_crs(vcpu);
+	switch_to_guest(vcpu);
+	/*
+	 * The FPU registers hold the guest's state only if nothing used them
+	 * since the last entry: a context switch or a kernel_fpu_begin() in
+	 * an interrupt saves them and sets TIF_NEED_FPU_LOAD.  Reload.
+	 */
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
 	minivm_debug_enter(vcpu);
 	if (read_cr2() != vcpu->cr2)
 		write_cr2(vcpu->cr2);
@@ -255,42 +270,6 @@ static enum minivm_entry enter_once(struct minivm_vcpu *vcpu)
 	}
 	minivm_exit_irqoff(vcpu);
 	return MINIVM_ENTRY_EXITED;
-}
-
-/* The minivm_exit tracepoint, once the exit's handler is done. */
-static void trace_exit(struct minivm_vcpu *vcpu, int handled)
-{
-	if (trace_minivm_exit_enabled())	/* (0 if enabled just now) */
-		trace_minivm_exit(vcpu->id, vcpu->exit_reason,
-				  vcpu->trace.qual, vcpu->trace.rip, handled,
-				  vcpu->trace.exit_ns ?
-				  ktime_get_ns() - vcpu->trace.exit_ns : 0);
-}
-
-/*
- * Enter the guest once, with interrupts off from before the entry to
- * after the exit (enter_once()).
- *
- * Return: how the entry went (enum minivm_entry).
- */
-static enum minivm_entry enter_guest(struct minivm_vcpu *vcpu)
-{
-	/*
-	 * After the reboot notifier's VMXOFF, never touch the VMCS again;
-	 * nor enter through a VMCS that is not this vCPU's.
-	 */
-	if (!minivm_vmx_ready() || !minivm_vmcs_is_current(vcpu))
-		return MINIVM_ENTRY_NOT_READY;
-	update_host_crs(vcpu);
-	switch_to_guest(vcpu);
-	/*
-	 * The FPU registers hold the guest's state only if nothing used them
-	 * since the last entry: a context switch or a kernel_fpu_begin() in
-	 * an interrupt saves them and sets TIF_NEED_FPU_LOAD.  Reload.
-	 */
-	if (test_thread_flag(TIF_NEED_FPU_LOAD))
-		switch_fpu_return();
-	return enter_once(vcpu);
 }
 
 /* A failed VMLAUNCH/VMRESUME: report it to userspace in words (api.rst). */
@@ -366,7 +345,11 @@ static int run_loop(struct minivm_vcpu *vcpu)
 			break;
 		}
 		handled = minivm_handle_exit(vcpu);
-		trace_exit(vcpu, handled);
+		if (trace_minivm_exit_enabled())	/* (0 if enabled just now) */
+			trace_minivm_exit(vcpu->id, vcpu->exit_reason,
+					  vcpu->trace.qual, vcpu->trace.rip, handled,
+					  vcpu->trace.exit_ns ?
+					  ktime_get_ns() - vcpu->trace.exit_ns : 0);
 		if (!handled || (vcpu->lapic && minivm_lapic_eoi_exit(vcpu)) ||
 		    budget_spent(vcpu, &exits))
 			break;
