@@ -187,38 +187,58 @@ static noinline int handle_ept_misconfig(struct minivm_vcpu *vcpu)
 				     ARRAY_SIZE(data), data);
 }
 
-/*
- * VMCALL: the guest asks its hypervisor, the para-virtual way (api.rst,
- * "Hypercalls").  Outside 64-bit mode the number and arguments are 32-bit.
- */
-static int handle_vmcall(struct minivm_vcpu *vcpu)
+/* Outside 64-bit mode a hypercall's number and arguments are 32-bit. */
+static u64 hypercall_mask(struct minivm_vcpu *vcpu)
 {
-	u64 mask = minivm_long_mode(vcpu) ? ~0ULL : 0xffffffffULL;
+	return minivm_long_mode(vcpu) ? ~0ULL : 0xffffffffULL;
+}
+
+/*
+ * The hypercalls the kernel answers itself (api.rst, "Hypercalls"): those
+ * from outside ring 0, which are refused, and every number that is not in
+ * userspace's range.
+ *
+ * Return: true with the answer in RAX, false if userspace answers.
+ */
+static bool kernel_hypercall(struct minivm_vcpu *vcpu)
+{
 	struct minivm_gprs *g = &vcpu->gprs;
-	struct minivm_run *run = vcpu->run;
+	u64 mask = hypercall_mask(vcpu);
 	u64 nr = g->rax & mask;
 
-	minivm_skip_instruction();
 	if (VMX_AR_DPL(vmcs_read32(GUEST_SS_AR_BYTES))) {	/* CPL > 0 */
 		g->rax = -MINIVM_HC_EPERM & mask;
-		return 1;
+		return true;
 	}
 	switch (nr) {
 	case MINIVM_HC_NOP:
 		g->rax = 0;
-		return 1;
+		return true;
 	/* LAB 7 begin */
 	case MINIVM_HC_API_VERSION:
 		g->rax = MINIVM_API_VERSION;
-		return 1;
+		return true;
 	/* LAB 7 end */
 	}
 	if (nr < MINIVM_HC_USER_FIRST || nr > MINIVM_HC_USER_LAST) {
 		g->rax = -MINIVM_HC_ENOSYS & mask;
-		return 1;
+		return true;
 	}
+	return false;
+}
+
+/* VMCALL: the guest asks its hypervisor, the para-virtual way. */
+static int handle_vmcall(struct minivm_vcpu *vcpu)
+{
+	u64 mask = hypercall_mask(vcpu);
+	struct minivm_gprs *g = &vcpu->gprs;
+	struct minivm_run *run = vcpu->run;
+
+	minivm_skip_instruction();
+	if (kernel_hypercall(vcpu))
+		return 1;
 	run->exit_reason = MINIVM_EXIT_HYPERCALL;
-	run->hypercall.nr = nr;
+	run->hypercall.nr = g->rax & mask;
 	run->hypercall.args[0] = g->rbx & mask;
 	run->hypercall.args[1] = g->rcx & mask;
 	run->hypercall.args[2] = g->rdx & mask;
@@ -251,6 +271,41 @@ static noinline int failed_entry(struct minivm_vcpu *vcpu, u32 reason)
 	run->fail_entry.qualification = vmcs_read(EXIT_QUALIFICATION);
 	run->fail_entry.vm_instruction_error = 0;
 	return 0;
+}
+
+/**
+ * minivm_handle_fast_exit() - answer an exit with interrupts still off.
+ * @vcpu: the vCPU, just back from the guest; interrupts and preemption
+ *        are off.
+ *
+ * CPUID and the hypercalls the kernel answers touch only the guest's
+ * registers, its VMCS and its VM's CPUID table (read under RCU): nothing
+ * that sleeps, waits for a lock or needs the host's interrupts, so run.c
+ * enters the guest again straight after them (its fast path).  These are
+ * instruction exits, which never come in the middle of delivering an
+ * event ("Information for VM Exits During Event Delivery"): there is
+ * nothing to deliver again.
+ *
+ * Return: true if the exit was one of those and is done; false, with
+ * nothing changed, to leave it to minivm_handle_exit().
+ */
+bool minivm_handle_fast_exit(struct minivm_vcpu *vcpu)
+{
+	/* A failed entry's reasons (33, 34, 41) are none of these. */
+	switch ((u16)vcpu->exit_reason) {
+	case EXIT_REASON_CPUID:
+		minivm_emulate_cpuid(vcpu);
+		break;
+	case EXIT_REASON_VMCALL:
+		if (!kernel_hypercall(vcpu))
+			return false;
+		break;
+	default:
+		return false;
+	}
+	minivm_count_exit(vcpu->exit_reason);
+	minivm_skip_instruction();
+	return true;
 }
 
 /**

@@ -538,6 +538,7 @@ extern const char minivm_vmx_exit[];
 void minivm_vmx_do_nmi(unsigned long handler);
 
 /* exit.c: 1 to re-enter the guest, 0 to return to userspace. */
+bool minivm_handle_fast_exit(struct minivm_vcpu *vcpu);
 int minivm_handle_exit(struct minivm_vcpu *vcpu);
 int minivm_complete_userspace_io(struct minivm_vcpu *vcpu);
 

@@ -28,7 +28,9 @@
  * Just around the entry itself, with interrupts off, come the debug
  * registers (debugreg.c), XCR0 (msr.c), the side-channel mitigations
  * (mitigations.c) and, last, the wait for a local APIC timer that fired
- * ahead of its deadline (lapic_timer.c).
+ * ahead of its deadline (lapic_timer.c).  CPUID and the kernel's own
+ * hypercalls are answered there too, and the guest entered again without
+ * turning interrupts on in between: the fast path, enter_fast().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -272,6 +274,67 @@ static enum minivm_entry enter_guest(struct minivm_vcpu *vcpu)
 	return MINIVM_ENTRY_EXITED;
 }
 
+/* The tracepoint of an exit, with the time its handler took (trace.h). */
+static void trace_exit(struct minivm_vcpu *vcpu, int handled)
+{
+	if (trace_minivm_exit_enabled())	/* (0 if enabled just now) */
+		trace_minivm_exit(vcpu->id, vcpu->exit_reason,
+				  vcpu->trace.qual, vcpu->trace.rip, handled,
+				  vcpu->trace.exit_ns ?
+				  ktime_get_ns() - vcpu->trace.exit_ns : 0);
+}
+
+/*
+ * The fast path.  CPUID and the hypercalls the kernel answers take a few
+ * dozen instructions to answer, fewer than turning interrupts on and off
+ * again and passing the loop's checks: they are answered with interrupts
+ * still off (minivm_handle_fast_exit()) and the guest goes straight back
+ * in, as KVM does with the exits of its own fast path.
+ *
+ * On a CPU an interrupt for the host that comes meanwhile makes the next
+ * entry exit at once (external-interrupt exiting, SDM Vol. 3C, "Pin-Based
+ * VM-Execution Controls"), and that exit leaves the fast path.  Bochs
+ * does not exit for an interrupt while the guest runs with IF=0, and the
+ * VMX-preemption timer, which bounds each entry (vmcs.c), starts again at
+ * every entry: a guest looping on CPUID with interrupts off would hold the
+ * host's interrupts off for ever.  So the path also ends after
+ * MINIVM_FAST_US microseconds; the host then waits for its interrupts at
+ * most that much longer than on the ordinary path.
+ */
+#define MINIVM_FAST_US	20
+
+/* May the guest go straight back in, or must the loop's checks run? */
+static bool stay_fast(struct minivm_vcpu *vcpu, u32 exits, u64 end)
+{
+	u32 budget = READ_ONCE(vcpu->run->exit_budget);
+
+	/* The exit that spends the budget goes the ordinary way. */
+	if (budget && exits + 1 >= budget)
+		return false;
+	return !need_resched() && !signal_pending(current) &&
+	       !READ_ONCE(vcpu->run->immediate_exit) && rdtsc() < end;
+}
+
+/*
+ * Enter the guest, and again after every exit the fast path answers.
+ * Interrupts are off.
+ *
+ * Return: how the last entry went; if it exited, that exit is still to
+ * be handled.
+ */
+static enum minivm_entry enter_fast(struct minivm_vcpu *vcpu, u32 *exits)
+{
+	u64 end = rdtsc() + (u64)minivm_caps.tsc_khz * MINIVM_FAST_US / 1000;
+	enum minivm_entry how;
+
+	while ((how = enter_guest(vcpu)) == MINIVM_ENTRY_EXITED &&
+	       stay_fast(vcpu, *exits, end) && minivm_handle_fast_exit(vcpu)) {
+		++*exits;
+		trace_exit(vcpu, 1);
+	}
+	return how;
+}
+
 /* A failed VMLAUNCH/VMRESUME: report it to userspace in words (api.rst). */
 static void report_vmfail(struct minivm_vcpu *vcpu, enum minivm_entry how)
 {
@@ -334,7 +397,7 @@ static int run_loop(struct minivm_vcpu *vcpu)
 			preempt_enable();
 			continue;
 		}
-		how = enter_guest(vcpu);
+		how = enter_fast(vcpu, &exits);
 		local_irq_enable();
 		preempt_enable();
 
@@ -345,11 +408,7 @@ static int run_loop(struct minivm_vcpu *vcpu)
 			break;
 		}
 		handled = minivm_handle_exit(vcpu);
-		if (trace_minivm_exit_enabled())	/* (0 if enabled just now) */
-			trace_minivm_exit(vcpu->id, vcpu->exit_reason,
-					  vcpu->trace.qual, vcpu->trace.rip, handled,
-					  vcpu->trace.exit_ns ?
-					  ktime_get_ns() - vcpu->trace.exit_ns : 0);
+		trace_exit(vcpu, handled);
 		if (!handled || (vcpu->lapic && minivm_lapic_eoi_exit(vcpu)) ||
 		    budget_spent(vcpu, &exits))
 			break;
