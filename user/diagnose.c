@@ -65,12 +65,39 @@ static void disassemble(struct vmm *v, const uint8_t *insn, char *buf, size_t le
 		snprintf(buf, len, "%s", di.text);
 }
 
+static unsigned long long rip_of(struct vmm *v)
+{
+	struct minivm_regs r;
+
+	return minivm_get_regs(&v->cpu, &r) ? 0 : r.rip;
+}
+
+/*
+ * The instruction KVM's emulator gave up on, in words: KVM passes its
+ * bytes, as far as it fetched them, after the flags in data[0]
+ * (struct kvm_run's emulation_failure: a length byte, then 15 bytes).
+ */
+static void kvm_insn_text(struct vmm *v, char *buf, size_t len)
+{
+	const struct minivm_run *run = v->cpu.run;
+	const uint8_t *p = (const uint8_t *)&run->internal.data[1];
+	uint8_t insn[16] = { 0 };
+
+	snprintf(buf, len, "(no bytes from KVM)");
+	if (run->internal.ndata < 3 || !(run->internal.data[0] & 1) ||
+	    !p[0] || p[0] > 15)
+		return;
+	memcpy(insn, p + 1, p[0]);
+	disassemble(v, insn, buf, len);
+}
+
 /* MINIVM_EXIT_INTERNAL_ERROR: emulate what the launcher can, or say why not. */
 void vmm_handle_internal(struct vmm *v)
 {
 	struct minivm_run *run = v->cpu.run;
 	char what[320], text[96], why[96];
 	const uint8_t *insn;
+	unsigned long long rip;
 
 	switch (run->internal.suberror) {
 	case MINIVM_INTERNAL_MMIO_DECODE:
@@ -117,6 +144,20 @@ void vmm_handle_internal(struct vmm *v)
 		snprintf(what, sizeof(what),
 			 "the guest's page tables at %#llx are not in writable RAM (translating %#llx at RIP=%#llx)",
 			 run->internal.data[0], run->internal.data[2], run->internal.data[1]);
+		break;
+	case MINIVM_INTERNAL_KVM_EMULATION:
+		/* KVM's emulator gave up: the launcher's may not (kvm.c). */
+		rip = rip_of(v);
+		kvm_insn_text(v, text, sizeof(text));
+		if (vmm_emulate(v, NULL, why, sizeof(why))) {
+			if (v->opt.trace)
+				fprintf(stderr, "trace: emulated rip=%#llx %s (KVM's emulator cannot)%s%s\n",
+					rip, text, why[0] ? ": " : "", why);
+			return;
+		}
+		snprintf(what, sizeof(what),
+			 "an instruction neither KVM's emulator nor the launcher's does: RIP=%#llx: %s (%s)",
+			 rip, text, why);
 		break;
 	case MINIVM_INTERNAL_KVM_EXIT:
 		snprintf(what, sizeof(what), "KVM exit %llu, which the launcher does not handle",

@@ -415,7 +415,12 @@ static bool deliver(struct emu *e, int vector, uint32_t code, uint64_t payload)
  * ("Resume Flag"), an STI or MOV-SS shadow ends (a MOV to SS starts
  * one), and with RFLAGS.TF the single-step #DB comes now, after it
  * ("Single-Step Exception Condition"), unless a MOV-SS shadow holds it
- * for one more instruction (the kernel marks it pending then).
+ * for one more instruction (the kernel marks it pending then).  A REP
+ * string instruction with iterations left sets RF instead: an interrupt
+ * or a trap that comes between its iterations pushes RF = 1, so that
+ * the return into it does not hit its instruction breakpoint again (SDM
+ * Vol. 3B, "Instruction-Breakpoint Exception Condition"); the CPU clears
+ * it once the instruction resumes.
  */
 static bool finish(struct emu *e)
 {
@@ -425,7 +430,10 @@ static bool finish(struct emu *e)
 
 	if (!e->again && !e->jumped)
 		e->r.rip = (e->r.rip + e->in.length) & emu_mask(e->mode);
-	e->r.rflags &= ~FLAG_RF;
+	if (e->again)
+		e->r.rflags |= FLAG_RF;
+	else
+		e->r.rflags &= ~FLAG_RF;
 	if (minivm_set_regs(&e->v->cpu, &e->r))
 		return emulate_decline(e, "its registers cannot be written");
 	if (trap)

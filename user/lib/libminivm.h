@@ -66,6 +66,17 @@ enum minivm_hypervisor minivm_hypervisor(void);
 #define MINIVM_INTERNAL_KVM_EXIT	0x200
 
 /*
+ * KVM's instruction emulator gave up on an instruction (suberror
+ * KVM_INTERNAL_ERROR_EMULATION; libminivm asks KVM for this exit rather
+ * than a #UD, KVM_CAP_EXIT_ON_EMULATION_FAILURE).  The instruction is
+ * still at CS:RIP, not executed: the VMM may finish it, as the launcher
+ * finishes what minivm's kernel does not decode.  A KVM without that
+ * capability has queued a #UD as well: its failure stays
+ * MINIVM_INTERNAL_KVM | 1, which is not to be finished.
+ */
+#define MINIVM_INTERNAL_KVM_EMULATION	0x300
+
+/*
  * Has the guest halted with interrupts off, for good?  minivm ends RUN
  * with MINIVM_EXIT_HLT then, and this says false.  KVM with local APICs
  * in the kernel halts such a vCPU in the kernel and never returns: a VMM
