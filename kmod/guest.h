@@ -21,30 +21,57 @@
 #include "vmx_ops.h"
 
 /*
+ * A guest single-stepping (RFLAGS.TF) gets its #DB after what minivm
+ * carried out for it, as after any instruction: a pending single-step
+ * trap (BS) that the CPU delivers right after the entry ("Guest
+ * Non-Register State", pending debug exceptions).  That #DB exits too
+ * and is reflected (debugreg.c).
+ */
+static inline void minivm_step_trap(unsigned long rflags)
+{
+	if (rflags & X86_EFLAGS_TF)
+		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
+			   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | DR_STEP);
+}
+
+/*
  * Move RIP past the instruction that exited, of @len bytes; for most
  * exits the length is in the VMCS ("Information for VM Exits Due to
  * Instruction Execution"), for MMIO the decoder knows it.  Stepping over
- * it also ends the STI and MOV-SS shadows it may have been in, as
- * executing it would have.
+ * it also ends the STI and MOV-SS shadows it may have been in, and
+ * clears RF, as executing it would have ("Resume Flag" in the SDM's
+ * debugging chapter: the CPU clears it as an instruction begins).
  */
 static inline void minivm_step_over(unsigned int len)
 {
 	u32 shadow = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	unsigned long rflags = vmcs_read(GUEST_RFLAGS);
 
 	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + len);
 	if (shadow & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmcs_write(GUEST_INTERRUPTIBILITY_INFO, shadow &
 			   ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
-	/*
-	 * A guest single-stepping (RFLAGS.TF) gets its #DB after the
-	 * instruction minivm carried out for it, as after any other: a
-	 * pending single-step trap (BS) that the CPU delivers right after
-	 * the entry ("Guest Non-Register State", pending debug
-	 * exceptions).  That #DB exits too and is reflected (debugreg.c).
-	 */
-	if (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_TF)
-		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
-			   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | DR_STEP);
+	if (rflags & X86_EFLAGS_RF)
+		vmcs_write(GUEST_RFLAGS, rflags & ~X86_EFLAGS_RF);
+	minivm_step_trap(rflags);
+}
+
+/*
+ * One or more iterations of a REP string instruction done and some
+ * left: RIP stays on the instruction, which the guest executes again.
+ * An interrupt or a trap that comes before then pushes RF = 1, so that
+ * the return into the instruction does not hit its instruction
+ * breakpoint again ("Instruction-Breakpoint Exception Condition"), and a
+ * single-stepped guest gets the trap of this iteration now, not after
+ * the last ("Single-Step Exception Condition").
+ */
+static inline void minivm_step_iteration(void)
+{
+	unsigned long rflags = vmcs_read(GUEST_RFLAGS);
+
+	if (!(rflags & X86_EFLAGS_RF))
+		vmcs_write(GUEST_RFLAGS, rflags | X86_EFLAGS_RF);
+	minivm_step_trap(rflags);
 }
 
 static inline void minivm_skip_instruction(void)

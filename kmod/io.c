@@ -52,7 +52,8 @@ static void io_exit(struct minivm_vcpu *vcpu, bool in, unsigned int size,
  * After @count items of INS/OUTS: advance RSI or RDI by what moved (back
  * if RFLAGS.DF), count RCX down for REP, and step over the instruction
  * only when it is finished.  A REP with items left executes again and
- * exits again: big transfers go to userspace a run page at a time.
+ * exits again (minivm_step_iteration()): big transfers go to userspace a
+ * run page at a time.
  */
 static void string_io_done(struct minivm_vcpu *vcpu, unsigned int count,
 			   unsigned int size, bool rep, bool in, u64 amask)
@@ -68,6 +69,8 @@ static void string_io_done(struct minivm_vcpu *vcpu, unsigned int count,
 				 ((vcpu->gprs.rcx - count) & amask);
 	if (!rep || !(vcpu->gprs.rcx & amask))
 		minivm_skip_instruction();
+	else
+		minivm_step_iteration();
 }
 
 /*
@@ -92,7 +95,8 @@ static u64 address_mask(u32 info)
  * INS and OUTS (qualification bit 4), with or without REP (bit 5).  The
  * guest-linear address of the memory operand is in the VMCS.  One exit
  * moves as many items as fit in the run page and in the rest of the
- * guest's page (one item when RFLAGS.DF runs the string backwards).
+ * guest's page; one item when RFLAGS.DF runs the string backwards, or
+ * when RFLAGS.TF asks for a trap after each iteration.
  */
 static int handle_string_io(struct minivm_vcpu *vcpu, unsigned long q)
 {
@@ -107,7 +111,7 @@ static int handle_string_io(struct minivm_vcpu *vcpu, unsigned long q)
 			minivm_skip_instruction();
 			return 1;
 		}
-		if (!(vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_DF))
+		if (!(vmcs_read(GUEST_RFLAGS) & (X86_EFLAGS_DF | X86_EFLAGS_TF)))
 			count = min_t(u64, vcpu->gprs.rcx & amask,
 				      min_t(u64, IO_DATA_MAX,
 					    PAGE_SIZE - offset_in_page(gva)) / size);

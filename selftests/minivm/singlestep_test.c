@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Single-stepping (RFLAGS.TF) where minivm, not the CPU, finishes the
- * instruction (CPUID and VMCALL among them), the #DB traps that meet other events, ICEBP, and data
+ * instruction (CPUID and VMCALL among them, and each iteration of a REP
+ * OUTS), the #DB traps that meet other events, ICEBP, and data
  * breakpoints in a MOV-SS shadow.  What the guest must see is the SDM's
  * order ("Priority Among Concurrent Events" in the interrupt chapter): a
  * trap on the previous instruction comes before an NMI or an external
  * interrupt, and a debug exception ends a HLT.
  *
  * Every guest has the same #DB handler.  It stores the address it would
- * return to at STEP_EIP and DR6 at STEP_DR6, clears DR6, and asks the
- * test with an IN from port 83h whether to go on stepping: 0 clears TF in
- * the RFLAGS it returns to.  So the test meets each #DB as one IN exit,
- * and expect_db() reads like a line of the expected trace.  The NMI and
- * interrupt (40h) handlers only count, at NMI_COUNT and IRQ_COUNT.
+ * return to at STEP_EIP, the EFLAGS it would return with at STEP_EFLAGS
+ * and DR6 at STEP_DR6, clears DR6, and asks the test with an IN from
+ * port 83h whether to go on stepping: 0 clears TF in the RFLAGS it
+ * returns to.  So the test meets each #DB as one IN exit, and expect_db()
+ * reads like a line of the expected trace.  The NMI handler only counts,
+ * at NMI_COUNT; the interrupt (40h) handler counts at IRQ_COUNT and keeps
+ * the EFLAGS it was given at IRQ_EFLAGS.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -25,20 +28,25 @@
 
 #define STEP_EIP	0x5000
 #define STEP_DR6	0x5004
+#define STEP_EFLAGS	0x5008
 #define NMI_COUNT	0x5010
 #define IRQ_COUNT	0x5014
+#define IRQ_EFLAGS	0x5018
+#define EFLAGS_RF	0x10000
 #define DR6_BS		0xffff4ff0	/* DR6 after a single step */
 #define DR6_NONE	0xffff0ff0	/* after ICEBP: no status bit */
 
 #define STEP_HANDLERS							\
 	"0:" SLOT(0x10)							\
 	"push %eax\n mov 4(%esp), %eax\n mov %eax, 0x5000\n"		\
+	"mov 12(%esp), %eax\n mov %eax, 0x5008\n"			\
 	"mov %dr6, %eax\n mov %eax, 0x5004\n"				\
 	"mov $0xffff0ff0, %eax\n mov %eax, %dr6\n"			\
 	"in $0x83, %al\n test %al, %al\n jnz 1f\n"			\
 	"andl $0xfffffeff, 12(%esp)\n 1: pop %eax\n iret\n"		\
 	SLOT(0x60) "incl 0x5010\n iret\n"				\
-	SLOT(0x70) "incl 0x5014\n iret\n"
+	SLOT(0x70) "push %eax\n mov 12(%esp), %eax\n mov %eax, 0x5018\n"	\
+	"pop %eax\n incl 0x5014\n iret\n"
 #define TF_ON		"pushf\n orl $0x100, (%esp)\n popf\n"
 
 /* Interrupt-window exiting, for a local APIC and for MINIVM_INTERRUPT. */
@@ -250,6 +258,99 @@ TEST(cpuid_and_vmcall_step_like_any_instruction)
 	expect_db(_metadata, &g, nop + 7, DR6_BS, true);	/* XOR */
 	expect_db(_metadata, &g, nop + 10, DR6_BS, false);	/* VMCALL */
 	lapic_expect_out(_metadata, &g, 0x84);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	guest_destroy(&g);
+}
+
+/*
+ * REP OUTSB, which the kernel carries out for the VMM an exit at a
+ * time.  The guest's string (at STRING, "abcd") lies across a page.
+ */
+#define STRING		0x20ffe
+#define STRING_LOAD	"mov $0x20ffe, %esi\n mov $0x86, %dx\n"
+
+static void put_string(struct guest *g)
+{
+	memcpy(g->mem + STRING, "abcd", 4);
+}
+
+/* The next exit is the OUTS's: @n bytes to port 86h, from @bytes. */
+static void expect_outs(struct __test_metadata *_metadata, struct guest *g,
+			unsigned int n, const char *bytes)
+{
+	struct minivm_run *run = g->cpu.run;
+	int exit = guest_run(g);
+
+	ASSERT_EQ(MINIVM_EXIT_IO, exit) TH_LOG("%s, not the OUTS",
+		exit < 0 ? strerror(-exit) : minivm_exit_name(exit));
+	ASSERT_EQ(0x86, run->io.port);
+	ASSERT_EQ(n, run->io.count)
+		TH_LOG("%u bytes in one exit, not one iteration's", run->io.count);
+	EXPECT_EQ(0, memcmp(minivm_io_data(run), bytes, n));
+}
+
+/*
+ * Single-stepped, REP OUTSB traps after each iteration, not only after
+ * the last ("Single-Step Exception Condition"), so the kernel moves one
+ * byte per exit.  The traps of the iterations before the last return to
+ * the instruction itself, and push RF = 1 so that the return does not
+ * hit an instruction breakpoint there again ("Instruction-Breakpoint
+ * Exception Condition"); the last one returns past it, with RF = 0.  A
+ * module that moved the three bytes in one exit failed here.
+ */
+GUEST_CODE_ONLY(g_rep_outs, 32, STEP_HANDLERS MAIN "mov $3, %ecx\n"
+		STRING_LOAD TF_ON "rep outsb\n nop\n out %al, $0x84\n cli\n hlt");
+
+TEST(rep_outs_traps_after_each_iteration)
+{
+	uint32_t rep = addr_of(g_rep_outs, "\xf3\x6e\x90\xe6\x84", 5);
+	uint32_t *eflags;
+	struct guest g;
+	int i;
+
+	NEED_MINIVM();
+	ASSERT_NE(0, rep);
+	ASSERT_EQ(0, slots_start(&g, MINIVM_MODE_PROTECTED, g_rep_outs,
+				 handlers, ARRAY_SIZE(handlers), false));
+	put_string(&g);
+	eflags = (uint32_t *)(g.mem + STEP_EFLAGS);
+	for (i = 0; i < 3; i++) {
+		expect_outs(_metadata, &g, 1, "abc" + i);
+		expect_db(_metadata, &g, i < 2 ? rep : rep + 2, DR6_BS, i < 2);
+		EXPECT_EQ(i < 2 ? EFLAGS_RF : 0, *eflags & EFLAGS_RF)
+			TH_LOG("iteration %d: EFLAGS %#x pushed", i + 1, *eflags);
+	}
+	lapic_expect_out(_metadata, &g, 0x84);
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	guest_destroy(&g);
+}
+
+/*
+ * An interrupt that comes between two exits of one REP OUTSB (the kernel
+ * stops the first at the page's end) pushes RF = 1 as well: it comes
+ * after an iteration that is not the last.  A module that left RF clear
+ * failed here.
+ */
+GUEST_CODE_ONLY(g_rep_irq, 32, STEP_HANDLERS MAIN "sti\n mov $4, %ecx\n"
+		STRING_LOAD "rep outsb\n mov 0x5018, %eax\n out %eax, $0x84\n"
+		"mov 0x5014, %eax\n out %eax, $0x85\n cli\n hlt");
+
+TEST(interrupt_between_rep_iterations_pushes_rf)
+{
+	struct guest g;
+	uint32_t pushed;
+
+	NEED_WINDOWS();
+	ASSERT_EQ(0, slots_start(&g, MINIVM_MODE_PROTECTED, g_rep_irq,
+				 handlers, ARRAY_SIZE(handlers), false));
+	put_string(&g);
+	expect_outs(_metadata, &g, 2, "ab");	/* to the page's end */
+	ASSERT_EQ(0, minivm_interrupt(&g.cpu, 0x40));
+	expect_outs(_metadata, &g, 2, "cd");
+	pushed = lapic_expect_out(_metadata, &g, 0x84);
+	EXPECT_EQ(EFLAGS_RF, pushed & EFLAGS_RF)
+		TH_LOG("EFLAGS %#x pushed", pushed);
+	EXPECT_EQ(1, lapic_expect_out(_metadata, &g, 0x85));
 	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
 	guest_destroy(&g);
 }
