@@ -89,8 +89,13 @@ static noinline int handle_ept_violation(struct minivm_vcpu *vcpu)
 	unsigned long gen = READ_ONCE(vcpu->vm->slots_gen);
 	int ret;
 
-	/* Pinning, page walks, decoding: host memory went through L1D. */
-	vcpu->l1d_dirty = true;
+	/*
+	 * No L1D flush for this exit as such, as with KVM's EPT violations:
+	 * pinning RAM reads the VM's slots and the VMM's page tables and
+	 * zeroes new pages, which tells the guest at most the host's layout
+	 * (the "cond" policy, design.rst).  Decoding an MMIO instruction
+	 * walks where the guest points, and flags the flush (gva.c).
+	 */
 	if (minivm_apic_access_fault(vcpu, gpa,
 				     qual & EPT_VIOLATION_ACC_INSTR)) {
 		minivm_redeliver(vcpu);	/* the APIC-access page is there now */

@@ -13,6 +13,10 @@
  * The walk reads the guest's page tables through the memory slots
  * (memslot.c) and sets no accessed or dirty bits: the guest made, or is
  * about to make, the same access itself, and the CPU sets them then.
+ *
+ * Both ways in flag an L1D flush before the next entry (mitigations.c):
+ * the guest chooses the addresses walked and copied, as it does for
+ * KVM's instruction emulator, which KVM's "cond" policy flushes after.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -123,6 +127,7 @@ static bool guest_linear_to_phys(struct minivm_vcpu *vcpu, u64 gva, u64 *gpa,
 bool minivm_copy_guest_linear(struct minivm_vcpu *vcpu, u64 gva, void *buf,
 			      unsigned int len, bool write)
 {
+	vcpu->l1d_dirty = true;
 	while (len) {
 		unsigned int n = min_t(unsigned int, len,
 				       PAGE_SIZE - offset_in_page(gva));
@@ -157,6 +162,7 @@ unsigned int minivm_fetch_insn(struct minivm_vcpu *vcpu, u8 *insn,
 	u64 gva = vmcs_read(GUEST_RIP), gpa;
 	unsigned int n = 0, chunk;
 
+	vcpu->l1d_dirty = true;
 	if (!minivm_long_mode(vcpu))	/* CS.base is 0 in 64-bit mode */
 		gva += vmcs_read(GUEST_CS_BASE);
 	/*

@@ -18,9 +18,11 @@
  *           (the default): only when the host may have brought something
  *           worth stealing into L1D since the last entry, as KVM judges
  *           it: a new RUN (userspace ran), the thread scheduled back in,
- *           an exit that touched guest memory (EPT violation: pinning,
- *           MMIO decoding, string I/O), or any interrupt on this CPU
- *           (the kernel's irq entry sets a per-CPU flag for this).
+ *           a walk or copy at addresses the guest chose (gva.c: MMIO
+ *           decoding, string I/O), or any interrupt on this CPU (the
+ *           kernel's irq entry sets a per-CPU flag for this).  Mapping
+ *           RAM after an EPT violation is not on the list, nor is it on
+ *           KVM's: it shows the guest at most the host's layout.
  *   Spectre v2 between guests
  *           an IBPB when a CPU switches from one vCPU's VMCS to another's
  *           (vmx_cpu.c), so one guest cannot train the branches another
