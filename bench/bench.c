@@ -152,6 +152,7 @@ static void set_samples(struct result *r, int h, double *t, int n)
 	if (!n)
 		return;
 	qsort(t, n, sizeof(t[0]), cmp_double);
+	r->runs[h] = n;
 	r->cycles[h] = t[n / 2];
 	r->min[h] = t[0];
 	r->max[h] = t[n - 1];
@@ -331,28 +332,23 @@ static int set_hugepages(long n)
 }
 
 /*
- * (h): give the guest @mib MiB more, backed by 4 KiB or 2 MiB pages, and
- * let it write one byte in each 4 KiB page: host cycles from setting the
- * region to the guest being done, per 4 KiB page.  Both map memory when
- * the guest first touches it: KVM a page (or a huge page) at a time,
- * minivm 64 KiB (or a huge page) at a time.
+ * One run of a touch workload in a fresh VM: give the guest @size bytes
+ * more, backed by 4 KiB or 2 MiB pages, and let it write one byte in each
+ * 4 KiB page.  Host cycles from setting the region to the guest being
+ * done, per 4 KiB page, or -1.  Both map memory when the guest first
+ * touches it: KVM a page (or a huge page) at a time, minivm 64 KiB (or a
+ * huge page) at a time.
  */
-static const char *bench_touch(int h, unsigned int mib, bool huge)
+static double touch_once(struct hv *hv, uint64_t size, bool huge)
 {
-	uint64_t size = (uint64_t)mib << 20;
-	struct hv *hv = hvs[h];
 	struct bench_vm b;
-	struct result *r;
-	char name[32];
+	double cycles = -1;
 	void *mem;
 
-	snprintf(name, sizeof(name), "touch_%um_%s", mib, huge ? "2m" : "4k");
-	r = result(name, huge ? "4 KiB of guest memory (2 MiB pages)" :
-			 "4 KiB of guest memory (4 KiB pages)");
 	mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | (huge ? MAP_HUGETLB : 0), -1, 0);
 	if (mem == MAP_FAILED)
-		return r->name;
+		return -1;
 	if (!huge)
 		madvise(mem, size, MADV_NOHUGEPAGE);
 	if (!vm_create(hv, &b, BENCH_RAM_SIZE, false)) {
@@ -362,11 +358,32 @@ static const char *bench_touch(int h, unsigned int mib, bool huge)
 		    !vm_setup(&b, BENCH_CODE, BENCH_TOUCH, 1, BENCH_TOUCH_GPA,
 			   size) &&
 		    vm_serve(&b) >= 0)
-			r->cycles[h] = r->min[h] = r->max[h] =
-				(double)(__rdtsc() - start) / (size >> 12);
+			cycles = (double)(__rdtsc() - start) / (size >> 12);
 	}
 	vm_destroy(&b, BENCH_RAM_SIZE);
 	munmap(mem, size);
+	return cycles;
+}
+
+/* (h): @repeat runs of the @mib MiB touch workload: median, min, max. */
+static const char *bench_touch(int h, unsigned int mib, bool huge, int repeat)
+{
+	double t[16];
+	struct result *r;
+	char name[32];
+	int i, n = 0;
+
+	snprintf(name, sizeof(name), "touch_%um_%s", mib, huge ? "2m" : "4k");
+	r = result(name, huge ? "4 KiB of guest memory (2 MiB pages)" :
+			 "4 KiB of guest memory (4 KiB pages)");
+	for (i = 0; i < repeat; i++) {
+		double c = touch_once(hvs[h], (uint64_t)mib << 20, huge);
+
+		if (c < 0)
+			return r->name;		/* reported as missing */
+		t[n++] = c;
+	}
+	set_samples(r, h, t, n);
 	return r->name;
 }
 
@@ -429,8 +446,8 @@ static const char usage[] =
 	"  -n, --iterations N  exits per exit workload (default 2000)\n"
 	"  -s, --sizes LIST    guest sizes in MiB for the touch workloads\n"
 	"                      (default 16,256,1024; at most 8, each 2 to 65536)\n"
-	"  -r, --repeat N      runs of each exit workload and of create-to-first-exit:\n"
-	"                      the median, with min and max (1 to 16, default 5)\n"
+	"  -r, --repeat N      runs of each workload, each in a fresh VM: the median,\n"
+	"                      with min and max (1 to 16, default 5)\n"
 	"  -j, --json FILE     also write the results as JSON\n"
 	"  -q, --quick         leave out the kernel memory measurement\n";
 
@@ -548,7 +565,7 @@ int main(int argc, char **argv)
 		bench_create(h, repeat);
 		phase_done(hvs[h]->name, "create");
 		for (i = 0; i < nr_sizes; i++)
-			phase_done(hvs[h]->name, bench_touch(h, sizes[i], false));
+			phase_done(hvs[h]->name, bench_touch(h, sizes[i], false, repeat));
 	}
 	/*
 	 * Then the 2 MiB-page guests of both, with the huge pages for the
@@ -562,7 +579,7 @@ int main(int argc, char **argv)
 		if (hvs[h]->dev < 0)
 			continue;
 		for (i = 0; i < nr_sizes; i++)
-			phase_done(hvs[h]->name, bench_touch(h, sizes[i], true));
+			phase_done(hvs[h]->name, bench_touch(h, sizes[i], true, repeat));
 		close(hvs[h]->dev);
 	}
 	set_hugepages(0);

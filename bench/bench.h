@@ -117,6 +117,7 @@ struct result {
 	const char *what;		/* what one "op" is */
 	double cycles[2];		/* the median; < 0: none */
 	double min[2], max[2];		/* over the repeats */
+	int runs[2];			/* how many repeats measured */
 	double flushes[2];		/* L1D flushes per op; < 0: unknown */
 	struct stages stages[2];	/* exits to userspace; trips 0: none */
 };

@@ -205,11 +205,12 @@ int write_json(const char *path, const struct mem_figures *mem)
 		return -1;
 	fprintf(f, "{\n  \"unit\": \"TSC cycles per op\",\n  \"workloads\": [\n");
 	for (i = 0; i < nr_results; i++) {
-		fprintf(f, "    {\"name\": \"%s\", \"op\": \"%s\", \"minivm\": %.1f, \"kvm\": %.1f, \"ratio\": %.3f, \"minivm_min\": %.1f, \"minivm_max\": %.1f, \"kvm_min\": %.1f, \"kvm_max\": %.1f, \"minivm_l1d_flushes\": %.2f, \"kvm_l1d_flushes\": %.2f",
+		fprintf(f, "    {\"name\": \"%s\", \"op\": \"%s\", \"minivm\": %.1f, \"kvm\": %.1f, \"ratio\": %.3f, \"minivm_min\": %.1f, \"minivm_max\": %.1f, \"kvm_min\": %.1f, \"kvm_max\": %.1f, \"minivm_runs\": %d, \"kvm_runs\": %d, \"minivm_l1d_flushes\": %.2f, \"kvm_l1d_flushes\": %.2f",
 			results[i].name, results[i].what, results[i].cycles[0],
 			results[i].cycles[1], ratio(&results[i]),
 			results[i].min[0], results[i].max[0],
 			results[i].min[1], results[i].max[1],
+			results[i].runs[0], results[i].runs[1],
 			results[i].flushes[0], results[i].flushes[1]);
 		write_json_stages(f, &results[i]);
 		fprintf(f, "}%s\n", i + 1 < nr_results ? "," : "");
