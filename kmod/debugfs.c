@@ -13,8 +13,9 @@
  * path never shares a cache line with another CPU's.
  *
  * /sys/kernel/debug/minivm/mitigations counts what the entry path did
- * against side channels (mitigations.c): VERWs before entry, L1D flushes,
- * IBPBs between vCPUs and IBPBs requested for the return to userspace.
+ * against side channels (mitigations.c): VERWs before entry, L1D flushes
+ * (and how many of them only an interrupt on the CPU asked for), IBPBs
+ * between vCPUs and IBPBs requested for the return to userspace.
  */
 #include <linux/debugfs.h>
 #include <linux/percpu.h>
@@ -40,6 +41,7 @@ DEFINE_PER_CPU(unsigned long[MINIVM_NR_MIT], minivm_mitigation_stats);
 static const char * const mit_names[MINIVM_NR_MIT] = {
 	[MINIVM_MIT_VERW] = "verw",
 	[MINIVM_MIT_L1D_FLUSH] = "l1d_flush",
+	[MINIVM_MIT_L1D_FLUSH_IRQ] = "l1d_flush_irq",
 	[MINIVM_MIT_IBPB] = "ibpb",
 	[MINIVM_MIT_IBPB_EXIT_TO_USER] = "ibpb_exit_to_user",
 };

@@ -313,6 +313,7 @@ static inline void minivm_count_exit(u16 reason)
 enum minivm_mitigation {
 	MINIVM_MIT_VERW,
 	MINIVM_MIT_L1D_FLUSH,
+	MINIVM_MIT_L1D_FLUSH_IRQ,	/* of those, for an interrupt alone */
 	MINIVM_MIT_IBPB,
 	MINIVM_MIT_IBPB_EXIT_TO_USER,
 	MINIVM_NR_MIT,

@@ -136,24 +136,28 @@ static void l1d_flush_by_reading(void)
 	asm volatile("lfence" ::: "memory");
 }
 
+/* Why an entry flushes L1D, if it does. */
+enum l1d_reason { L1D_CLEAN, L1D_FOR_VCPU, L1D_FOR_IRQ };
+
 /*
  * In "cond" mode: has anything run on this CPU since the last entry that
- * may have left secrets in L1D?  The vCPU's own flag, or the per-CPU one
- * the kernel sets on every interrupt (for KVM, which minivm shares).
- * Both are cleared: this entry flushes for them.
+ * may have left secrets in L1D?  The vCPU's own flag first (a new RUN, a
+ * reschedule, gva.c), then the per-CPU one the kernel sets on every
+ * interrupt (for KVM, which minivm shares).  Both are cleared: this entry
+ * flushes for them.
  */
-static bool l1d_dirty(struct minivm_vcpu *vcpu)
+static enum l1d_reason l1d_dirty(struct minivm_vcpu *vcpu)
 {
-	bool dirty = vcpu->l1d_dirty;
+	bool own = vcpu->l1d_dirty, irq = true;
 
 	vcpu->l1d_dirty = false;
 #if IS_ENABLED(CONFIG_KVM_INTEL)
-	dirty |= kvm_get_cpu_l1tf_flush_l1d();
+	irq = kvm_get_cpu_l1tf_flush_l1d();
 	kvm_clear_cpu_l1tf_flush_l1d();
-#else
-	dirty = true;		/* no interrupt tracking: as "always" */
-#endif
-	return dirty;
+#endif	/* else no interrupt tracking: assume one came, as "always" */
+	if (own)
+		return L1D_FOR_VCPU;
+	return irq ? L1D_FOR_IRQ : L1D_CLEAN;
 }
 
 /**
@@ -162,13 +166,20 @@ static bool l1d_dirty(struct minivm_vcpu *vcpu)
  */
 void minivm_mitigate_entry(struct minivm_vcpu *vcpu)
 {
-	if (l1d_flush == L1D_ALWAYS ||
-	    (l1d_flush == L1D_COND && l1d_dirty(vcpu))) {
+	enum l1d_reason why = L1D_CLEAN;
+
+	if (l1d_flush == L1D_ALWAYS)
+		why = L1D_FOR_VCPU;
+	else if (l1d_flush == L1D_COND)
+		why = l1d_dirty(vcpu);
+	if (why != L1D_CLEAN) {
 		if (static_cpu_has(X86_FEATURE_FLUSH_L1D))
 			native_wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
 		else
 			l1d_flush_by_reading();
 		this_cpu_inc(minivm_mitigation_stats[MINIVM_MIT_L1D_FLUSH]);
+		if (why == L1D_FOR_IRQ)
+			this_cpu_inc(minivm_mitigation_stats[MINIVM_MIT_L1D_FLUSH_IRQ]);
 	}
 	/* vmenter.S executes VERW under this very flag. */
 	if (cpu_feature_enabled(X86_FEATURE_CLEAR_CPU_BUF))
