@@ -294,7 +294,11 @@ static void bench_nop_ioctl(int h, uint32_t iters, int repeat)
 
 /*
  * (g): creating a VM, giving it 64 MiB, creating its vCPU, and running
- * it to its first exit: host TSC cycles, the median of @repeat.
+ * it to its first exit: host TSC cycles, the median of @repeat.  The
+ * VMM maps its RAM and writes the guest image before the clock starts:
+ * that is the host's page allocator at work, the same on both, and with
+ * transparent huge pages it zeroes 2 MiB (760,000 cycles in Bochs),
+ * which would swamp what the two hypervisors do differently.
  */
 static void bench_create(int h, int repeat)
 {
@@ -307,12 +311,15 @@ static void bench_create(int h, int repeat)
 
 	for (i = 0; i < repeat && i < 16; i++) {
 		struct bench_vm b;
-		uint64_t start = __rdtsc();
 		enum bench_exit e = EXIT_OTHER;
+		uint64_t start = 0;
 
-		if (!vm_create(hv, &b, size, false) &&
-		    !vm_setup(&b, BENCH_CODE, BENCH_OUT, 1, 0, 0))
-			e = vm_run_once(&b);
+		if (!vm_map_ram(&b, size)) {
+			start = __rdtsc();
+			if (!vm_create_on(hv, &b, size, false) &&
+			    !vm_setup(&b, BENCH_CODE, BENCH_OUT, 1, 0, 0))
+				e = vm_run_once(&b);
+		}
 		if (e == EXIT_OUT)
 			t[n++] = __rdtsc() - start;
 		vm_destroy(&b, size);

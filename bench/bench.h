@@ -155,6 +155,9 @@ enum bench_exit {
 
 /* vm.c */
 struct hv *use_hv(struct hv *hv);
+int vm_map_ram(struct bench_vm *b, uint64_t ram_size);
+int vm_create_on(struct hv *hv, struct bench_vm *b, uint64_t ram_size,
+		 bool irqchip);
 int vm_create(struct hv *hv, struct bench_vm *b, uint64_t ram_size,
 	      bool irqchip);
 void vm_destroy(struct bench_vm *b, uint64_t ram_size);
