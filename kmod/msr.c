@@ -16,7 +16,10 @@
  *                      out or RUN returns.  The host kernel needs them
  *                      only for SWAPGS, for a SYSCALL from user mode and
  *                      for RDTSCP/RDPID in user mode: none of which
- *                      happens while the thread runs the guest.
+ *                      happens while the thread runs the guest.  Reads
+ *                      never exit.  Writes exit, but for KERNEL_GS_BASE,
+ *                      which SWAPGS changes anyway: see write_switched()
+ *                      for why.
  *   TSC (reads only)   what RDTSC returns anyway: the host's TSC plus the
  *                      vCPU's TSC offset, where the CPU has TSC
  *                      offsetting ("TSC Offsetting" in the SDM)
@@ -59,6 +62,8 @@
 
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/xcr.h>
 #include <asm/fpu/xstate.h>
@@ -105,37 +110,116 @@ static const u32 user_msrs[MINIVM_NR_USER_MSRS] = {
 /* TSC_AUX, last, exists only on CPUs with RDTSCP or RDPID. */
 static int nr_switched;
 
+/*
+ * The host's values of the switched MSRs, on this CPU.  The kernel writes
+ * STAR, LSTAR, CSTAR and SFMASK once per CPU as it brings the CPU up
+ * (syscall_init()), the same on every CPU, and TSC_AUX with the CPU's
+ * number and node; nothing changes them afterwards but a hypervisor that
+ * loads its guest's values.  So they are read once per CPU, the first time
+ * minivm needs them there, as KVM reads its "user return" MSRs once per
+ * CPU when it enables virtualization there.  That first time a VM exists,
+ * so minivm holds VMX on every CPU and no other hypervisor can have a
+ * guest's values loaded (vmx_cpu.c): kvm_intel puts the host's back on
+ * every CPU when it gives VMX up.  (KERNEL_GS_BASE is the task's GS base,
+ * read from the task.)
+ */
+struct host_msrs {
+	bool read;
+	u64 val[MINIVM_NR_USER_MSRS];
+};
+
+static DEFINE_PER_CPU(struct host_msrs, host_msrs);
+
+/* Preemption off. */
+static const u64 *host_values(void)
+{
+	struct host_msrs *h = this_cpu_ptr(&host_msrs);
+	int i;
+
+	if (!h->read) {
+		for (i = MINIVM_MSR_KERNEL_GS_BASE + 1; i < nr_switched; i++)
+			rdmsrl(user_msrs[i], h->val[i]);
+		h->read = true;
+	}
+	return h->val;
+}
+
 /**
- * minivm_load_guest_msrs() - save the host's switched MSRs, load the
- * guest's.  Preemption off; the host's KERNEL_GS_BASE is the task's
- * GS base (the kernel's own is in GS_BASE while in the kernel).
+ * minivm_load_guest_msrs() - note the host's switched MSRs, load the
+ * guest's.  Preemption off; the host's KERNEL_GS_BASE is the task's GS
+ * base (the kernel's own is in GS_BASE while in the kernel).
  * @vcpu: the vCPU.
+ *
+ * An MSR that already holds the guest's value is not written: each
+ * WRMSR waits for the instructions before it to finish, and under a
+ * hypervisor of its own each is an exit.
  */
 void minivm_load_guest_msrs(struct minivm_vcpu *vcpu)
 {
 	u64 *host = vcpu->host.msrs;
 	int i;
 
+	memcpy(host, host_values(), sizeof(vcpu->host.msrs));
 	host[MINIVM_MSR_KERNEL_GS_BASE] = current->thread.gsbase;
-	for (i = MINIVM_MSR_KERNEL_GS_BASE + 1; i < nr_switched; i++)
-		rdmsrl(user_msrs[i], host[i]);
 	for (i = 0; i < nr_switched; i++)
-		wrmsrl(user_msrs[i], vcpu->msrs[i]);
+		if (vcpu->msrs[i] != host[i])
+			wrmsrl(user_msrs[i], vcpu->msrs[i]);
 }
 
 /**
- * minivm_load_host_msrs() - keep the guest's values (it wrote them
- * without exits), put the host's back.  Preemption off, same CPU.
+ * minivm_load_host_msrs() - note the guest's KERNEL_GS_BASE (it changed
+ * it without exits), put the host's values back.  Preemption off, the CPU
+ * of minivm_load_guest_msrs().
  * @vcpu: the vCPU.
  */
 void minivm_load_host_msrs(struct minivm_vcpu *vcpu)
 {
 	int i;
 
-	for (i = 0; i < nr_switched; i++) {
-		rdmsrl(user_msrs[i], vcpu->msrs[i]);
-		wrmsrl(user_msrs[i], vcpu->host.msrs[i]);
+	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->msrs[MINIVM_MSR_KERNEL_GS_BASE]);
+	for (i = 0; i < nr_switched; i++)
+		if (vcpu->msrs[i] != vcpu->host.msrs[i])
+			wrmsrl(user_msrs[i], vcpu->host.msrs[i]);
+}
+
+/*
+ * The guest's WRMSR to STAR, LSTAR, CSTAR, SFMASK or TSC_AUX.  They could
+ * be written without an exit, as KERNEL_GS_BASE is; but then minivm would
+ * have to read all five back (RDMSR) every time it puts the host's values
+ * back, to keep the guest's.  KVM intercepts these writes too: a guest
+ * writes them a few times at boot, and RUN is the hot path.
+ *
+ * The CPU judges the value (a non-canonical LSTAR or CSTAR, reserved bits
+ * of SFMASK or TSC_AUX: #GP), by writing it: into the live MSR while the
+ * guest's values are loaded; otherwise for a moment, with the host's
+ * value put straight back, preemption off so that no user code of this
+ * CPU runs in between.
+ *
+ * Return: true if written, false for #GP.
+ */
+static bool write_switched(struct minivm_vcpu *vcpu, int i, u64 val)
+{
+	bool ok;
+
+	if (i >= nr_switched)		/* TSC_AUX on a CPU without it */
+		return false;
+	/* TSC_AUX bits 63:32 are reserved (SDM Vol. 4, "Architectural MSRs"). */
+	if (i == MINIVM_MSR_TSC_AUX && upper_32_bits(val))
+		return false;
+	preempt_disable();
+	if (vcpu->host.saved) {
+		ok = !wrmsrl_safe(user_msrs[i], val);
+	} else {
+		u64 host = host_values()[i];
+
+		ok = !wrmsrl_safe(user_msrs[i], val);
+		if (ok)
+			wrmsrl(user_msrs[i], host);
 	}
+	if (ok)
+		vcpu->msrs[i] = val;
+	preempt_enable();
+	return ok;
 }
 
 /*
@@ -223,10 +307,9 @@ int minivm_msr_init(void)
 	nr_switched = MINIVM_NR_USER_MSRS;
 	if (!boot_cpu_has(X86_FEATURE_RDTSCP) && !boot_cpu_has(X86_FEATURE_RDPID))
 		nr_switched = MINIVM_MSR_TSC_AUX;
-	for (i = 0; i < nr_switched; i++) {
+	for (i = 0; i < nr_switched; i++)
 		msr_passthrough(user_msrs[i], false);
-		msr_passthrough(user_msrs[i], true);
-	}
+	msr_passthrough(MSR_KERNEL_GS_BASE, true);
 	msr_passthrough(MSR_IA32_TSC, false);
 	if (x2apic_bitmap_init()) {
 		free_page((unsigned long)msr_bitmap);
@@ -390,6 +473,16 @@ static bool write_msr(struct minivm_vcpu *vcpu, u32 msr, u64 val)
 		vmcs_write(msr == MSR_IA32_SYSENTER_ESP ? GUEST_SYSENTER_ESP :
 			   GUEST_SYSENTER_EIP, val);
 		return true;
+	case MSR_STAR:
+		return write_switched(vcpu, MINIVM_MSR_STAR, val);
+	case MSR_LSTAR:
+		return write_switched(vcpu, MINIVM_MSR_LSTAR, val);
+	case MSR_CSTAR:
+		return write_switched(vcpu, MINIVM_MSR_CSTAR, val);
+	case MSR_SYSCALL_MASK:
+		return write_switched(vcpu, MINIVM_MSR_SYSCALL_MASK, val);
+	case MSR_TSC_AUX:
+		return write_switched(vcpu, MINIVM_MSR_TSC_AUX, val);
 	}
 	return false;
 }

@@ -167,6 +167,9 @@ FAULT(cstar_round_trip, DONE, ROUND_TRIP(0xc0000083, 0, 0x2000));
 FAULT(sfmask_round_trip, DONE, ROUND_TRIP(0xc0000084, 0, 0x47700));
 FAULT(tsc_aux_round_trip, DONE, ROUND_TRIP(0xc0000103, 0, 0x5a5));
 FAULT(lstar_noncanonical, GP, WRMSR(0xc0000082, 0x80000000, 0));
+FAULT(cstar_noncanonical, GP, WRMSR(0xc0000083, 0x00008000, 0));
+/* TSC_AUX's bits 63:32 are reserved, whatever the CPU under minivm does. */
+FAULT(tsc_aux_reserved_bits, GP, WRMSR(0xc0000103, 1, 0));
 FAULT(feat_ctl_reads_locked_vmx_off, DONE,
       RDMSR(0x3a) "\n" GUEST_ASSERT_EQ(1, "%eax"));
 
@@ -424,23 +427,27 @@ static uint64_t host_msr(int cpu, uint32_t msr)
 
 /*
  * A guest writes every MSR it is allowed to: its values stay its own.
- * The host's SYSENTER, PAT, EFER and SYSCALL MSRs read the same before
- * and after, and this thread's own FS base (its TLS) is unharmed.
+ * The host's SYSENTER, PAT, EFER, SYSCALL and TSC_AUX MSRs read the same
+ * before and after, and this thread's own FS base (its TLS) is unharmed.
  */
 GUEST_CODE_ONLY(g_msr_writer, 32,
 	WRMSR(0x174, 0, 0x33) "\n" WRMSR(0x175, 0, 0x7000) "\n"
 	WRMSR(0x176, 0, 0x12345678) "\n" WRMSR(0x277, 0, 0) "\n"
 	WRMSR(0xc0000080, 0, 0x800) "\n" WRMSR(0xc0000100, 0, 0x1000) "\n"
 	WRMSR(0xc0000101, 0, 0x2000) "\n" WRMSR(0xc0000102, 0, 0x3000) "\n"
+	WRMSR(0xc0000081, 0x00230010, 0) "\n"
+	WRMSR(0xc0000082, 0xffffffff, 0x81000000) "\n"
+	WRMSR(0xc0000083, 0xffff8000, 0x2000) "\n"
+	WRMSR(0xc0000084, 0, 0x47700) "\n" WRMSR(0xc0000103, 0, 0x5a5) "\n"
 	"hlt");
 
 TEST(host_msrs_survive_the_guest)
 {
 	static const uint32_t msrs[] = {
 		0x174, 0x175, 0x176, 0x277, 0xc0000080, 0xc0000081,
-		0xc0000082, 0xc0000084,
+		0xc0000082, 0xc0000083, 0xc0000084, 0xc0000103,
 	};
-	uint64_t before[8], fs_before = 0, fs_after = 1, gs_before = 0;
+	uint64_t before[10], fs_before = 0, fs_after = 1, gs_before = 0;
 	uint64_t gs_after = 1;
 	struct guest g;
 	size_t i;
@@ -449,7 +456,7 @@ TEST(host_msrs_survive_the_guest)
 	if (host_msr(0, 0x176) == (uint64_t)-1)
 		SKIP(return, "no /dev/cpu/0/msr (msr module not loaded)");
 	ASSERT_EQ(0, pin_to_cpu(0));
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 10; i++)
 		before[i] = host_msr(0, msrs[i]);
 	syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_before);
 	syscall(SYS_arch_prctl, ARCH_GET_GS, &gs_before);
@@ -462,7 +469,7 @@ TEST(host_msrs_survive_the_guest)
 	syscall(SYS_arch_prctl, ARCH_GET_GS, &gs_after);
 	EXPECT_EQ(fs_before, fs_after);
 	EXPECT_EQ(gs_before, gs_after);
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 10; i++)
 		EXPECT_EQ(before[i], host_msr(0, msrs[i]))
 			TH_LOG("MSR %#x", msrs[i]);
 }

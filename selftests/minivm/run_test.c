@@ -2,7 +2,8 @@
 /*
  * MINIVM_RUN and the life of vCPUs: signals and immediate_exit stop a
  * guest, two threads run two vCPUs, one vCPU cannot be run twice at once,
- * the guest's SSE registers are its own, and fds close in any order.
+ * the guest's SSE registers and SYSCALL MSRs are its own, and fds close in
+ * any order.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -259,6 +260,55 @@ TEST(vcpu_follows_its_thread_across_cpus)
 	EXPECT_EQ(MINIVM_EXIT_HLT, g.cpu.run->exit_reason);
 	EXPECT_EQ(1001, expect);
 	EXPECT_LT(900, hops);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	CPU_SET(1, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	guest_destroy(&g);
+}
+
+/*
+ * The guest's SYSCALL MSRs and TSC_AUX stay its own while the host's come
+ * and go around them: it writes them once, then after each of 200 exits
+ * to userspace reads back what it wrote, with the thread hopping between
+ * two CPUs meanwhile.  minivm knows these values from the WRMSRs it
+ * intercepts, never reads them back from the CPU, and writes an MSR only
+ * where the guest's value differs from the host's (msr.c): TSC_AUX 1 is
+ * CPU 1's own value and not CPU 0's, so both ways are taken.
+ */
+#define WRMSR(msr, hi, lo) "mov $" #msr ", %ecx\n mov $" #hi ", %edx\n" \
+			   "mov $" #lo ", %eax\n wrmsr\n"
+#define RDMSR_IS(msr, hi, lo) "mov $" #msr ", %ecx\n rdmsr\n"		\
+	GUEST_ASSERT_EQ(lo, "%eax") GUEST_ASSERT_EQ(hi, "%edx")
+#define SYSCALL_MSRS(op)						\
+	op(0xc0000081, 0x00230010, 0) op(0xc0000082, 0xffffffff, 0x81000000) \
+	op(0xc0000083, 0xffff8000, 0x2000) op(0xc0000084, 0, 0x47700)	\
+	op(0xc0000103, 0, 1)
+
+GUEST_CODE_ONLY(g_syscall_msrs, 64,
+	SYSCALL_MSRS(WRMSR)
+	"mov $200, %esi\n"
+	"1: out %al, $0x80\n"
+	SYSCALL_MSRS(RDMSR_IS)
+	"dec %esi\n jnz 1b\n hlt");
+
+TEST(guest_syscall_msrs_survive_exits_and_cpus)
+{
+	int cpus = sysconf(_SC_NPROCESSORS_ONLN) < 2 ? 1 : 2;
+	cpu_set_t set;
+	struct guest g;
+	int exits = 0, ret;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_syscall_msrs));
+	while ((ret = guest_run(&g)) == MINIVM_EXIT_IO) {
+		exits++;
+		CPU_ZERO(&set);
+		CPU_SET(exits % cpus, &set);
+		ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+	}
+	EXPECT_EQ(MINIVM_EXIT_HLT, ret);
+	EXPECT_EQ(200, exits);
 	CPU_ZERO(&set);
 	CPU_SET(0, &set);
 	CPU_SET(1, &set);
