@@ -232,6 +232,18 @@ TEST(guest_sse_state_is_its_own)
 	guest_destroy(&g);
 }
 
+/* Let this thread run on CPUs @first to @last only. */
+static int run_on(int first, int last)
+{
+	cpu_set_t set;
+	int cpu;
+
+	CPU_ZERO(&set);
+	for (cpu = first; cpu <= last; cpu++)
+		CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
 /*
  * The thread hops between the two CPUs after every exit: its VMCS must be
  * VMCLEARed on one and loaded on the other each time, and the guest must
@@ -240,7 +252,6 @@ TEST(guest_sse_state_is_its_own)
 TEST(vcpu_follows_its_thread_across_cpus)
 {
 	uint32_t expect = 1, data;
-	cpu_set_t set;
 	struct guest g;
 	int hops = 0;
 
@@ -252,18 +263,13 @@ TEST(vcpu_follows_its_thread_across_cpus)
 		memcpy(&data, minivm_io_data(g.cpu.run), 4);
 		ASSERT_EQ(expect, data);
 		expect++;
-		CPU_ZERO(&set);
-		CPU_SET(expect & 1, &set);
-		ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+		ASSERT_EQ(0, run_on(expect & 1, expect & 1));
 		hops += sched_getcpu() == (int)(expect & 1);
 	}
 	EXPECT_EQ(MINIVM_EXIT_HLT, g.cpu.run->exit_reason);
 	EXPECT_EQ(1001, expect);
 	EXPECT_LT(900, hops);
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	CPU_SET(1, &set);
-	sched_setaffinity(0, sizeof(set), &set);
+	run_on(0, 1);
 	guest_destroy(&g);
 }
 
@@ -295,7 +301,6 @@ GUEST_CODE_ONLY(g_syscall_msrs, 64,
 TEST(guest_syscall_msrs_survive_exits_and_cpus)
 {
 	int cpus = sysconf(_SC_NPROCESSORS_ONLN) < 2 ? 1 : 2;
-	cpu_set_t set;
 	struct guest g;
 	int exits = 0, ret;
 
@@ -303,16 +308,11 @@ TEST(guest_syscall_msrs_survive_exits_and_cpus)
 	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_syscall_msrs));
 	while ((ret = guest_run(&g)) == MINIVM_EXIT_IO) {
 		exits++;
-		CPU_ZERO(&set);
-		CPU_SET(exits % cpus, &set);
-		ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+		ASSERT_EQ(0, run_on(exits % cpus, exits % cpus));
 	}
 	EXPECT_EQ(MINIVM_EXIT_HLT, ret);
 	EXPECT_EQ(200, exits);
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	CPU_SET(1, &set);
-	sched_setaffinity(0, sizeof(set), &set);
+	run_on(0, 1);
 	guest_destroy(&g);
 }
 
