@@ -119,6 +119,7 @@ struct result {
 	double min[2], max[2];		/* over the repeats */
 	int runs[2];			/* how many repeats measured */
 	double flushes[2];		/* L1D flushes per op; < 0: unknown */
+	double floor;			/* the host's own op, no VM; < 0: none */
 	struct stages stages[2];	/* exits to userspace; trips 0: none */
 };
 
