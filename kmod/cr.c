@@ -135,6 +135,7 @@ void minivm_update_entry_mode(struct minivm_vcpu *vcpu)
 	if (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA)
 		entry |= VM_ENTRY_IA32E_MODE;
 	vmcs_write(VM_ENTRY_CONTROLS, entry);
+	vcpu->efer_changed = true;	/* SYSCALL may work now (msr.c) */
 }
 
 /* The reserved bits of a present PAE PDPTE (SDM Vol. 3A, "PAE Paging"). */
@@ -380,6 +381,7 @@ bool minivm_set_efer(struct minivm_vcpu *vcpu, u64 val)
 	if (((val ^ old) & EFER_LME) && (minivm_guest_cr0(vcpu) & X86_CR0_PG))
 		return false;
 	vmcs_write(GUEST_IA32_EFER, (val & ~EFER_LMA) | (old & EFER_LMA));
+	vcpu->efer_changed = true;	/* SYSCALL may work now (msr.c) */
 	return true;
 }
 

@@ -185,6 +185,7 @@ struct minivm_host_state {
 	u16 ds_sel, es_sel, fs_sel, gs_sel, ldt_sel;
 	unsigned long fs_base;
 	u64 msrs[MINIVM_NR_USER_MSRS];
+	unsigned int loaded;		/* BIT(i): the guest's msrs[i] is in the CPU */
 	unsigned long cr3, cr4;		/* as last written to the VMCS */
 };
 
@@ -230,6 +231,7 @@ struct minivm_vcpu {
 	unsigned long cr2;		/* not in the VMCS: switched by run.c */
 	unsigned long cr8;		/* the TPR, bits 3:0 (cr.c) */
 	u64 msrs[MINIVM_NR_USER_MSRS];	/* the guest's, while the host runs */
+	bool efer_changed;		/* EFER.SCE or LMA: see msr.c */
 	u64 xcr0;			/* the guest's, loaded if CR4.OSXSAVE */
 	u64 misc_enable;		/* IA32_MISC_ENABLE (msr.c) */
 	u64 mcg_status;			/* IA32_MCG_STATUS (msr.c) */
@@ -592,6 +594,7 @@ void minivm_load_host_xcr0(struct minivm_vcpu *vcpu);
 bool minivm_guest_xsave(void);
 void minivm_load_guest_msrs(struct minivm_vcpu *vcpu);
 void minivm_load_host_msrs(struct minivm_vcpu *vcpu);
+void minivm_sync_guest_msrs(struct minivm_vcpu *vcpu);
 
 /* cpuid.c */
 int minivm_set_cpuid(struct minivm_vm *vm, void __user *uarg);

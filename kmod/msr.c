@@ -9,17 +9,18 @@
  *
  *   FS_BASE, GS_BASE   guest-state fields of the VMCS; VM exit loads the
  *                      host's from the host-state area ("Loading Host State")
- *   KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK, TSC_AUX
+ *   KERNEL_GS_BASE, TSC_AUX
  *                      switched here (minivm_load_guest_msrs()): the
  *                      guest's values are loaded before the first entry,
  *                      the host's put back when the thread is scheduled
  *                      out or RUN returns.  The host kernel needs them
- *                      only for SWAPGS, for a SYSCALL from user mode and
- *                      for RDTSCP/RDPID in user mode: none of which
- *                      happens while the thread runs the guest.  Reads
- *                      never exit.  Writes exit, but for KERNEL_GS_BASE,
- *                      which SWAPGS changes anyway: see write_switched()
- *                      for why.
+ *                      only for SWAPGS and for RDTSCP/RDPID in user mode:
+ *                      neither happens while the thread runs the guest.
+ *                      Reads never exit.  Writes to TSC_AUX exit: see
+ *                      write_switched() for why.
+ *   STAR, LSTAR, CSTAR, SFMASK
+ *                      the same, but only while the guest can execute
+ *                      SYSCALL (below); their reads and writes exit.
  *   TSC (reads only)   what RDTSC returns anyway: the host's TSC plus the
  *                      vCPU's TSC offset, where the CPU has TSC
  *                      offsetting ("TSC Offsetting" in the SDM)
@@ -111,6 +112,19 @@ static const u32 user_msrs[MINIVM_NR_USER_MSRS] = {
 static int nr_switched;
 
 /*
+ * SYSCALL reads STAR, LSTAR and SFMASK (CSTAR on other vendors' CPUs)
+ * only in 64-bit mode with EFER.SCE set; elsewhere it is #UD on Intel's
+ * CPUs (SDM Vol. 2B, "SYSCALL").  A guest in another mode cannot use
+ * them, so they stay the host's: each one switched is two WRMSRs per
+ * RUN, each waiting for the instructions before it.  KVM decides the
+ * same way.  So the guest's reads exit, as the live MSR may hold the
+ * host's value (LSTAR is the host kernel's entry point, which KASLR
+ * hides), and are answered from vcpu->msrs.
+ */
+#define SYSCALL_MSRS	(BIT(MINIVM_MSR_STAR) | BIT(MINIVM_MSR_LSTAR) | \
+			 BIT(MINIVM_MSR_CSTAR) | BIT(MINIVM_MSR_SYSCALL_MASK))
+
+/*
  * The host's values of the switched MSRs, on this CPU.  The kernel writes
  * STAR, LSTAR, CSTAR and SFMASK once per CPU as it brings the CPU up
  * (syscall_init()), the same on every CPU, and TSC_AUX with the CPU's
@@ -144,26 +158,66 @@ static const u64 *host_values(void)
 	return h->val;
 }
 
+/* @msr's index in user_msrs[], or -1 if it is not switched here. */
+static int switched(u32 msr)
+{
+	int i;
+
+	for (i = 0; i < nr_switched; i++)
+		if (user_msrs[i] == msr)
+			return i;
+	return -1;
+}
+
+/* The switched MSRs the guest can use now.  VMCS current. */
+static unsigned int wanted(void)
+{
+	u64 efer = vmcs_read64(GUEST_IA32_EFER);
+	unsigned int all = BIT(nr_switched) - 1;
+
+	if ((efer & (EFER_LMA | EFER_SCE)) == (EFER_LMA | EFER_SCE))
+		return all;
+	return all & ~SYSCALL_MSRS;
+}
+
+/**
+ * minivm_sync_guest_msrs() - load the guest's value of each switched MSR
+ * it can use now that does not hold it yet: at the first entry of a
+ * RUN, and after an exit that changed EFER.SCE or LMA.  (Those it no
+ * longer can use stay until RUN ends.)  Preemption off.
+ * @vcpu: the vCPU, its VMCS current.
+ *
+ * An MSR whose guest value is the host's is not written: each WRMSR
+ * waits for the instructions before it to finish, and under a hypervisor
+ * of its own each is an exit.
+ */
+void minivm_sync_guest_msrs(struct minivm_vcpu *vcpu)
+{
+	struct minivm_host_state *h = &vcpu->host;
+	unsigned int load = wanted() & ~h->loaded;
+	int i;
+
+	vcpu->efer_changed = false;
+	for (i = 0; i < nr_switched; i++)
+		if ((load & BIT(i)) && vcpu->msrs[i] != h->msrs[i])
+			wrmsrl(user_msrs[i], vcpu->msrs[i]);
+	h->loaded |= load;
+}
+
 /**
  * minivm_load_guest_msrs() - note the host's switched MSRs, load the
  * guest's.  Preemption off; the host's KERNEL_GS_BASE is the task's GS
  * base (the kernel's own is in GS_BASE while in the kernel).
- * @vcpu: the vCPU.
- *
- * An MSR that already holds the guest's value is not written: each
- * WRMSR waits for the instructions before it to finish, and under a
- * hypervisor of its own each is an exit.
+ * @vcpu: the vCPU, its VMCS current.
  */
 void minivm_load_guest_msrs(struct minivm_vcpu *vcpu)
 {
 	u64 *host = vcpu->host.msrs;
-	int i;
 
 	memcpy(host, host_values(), sizeof(vcpu->host.msrs));
 	host[MINIVM_MSR_KERNEL_GS_BASE] = current->thread.gsbase;
-	for (i = 0; i < nr_switched; i++)
-		if (vcpu->msrs[i] != host[i])
-			wrmsrl(user_msrs[i], vcpu->msrs[i]);
+	vcpu->host.loaded = 0;
+	minivm_sync_guest_msrs(vcpu);
 }
 
 /**
@@ -174,24 +228,26 @@ void minivm_load_guest_msrs(struct minivm_vcpu *vcpu)
  */
 void minivm_load_host_msrs(struct minivm_vcpu *vcpu)
 {
+	struct minivm_host_state *h = &vcpu->host;
 	int i;
 
 	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->msrs[MINIVM_MSR_KERNEL_GS_BASE]);
 	for (i = 0; i < nr_switched; i++)
-		if (vcpu->msrs[i] != vcpu->host.msrs[i])
-			wrmsrl(user_msrs[i], vcpu->host.msrs[i]);
+		if ((h->loaded & BIT(i)) && vcpu->msrs[i] != h->msrs[i])
+			wrmsrl(user_msrs[i], h->msrs[i]);
+	h->loaded = 0;
 }
 
 /*
- * The guest's WRMSR to STAR, LSTAR, CSTAR, SFMASK or TSC_AUX.  They could
- * be written without an exit, as KERNEL_GS_BASE is; but then minivm would
- * have to read all five back (RDMSR) every time it puts the host's values
- * back, to keep the guest's.  KVM intercepts these writes too: a guest
- * writes them a few times at boot, and RUN is the hot path.
+ * The guest's WRMSR to STAR, LSTAR, CSTAR, SFMASK or TSC_AUX.  TSC_AUX
+ * could be written without an exit, as KERNEL_GS_BASE is; but then
+ * minivm would have to read it back (RDMSR) every time it puts the
+ * host's values back, to keep the guest's.  KVM intercepts these writes
+ * too: a guest writes them a few times at boot, and RUN is the hot path.
  *
  * The CPU judges the value (a non-canonical LSTAR or CSTAR, reserved bits
- * of SFMASK or TSC_AUX: #GP), by writing it: into the live MSR while the
- * guest's values are loaded; otherwise for a moment, with the host's
+ * of SFMASK or TSC_AUX: #GP), by writing it: into the live MSR while it
+ * holds the guest's value; otherwise for a moment, with the host's
  * value put straight back, preemption off so that no user code of this
  * CPU runs in between.
  *
@@ -201,13 +257,11 @@ static bool write_switched(struct minivm_vcpu *vcpu, int i, u64 val)
 {
 	bool ok;
 
-	if (i >= nr_switched)		/* TSC_AUX on a CPU without it */
-		return false;
 	/* TSC_AUX bits 63:32 are reserved (SDM Vol. 4, "Architectural MSRs"). */
 	if (i == MINIVM_MSR_TSC_AUX && upper_32_bits(val))
 		return false;
 	preempt_disable();
-	if (vcpu->host.saved) {
+	if (vcpu->host.loaded & BIT(i)) {
 		ok = !wrmsrl_safe(user_msrs[i], val);
 	} else {
 		u64 host = host_values()[i];
@@ -308,7 +362,8 @@ int minivm_msr_init(void)
 	if (!boot_cpu_has(X86_FEATURE_RDTSCP) && !boot_cpu_has(X86_FEATURE_RDPID))
 		nr_switched = MINIVM_MSR_TSC_AUX;
 	for (i = 0; i < nr_switched; i++)
-		msr_passthrough(user_msrs[i], false);
+		if (!(SYSCALL_MSRS & BIT(i)))
+			msr_passthrough(user_msrs[i], false);
 	msr_passthrough(MSR_KERNEL_GS_BASE, true);
 	msr_passthrough(MSR_IA32_TSC, false);
 	if (x2apic_bitmap_init()) {
@@ -368,7 +423,7 @@ static bool valid_pat(u64 pat)
 /* RDMSR: true with *@val set, or false for #GP. */
 static bool read_msr(struct minivm_vcpu *vcpu, u32 msr, u64 *val)
 {
-	int ret = vcpu->lapic ? minivm_lapic_rdmsr(vcpu, msr, val) : -ENOENT;
+	int i, ret = vcpu->lapic ? minivm_lapic_rdmsr(vcpu, msr, val) : -ENOENT;
 
 	if (ret != -ENOENT)			/* the local APIC's */
 		return !ret;
@@ -409,7 +464,12 @@ static bool read_msr(struct minivm_vcpu *vcpu, u32 msr, u64 *val)
 		*val = FEAT_CTL_LOCKED;		/* locked, VMX off */
 		return true;
 	}
-	return false;
+	/* The others do not exit; these may hold the host's values. */
+	i = switched(msr);
+	if (i < 0 || !(SYSCALL_MSRS & BIT(i)))
+		return false;
+	*val = vcpu->msrs[i];
+	return true;
 }
 
 /*
@@ -432,7 +492,7 @@ static bool move_tsc(struct minivm_vcpu *vcpu, u64 delta)
 /* WRMSR: true if done, false for #GP. */
 static bool write_msr(struct minivm_vcpu *vcpu, u32 msr, u64 val)
 {
-	int ret = vcpu->lapic ? minivm_lapic_wrmsr(vcpu, msr, val) : -ENOENT;
+	int i, ret = vcpu->lapic ? minivm_lapic_wrmsr(vcpu, msr, val) : -ENOENT;
 
 	if (ret != -ENOENT)			/* the local APIC's */
 		return !ret;
@@ -473,18 +533,9 @@ static bool write_msr(struct minivm_vcpu *vcpu, u32 msr, u64 val)
 		vmcs_write(msr == MSR_IA32_SYSENTER_ESP ? GUEST_SYSENTER_ESP :
 			   GUEST_SYSENTER_EIP, val);
 		return true;
-	case MSR_STAR:
-		return write_switched(vcpu, MINIVM_MSR_STAR, val);
-	case MSR_LSTAR:
-		return write_switched(vcpu, MINIVM_MSR_LSTAR, val);
-	case MSR_CSTAR:
-		return write_switched(vcpu, MINIVM_MSR_CSTAR, val);
-	case MSR_SYSCALL_MASK:
-		return write_switched(vcpu, MINIVM_MSR_SYSCALL_MASK, val);
-	case MSR_TSC_AUX:
-		return write_switched(vcpu, MINIVM_MSR_TSC_AUX, val);
 	}
-	return false;
+	i = switched(msr);
+	return i > MINIVM_MSR_KERNEL_GS_BASE && write_switched(vcpu, i, val);
 }
 
 /**

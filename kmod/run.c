@@ -66,8 +66,12 @@ static void switch_to_guest(struct minivm_vcpu *vcpu)
 	struct minivm_host_state *h = &vcpu->host;
 	int cpu = smp_processor_id();
 
-	if (h->saved)
+	if (h->saved) {
+		/* An exit handler changed EFER.SCE or LMA (cr.c). */
+		if (unlikely(vcpu->efer_changed))
+			minivm_sync_guest_msrs(vcpu);
 		return;
+	}
 	savesegment(ds, h->ds_sel);
 	savesegment(es, h->es_sel);
 	store_ldt(h->ldt_sel);

@@ -316,6 +316,61 @@ TEST(guest_syscall_msrs_survive_exits_and_cpus)
 	guest_destroy(&g);
 }
 
+/*
+ * While EFER.SCE is clear the guest cannot execute SYSCALL, so minivm
+ * leaves the host's STAR, LSTAR, CSTAR and SFMASK in the CPU (msr.c),
+ * as KVM does.  The guest writes its LSTAR then, sets EFER.SCE and at
+ * once executes SYSCALL, all in one RUN: it must land on its own LSTAR,
+ * which minivm loads after the EFER write, before the next entry.
+ */
+GUEST_CODE_ONLY(g_syscall_after_sce, 64,
+	"lea 2f(%rip), %rax\n mov %rax, %rdx\n shr $32, %rdx\n"
+	"mov $0xc0000082, %ecx\n wrmsr\n"		/* LSTAR: 2f */
+	"xor %eax, %eax\n mov $8, %edx\n"
+	"mov $0xc0000081, %ecx\n wrmsr\n"		/* STAR: CS 8, SS 10h */
+	"xor %edx, %edx\n mov $0xc0000084, %ecx\n wrmsr\n" /* SFMASK: 0 */
+	"mov $0xc0000080, %ecx\n rdmsr\n or $1, %eax\n wrmsr\n" /* SCE */
+	"1: syscall\n"
+	"mov $1, %eax\n" GUEST_ASSERT_EQ(0, "%eax")	/* never returns here */
+	"2: lea 1b(%rip), %rax\n sub %rax, %rcx\n"
+	"mov %ecx, %eax\n" GUEST_ASSERT_EQ(2, "%eax")	/* RCX: after it */
+	"mov $0x5c, %al\n out %al, $0x80\n hlt");
+
+TEST(syscall_right_after_setting_sce_reaches_guest_lstar)
+{
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_syscall_after_sce));
+	ASSERT_EQ(MINIVM_EXIT_IO, guest_run(&g));
+	EXPECT_EQ(0x5c, *(uint8_t *)minivm_io_data(g.cpu.run));
+	guest_destroy(&g);
+}
+
+/*
+ * ...and while they are the host's, the guest reads its own: LSTAR is
+ * the host kernel's entry point, which KASLR keeps secret.  A new vCPU's
+ * are 0, as after RESET ("IA32_EFER" and the SYSCALL MSRs, SDM Vol. 3A).
+ */
+GUEST_CODE_ONLY(g_read_syscall_msrs, 64,
+	"mov $0xc0000082, %ecx\n rdmsr\n"
+	GUEST_ASSERT_EQ(0, "%eax") GUEST_ASSERT_EQ(0, "%edx")
+	"mov $0xc0000081, %ecx\n rdmsr\n"
+	GUEST_ASSERT_EQ(0, "%eax") GUEST_ASSERT_EQ(0, "%edx")
+	"mov $0xc0000084, %ecx\n rdmsr\n"
+	GUEST_ASSERT_EQ(0, "%eax") GUEST_ASSERT_EQ(0, "%edx")
+	"hlt");
+
+TEST(guest_reads_its_syscall_msrs_not_the_hosts)
+{
+	struct guest g;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_read_syscall_msrs));
+	EXPECT_EQ(MINIVM_EXIT_HLT, guest_run(&g));
+	guest_destroy(&g);
+}
+
 /* Close the VM fd first: the vCPU keeps the VM alive and still runs. */
 TEST(vcpu_outlives_vm_fd)
 {
