@@ -20,6 +20,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/gfp.h>
+#include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/smp.h>
 #include <asm/vmx.h>
@@ -181,6 +182,36 @@ int minivm_ept_map(struct minivm_ept *ept, u64 gpa, u64 hpa, u64 size,
 	if (level == 2)
 		leaf |= EPT_LARGE;
 	return ept_set_leaf(ept, gpa, level, leaf);
+}
+
+/**
+ * minivm_ept_map_pages() - map @n 4 KiB pages from guest-physical @gpa to
+ * @pages, one walk for all of them.
+ * @ept:      the VM's tree.
+ * @gpa:      guest-physical start, page-aligned.
+ * @pages:    the host's pages, in guest order.
+ * @n:        how many; all under one page table (within 2 MiB).
+ * @writable: false makes guest writes fault (read-only memory).
+ *
+ * Return: 0, -ENOMEM, or -EINVAL (a caller's bug) if they would cross
+ * into another page table.
+ */
+int minivm_ept_map_pages(struct minivm_ept *ept, u64 gpa, struct page **pages,
+			 unsigned int n, bool writable)
+{
+	unsigned int first = ept_index(gpa, 1), i;
+	u64 leaf = EPT_LEAF_WB | VMX_EPT_READABLE_MASK | VMX_EPT_EXECUTABLE_MASK;
+	u64 *pt = ept_walk(ept, gpa, 1);
+
+	if (!pt)
+		return -ENOMEM;
+	if (WARN_ON_ONCE(first + n > 512))
+		return -EINVAL;
+	if (writable)
+		leaf |= VMX_EPT_WRITABLE_MASK;
+	for (i = 0; i < n; i++)
+		WRITE_ONCE(pt[first + i], page_to_phys(pages[i]) | leaf);
+	return 0;
 }
 
 /**

@@ -220,18 +220,15 @@ static int map_piece(struct minivm_vm *vm, struct minivm_memslot *s,
 		     u64 first, u64 n, bool map_2m)
 {
 	bool writable = !(s->flags & MINIVM_MEM_READONLY);
-	u64 i;
-	int ret = 0;
+	u64 gpa = s->gpa + (first << PAGE_SHIFT);
 
 	if (map_2m)
-		return minivm_ept_map(&vm->ept, s->gpa + (first << PAGE_SHIFT),
+		return minivm_ept_map(&vm->ept, gpa,
 				      page_to_phys(s->pages[first]), PMD_SIZE,
 				      writable);
-	for (i = first; i < first + n && !ret; i++)
-		ret = minivm_ept_map(&vm->ept, s->gpa + (i << PAGE_SHIFT),
-				     page_to_phys(s->pages[i]), PAGE_SIZE,
-				     writable);
-	return ret;
+	/* A piece lies within one 2 MiB-aligned chunk (piece_of()). */
+	return minivm_ept_map_pages(&vm->ept, gpa, &s->pages[first], n,
+				    writable);
 }
 
 /**

@@ -360,6 +360,8 @@ int minivm_ept_init(struct minivm_ept *ept);
 void minivm_ept_destroy(struct minivm_ept *ept);
 int minivm_ept_map(struct minivm_ept *ept, u64 gpa, u64 hpa, u64 size,
 		   bool writable);
+int minivm_ept_map_pages(struct minivm_ept *ept, u64 gpa, struct page **pages,
+			 unsigned int n, bool writable);
 int minivm_ept_map_data(struct minivm_ept *ept, u64 gpa, u64 hpa);
 bool minivm_ept_unmap(struct minivm_ept *ept, u64 gpa, u64 size);
 void minivm_ept_flush(struct minivm_ept *ept);
