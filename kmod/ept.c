@@ -159,6 +159,15 @@ static int ept_set_leaf(struct minivm_ept *ept, u64 gpa, int level, u64 leaf)
 	return 0;
 }
 
+/* A leaf for guest RAM at @hpa: write-back, readable, executable. */
+static u64 ram_leaf(u64 hpa, bool writable)
+{
+	u64 leaf = hpa | EPT_LEAF_WB | VMX_EPT_READABLE_MASK |
+		   VMX_EPT_EXECUTABLE_MASK;
+
+	return writable ? leaf | VMX_EPT_WRITABLE_MASK : leaf;
+}
+
 /**
  * minivm_ept_map() - map guest-physical @gpa to host-physical @hpa.
  * @ept:      the VM's tree.
@@ -174,11 +183,8 @@ int minivm_ept_map(struct minivm_ept *ept, u64 gpa, u64 hpa, u64 size,
 		   bool writable)
 {
 	int level = size == PMD_SIZE ? 2 : 1;
-	u64 leaf = hpa | EPT_LEAF_WB | VMX_EPT_READABLE_MASK |
-		   VMX_EPT_EXECUTABLE_MASK;
+	u64 leaf = ram_leaf(hpa, writable);
 
-	if (writable)
-		leaf |= VMX_EPT_WRITABLE_MASK;
 	if (level == 2)
 		leaf |= EPT_LARGE;
 	return ept_set_leaf(ept, gpa, level, leaf);
@@ -200,17 +206,15 @@ int minivm_ept_map_pages(struct minivm_ept *ept, u64 gpa, struct page **pages,
 			 unsigned int n, bool writable)
 {
 	unsigned int first = ept_index(gpa, 1), i;
-	u64 leaf = EPT_LEAF_WB | VMX_EPT_READABLE_MASK | VMX_EPT_EXECUTABLE_MASK;
 	u64 *pt = ept_walk(ept, gpa, 1);
 
 	if (!pt)
 		return -ENOMEM;
 	if (WARN_ON_ONCE(first + n > 512))
 		return -EINVAL;
-	if (writable)
-		leaf |= VMX_EPT_WRITABLE_MASK;
 	for (i = 0; i < n; i++)
-		WRITE_ONCE(pt[first + i], page_to_phys(pages[i]) | leaf);
+		WRITE_ONCE(pt[first + i],
+			   ram_leaf(page_to_phys(pages[i]), writable));
 	return 0;
 }
 
