@@ -184,8 +184,9 @@ struct minivm_host_state {
 	bool saved;
 	u16 ds_sel, es_sel, fs_sel, gs_sel, ldt_sel;
 	unsigned long fs_base;
-	u64 msrs[MINIVM_NR_USER_MSRS];
-	unsigned int loaded;		/* BIT(i): the guest's msrs[i] is in the CPU */
+	unsigned long kernel_gs_base;	/* the task's GS base */
+	const u64 *cpu_msrs;		/* this CPU's values of the rest (msr.c) */
+	unsigned long loaded;		/* BIT(i): the guest's msrs[i] is in the CPU */
 	unsigned long cr3, cr4;		/* as last written to the VMCS */
 };
 

@@ -61,6 +61,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitops.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
@@ -169,6 +170,13 @@ static int switched(u32 msr)
 	return -1;
 }
 
+/* The host's value of switched MSR @i, while the guest's may be loaded. */
+static u64 host_value(const struct minivm_host_state *h, int i)
+{
+	return i == MINIVM_MSR_KERNEL_GS_BASE ? h->kernel_gs_base :
+						h->cpu_msrs[i];
+}
+
 /* The switched MSRs the guest can use now.  VMCS current. */
 static unsigned int wanted(void)
 {
@@ -194,28 +202,28 @@ static unsigned int wanted(void)
 void minivm_sync_guest_msrs(struct minivm_vcpu *vcpu)
 {
 	struct minivm_host_state *h = &vcpu->host;
-	unsigned int load = wanted() & ~h->loaded;
+	unsigned long load = wanted() & ~h->loaded;
 	int i;
 
 	vcpu->efer_changed = false;
-	for (i = 0; i < nr_switched; i++)
-		if ((load & BIT(i)) && vcpu->msrs[i] != h->msrs[i])
+	for_each_set_bit(i, &load, MINIVM_NR_USER_MSRS)
+		if (vcpu->msrs[i] != host_value(h, i))
 			wrmsrl(user_msrs[i], vcpu->msrs[i]);
 	h->loaded |= load;
 }
 
 /**
- * minivm_load_guest_msrs() - note the host's switched MSRs, load the
- * guest's.  Preemption off; the host's KERNEL_GS_BASE is the task's GS
- * base (the kernel's own is in GS_BASE while in the kernel).
+ * minivm_load_guest_msrs() - note where the host's values of the switched
+ * MSRs are, load the guest's.  Preemption off; the host's KERNEL_GS_BASE
+ * is the task's GS base (the kernel's own is in GS_BASE while in the
+ * kernel), the others are this CPU's, and the thread leaves this CPU
+ * only after minivm_load_host_msrs() (the preempt notifier's sched_out).
  * @vcpu: the vCPU, its VMCS current.
  */
 void minivm_load_guest_msrs(struct minivm_vcpu *vcpu)
 {
-	u64 *host = vcpu->host.msrs;
-
-	memcpy(host, host_values(), sizeof(vcpu->host.msrs));
-	host[MINIVM_MSR_KERNEL_GS_BASE] = current->thread.gsbase;
+	vcpu->host.cpu_msrs = host_values();
+	vcpu->host.kernel_gs_base = current->thread.gsbase;
 	vcpu->host.loaded = 0;
 	minivm_sync_guest_msrs(vcpu);
 }
@@ -232,9 +240,9 @@ void minivm_load_host_msrs(struct minivm_vcpu *vcpu)
 	int i;
 
 	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->msrs[MINIVM_MSR_KERNEL_GS_BASE]);
-	for (i = 0; i < nr_switched; i++)
-		if ((h->loaded & BIT(i)) && vcpu->msrs[i] != h->msrs[i])
-			wrmsrl(user_msrs[i], h->msrs[i]);
+	for_each_set_bit(i, &h->loaded, MINIVM_NR_USER_MSRS)
+		if (vcpu->msrs[i] != host_value(h, i))
+			wrmsrl(user_msrs[i], host_value(h, i));
 	h->loaded = 0;
 }
 

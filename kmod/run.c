@@ -108,7 +108,7 @@ void minivm_vcpu_put(struct minivm_vcpu *vcpu)
 		asm volatile("lldt %0" : : "rm" (h->ldt_sel));
 		/* This loads the user GS base too: the task's goes back after. */
 		load_gs_index(h->gs_sel);
-		wrmsrl(MSR_KERNEL_GS_BASE, h->msrs[MINIVM_MSR_KERNEL_GS_BASE]);
+		wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	}
 	if (h->fs_sel & 7)
 		loadsegment(fs, h->fs_sel);

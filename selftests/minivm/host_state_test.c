@@ -362,6 +362,46 @@ TEST(vmm_data_selectors_survive_run)
 }
 
 /*
+ * The VMM's GS base comes back too, not only its selectors.  The guest
+ * writes KERNEL_GS_BASE without an exit (msr.c): while the guest runs,
+ * that MSR holds the guest's value, and in user mode it is the thread's
+ * GS base.  So the VMM, with a GS base of its own, reads through %gs
+ * after each RUN: with the wrong base that read faults or finds other
+ * bytes.
+ */
+GUEST_CODE_ONLY(g_kernel_gs_base, 64,
+	"mov $0xc0000102, %ecx\n mov $0x12345678, %eax\n mov $0x1abc, %edx\n"
+	"wrmsr\n out %al, $0x80\n"
+	"swapgs\n out %al, $0x80\n hlt");
+
+static char vmm_gs_area[16] = "the VMM's own GS";
+
+TEST(vmm_gs_base_survives_run)
+{
+	unsigned long base = 0, word;
+	struct guest g;
+	int i;
+
+	NEED_MINIVM();
+	ASSERT_EQ(0, syscall(SYS_arch_prctl, ARCH_SET_GS,
+			     (unsigned long)vmm_gs_area));
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_kernel_gs_base));
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(i < 2 ? MINIVM_EXIT_IO : MINIVM_EXIT_HLT,
+			  guest_run(&g)) TH_LOG("RUN %d: exit %u, rip %#llx", i,
+					       g.cpu.run->exit_reason,
+					       (unsigned long long)guest_rip(&g));
+		asm volatile("mov %%gs:8, %0" : "=r" (word));
+		EXPECT_EQ(0, memcmp(&word, vmm_gs_area + 8, 8))
+			TH_LOG("RUN %d: %%gs:8 is %#lx", i, word);
+		ASSERT_EQ(0, syscall(SYS_arch_prctl, ARCH_GET_GS, &base));
+		EXPECT_EQ((unsigned long)vmm_gs_area, base) TH_LOG("RUN %d", i);
+	}
+	guest_destroy(&g);
+	syscall(SYS_arch_prctl, ARCH_SET_GS, 0UL);
+}
+
+/*
  * A VMRESUME that fails on bad guest state (TR not a busy TSS) leaves the
  * VMCS launched: once the state is good again, the vCPU runs on.  It
  * used to retry with VMLAUNCH and fail for good (error 4).
