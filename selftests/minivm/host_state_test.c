@@ -403,21 +403,38 @@ TEST(vmm_gs_base_survives_run)
 }
 
 /*
- * A VMM with a local descriptor table and GS loaded from it (as a 32-bit
- * runtime or Wine would) keeps both: VM exit leaves LDTR null and GS the
- * host's (SDM "Loading Host Segment and Descriptor-Table Registers"), and
- * run.c loads the VMM's back.  After each RUN, LSL must still find the
- * descriptor and %gs must still reach the segment's bytes.
+ * A VMM with a local descriptor table and GS or FS loaded from it (as a
+ * 32-bit runtime or Wine would) keeps them: VM exit leaves LDTR null and
+ * FS and GS the host's (SDM "Loading Host Segment and Descriptor-Table
+ * Registers"), and run.c loads the VMM's back.
  */
-#define LDT_GS_SEL	((0 << 3) | 4 | 3)	/* LDT entry 0, RPL 3 */
+#define LDT_SEL		((0 << 3) | 4 | 3)	/* LDT entry 0, RPL 3 */
 
-TEST(vmm_ldt_and_its_gs_survive_run)
+/* LDT entry 0 over a fresh page below 4 GiB: a descriptor's base is 32 bits. */
+static char *ldt_segment(void)
 {
 	struct user_desc d = {
 		.entry_number = 0, .limit = 0xfff, .seg_32bit = 1,
 		.useable = 1,
 	};
-	uint16_t sel = LDT_GS_SEL, gs;
+	char *seg = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+
+	if (seg == MAP_FAILED)
+		return NULL;
+	memcpy(seg, "LDT segment: 8 bytes in, this..", 32);
+	d.base_addr = (uint32_t)(uintptr_t)seg;
+	if (syscall(SYS_modify_ldt, 1, &d, sizeof(d))) {
+		munmap(seg, 4096);
+		return NULL;
+	}
+	return seg;
+}
+
+/* After each RUN: the selector, LSL of it (LDTR), a read through %gs. */
+TEST(vmm_ldt_and_its_gs_survive_run)
+{
+	uint16_t sel = LDT_SEL, gs;
 	unsigned long word;
 	uint32_t limit;
 	struct guest g;
@@ -426,20 +443,14 @@ TEST(vmm_ldt_and_its_gs_survive_run)
 	int i;
 
 	NEED_MINIVM();
-	/* The base of a descriptor is 32 bits: the segment below 4 GiB. */
-	seg = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-	ASSERT_NE(MAP_FAILED, seg);
-	memcpy(seg, "LDT segment, 8 bytes in: 'gs:8ok'", 34);
-	d.base_addr = (uint32_t)(uintptr_t)seg;
-	ASSERT_EQ(0, syscall(SYS_modify_ldt, 1, &d, sizeof(d)));
+	ASSERT_NE(NULL, (seg = ldt_segment()));
 	asm volatile("mov %0, %%gs" : : "rm" (sel));
 	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_LONG, g_kernel_gs_base));
 	for (i = 0; i < 3; i++) {
 		EXPECT_EQ(i < 2 ? MINIVM_EXIT_IO : MINIVM_EXIT_HLT,
 			  guest_run(&g)) TH_LOG("RUN %d", i);
 		asm volatile("mov %%gs, %0" : "=r" (gs));
-		EXPECT_EQ(LDT_GS_SEL, gs) TH_LOG("RUN %d", i);
+		EXPECT_EQ(LDT_SEL, gs) TH_LOG("RUN %d", i);
 		asm volatile("lsl %2, %0\n\tsetz %1"
 			     : "=r" (limit), "=qm" (ok) : "r" ((uint32_t)sel)
 			     : "cc");
@@ -450,6 +461,49 @@ TEST(vmm_ldt_and_its_gs_survive_run)
 	}
 	guest_destroy(&g);
 	asm volatile("mov %0, %%gs" : : "rm" ((uint16_t)0));
+	munmap(seg, 4096);
+}
+
+/*
+ * FS is glibc's thread pointer, so no C runs while it holds the LDT
+ * selector: one asm block loads it, makes the RUN system call, reads the
+ * selector and %fs:8, and puts the thread pointer back (arch_prctl).
+ */
+TEST(vmm_fs_from_its_ldt_survives_run)
+{
+	unsigned long fsbase = 0, word = 0, rax = SYS_ioctl, rdx = 0;
+	unsigned long rdi, rsi = MINIVM_RUN;
+	uint16_t sel = LDT_SEL, fs = 0;
+	struct guest g;
+	long ret = -1;
+	char *seg;
+
+	NEED_MINIVM();
+	ASSERT_NE(NULL, (seg = ldt_segment()));
+	ASSERT_EQ(0, syscall(SYS_arch_prctl, ARCH_GET_FS, &fsbase));
+	ASSERT_EQ(0, guest_create(&g, MINIVM_MODE_REAL, g_in_echo));
+	rdi = g.cpu.fd;
+	asm volatile("mov %[sel], %%fs\n\t"
+		     "syscall\n\t"
+		     "mov %%rax, %[ret]\n\t"
+		     "mov %%fs, %[fs]\n\t"
+		     "mov %%fs:8, %%rdx\n\t"
+		     "mov %%rdx, %[word]\n\t"
+		     "mov %[prctl], %%eax\n\t"
+		     "mov %[set_fs], %%edi\n\t"
+		     "mov %[base], %%rsi\n\t"
+		     "syscall"
+		     : "+a" (rax), "+D" (rdi), "+S" (rsi), "+d" (rdx),
+		       [ret] "=m" (ret), [fs] "=m" (fs), [word] "=m" (word)
+		     : [sel] "r" (sel), [base] "m" (fsbase),
+		       [prctl] "i" (SYS_arch_prctl), [set_fs] "i" (ARCH_SET_FS)
+		     : "rcx", "r11", "memory");
+	ASSERT_EQ(0, (long)rax) TH_LOG("arch_prctl(ARCH_SET_FS) failed");
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(MINIVM_EXIT_IO, g.cpu.run->exit_reason);
+	EXPECT_EQ(LDT_SEL, fs);
+	EXPECT_EQ(0, memcmp(&word, seg + 8, 8));
+	guest_destroy(&g);
 	munmap(seg, 4096);
 }
 
